@@ -1,0 +1,83 @@
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import BrandProfile, CreatorProfile, Niche, Standing, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["-date_joined"]
+    list_display = ["email", "role", "is_active", "is_staff", "date_joined", "last_login"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser", "date_joined"]
+    search_fields = ["email", "creator__handle", "creator__display_name", "brand__company_name"]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "role"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["date_joined", "last_login"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]}),
+    ]
+    actions = ["deactivate", "reactivate"]
+
+    @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        changed = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"Deactivated {changed} account(s).", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected accounts")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        changed = queryset.update(is_active=True)
+        self.message_user(request, f"Reactivated {changed} account(s).", messages.SUCCESS)
+
+
+def _standing_action(standing: Standing) -> Callable[..., None]:
+    @admin.action(description=f"Set standing: {standing.label}")
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        for creator in queryset:
+            services.set_standing(
+                creator=creator, standing=standing, reason=f"Set by {request.user} in admin"
+            )
+        modeladmin.message_user(
+            request, f"{queryset.count()} creator(s) now: {standing.label}.", messages.SUCCESS
+        )
+
+    action.__name__ = f"set_standing_{standing.value}"
+    return action
+
+
+@admin.register(CreatorProfile)
+class CreatorProfileAdmin(admin.ModelAdmin):
+    list_display = ["handle", "display_name", "user", "country", "followers", "standing"]
+    list_filter = ["standing", "niches", "country"]
+    search_fields = ["handle", "display_name", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["niches"]
+    # Standing changes go through the service so each carries its reason and time.
+    readonly_fields = ["standing", "standing_reason", "standing_changed_at", "created_at"]
+    actions = [_standing_action(s) for s in Standing]
+
+
+@admin.register(BrandProfile)
+class BrandProfileAdmin(admin.ModelAdmin):
+    list_display = ["company_name", "industry", "website", "user", "created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ["industry"]
+    search_fields = ["company_name", "website", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Niche)
+class NicheAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,198 @@
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+
+class Role(models.TextChoices):
+    CREATOR = "creator", "Creator"
+    FAN = "fan", "Fan"
+    BRAND = "brand", "Brand"
+    STAFF = "staff", "Staff"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.update(is_staff=True, is_superuser=True, role=Role.STAFF)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with an email address; `role` says which portal they see."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.FAN, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name the portal shows: a creator's display name, a brand's company, else email."""
+        if self.role == Role.CREATOR and hasattr(self, "creator"):
+            return self.creator.display_name
+        if self.role == Role.BRAND and hasattr(self, "brand"):
+            return self.brand.company_name
+        return self.email
+
+    @property
+    def is_creator(self) -> bool:
+        return self.role == Role.CREATOR
+
+    @property
+    def is_fan(self) -> bool:
+        return self.role == Role.FAN
+
+    @property
+    def is_brand(self) -> bool:
+        return self.role == Role.BRAND
+
+
+class Niche(models.Model):
+    """A content category creators pick at signup; brands will filter the Marketplace by it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Handles that would read as the portal speaking, or clash with its own pages.
+RESERVED_HANDLES = frozenset(
+    {"admin", "administrator", "staff", "support", "help", "portal", "creator", "official"}
+)
+
+
+def validate_handle_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_HANDLES:
+        raise ValidationError("@%(handle)s is reserved; choose another.", params={"handle": value})
+
+
+validate_handle_format = RegexValidator(
+    r"^[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,22}[A-Za-z0-9_])$",
+    "Use 3 to 24 letters, digits, underscores or dots, not starting or ending with a dot.",
+)
+
+
+class Standing(models.TextChoices):
+    GOOD = "good", "Good standing"
+    WARNED = "warned", "Warned"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class CreatorProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="creator")
+    handle = models.CharField(
+        max_length=24,
+        unique=True,
+        validators=[validate_handle_format, validate_handle_not_reserved],
+        help_text="Shown as @handle; unique ignoring case.",
+    )
+    display_name = models.CharField(max_length=60)
+    date_of_birth = models.DateField()
+    country = CountryField()
+    niches = models.ManyToManyField(Niche, related_name="creators")
+    # Kept current by the platform's activity data (the activity app).
+    followers = models.PositiveIntegerField(default=0)
+    standing = models.CharField(
+        max_length=10, choices=Standing.choices, default=Standing.GOOD, db_index=True
+    )
+    standing_reason = models.CharField(max_length=300, blank=True)
+    standing_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["handle"]
+        constraints = [
+            models.UniqueConstraint(Lower("handle"), name="accounts_creator_handle_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["-followers"], name="accounts_creator_followers")]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+    def age_on(self, day: date) -> int:
+        """Whole years of age on `day`."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def is_in_good_standing(self) -> bool:
+        return self.standing == Standing.GOOD
+
+    @property
+    def standing_tone(self) -> str:
+        """The badge colour pages use for this standing."""
+        return {Standing.GOOD: "good", Standing.WARNED: "warn"}.get(self.standing, "bad")
+
+
+class Industry(models.TextChoices):
+    BEAUTY = "beauty", "Beauty & personal care"
+    FASHION = "fashion", "Fashion & apparel"
+    FOOD = "food", "Food & drink"
+    GAMING = "gaming", "Games & apps"
+    TECH = "tech", "Technology & electronics"
+    TRAVEL = "travel", "Travel & hospitality"
+    FINANCE = "finance", "Financial services"
+    HEALTH = "health", "Health & fitness"
+    HOME = "home", "Home & living"
+    ENTERTAINMENT = "entertainment", "Media & entertainment"
+    RETAIL = "retail", "Retail & e-commerce"
+    OTHER = "other", "Other"
+
+
+class BrandProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="brand")
+    company_name = models.CharField(max_length=120)
+    website = models.URLField()
+    industry = models.CharField(max_length=20, choices=Industry.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["company_name"]
+
+    def __str__(self) -> str:
+        return self.company_name

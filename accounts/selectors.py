@@ -1,0 +1,65 @@
+"""Reads about accounts that pages and other apps may call."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import CreatorProfile, Role, Standing, User
+
+
+@dataclass(frozen=True)
+class SecuritySummary:
+    email_verified: bool
+    totp_enabled: bool
+    recovery_codes_enabled: bool
+
+    @property
+    def steps_left(self) -> int:
+        return [self.email_verified, self.totp_enabled].count(False)
+
+
+def security_summary(user: User) -> SecuritySummary:
+    types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    return SecuritySummary(
+        email_verified=EmailAddress.objects.filter(user=user, verified=True).exists(),
+        totp_enabled=Authenticator.Type.TOTP in types,
+        recovery_codes_enabled=Authenticator.Type.RECOVERY_CODES in types,
+    )
+
+
+def creators_to_discover(*, limit: int = 12) -> QuerySet[CreatorProfile]:
+    """Creators a fan might follow: active accounts not suspended, most followed first."""
+    return (
+        CreatorProfile.objects.filter(user__is_active=True)
+        .exclude(standing=Standing.SUSPENDED)
+        .prefetch_related("niches")
+        .order_by("-followers", "handle")[:limit]
+    )
+
+
+def active_users_by_role() -> dict[Role, int]:
+    counts = dict(User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")))
+    return {role: counts.get(role.value, 0) for role in Role}
+
+
+def creators_by_standing() -> dict[Standing, int]:
+    counts = dict(CreatorProfile.objects.values_list("standing").annotate(n=Count("id")))
+    return {standing: counts.get(standing.value, 0) for standing in Standing}
+
+
+def signups_per_day(*, days: int, today: date | None = None) -> list[tuple[date, int]]:
+    """Signups for each of the last `days` days, today included, zero-filled."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    counts = dict(
+        User.objects.filter(date_joined__date__gte=first)
+        .annotate(day=TruncDate("date_joined"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+    )
+    return [(first + timedelta(d), counts.get(first + timedelta(d), 0)) for d in range(days)]

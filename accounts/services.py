@@ -1,0 +1,78 @@
+"""Write use-cases for accounts: the only place profiles and standing change."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import BrandProfile, CreatorProfile, Niche, Role, Standing, User
+
+
+class AccountsError(Exception):
+    """A request that the accounts rules refuse; the message is safe to show the user."""
+
+
+def handle_is_taken(handle: str, *, exclude: CreatorProfile | None = None) -> bool:
+    taken = CreatorProfile.objects.filter(handle__iexact=handle)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    return taken.exists()
+
+
+@transaction.atomic
+def create_creator_profile(
+    *,
+    user: User,
+    handle: str,
+    display_name: str,
+    date_of_birth: date,
+    country: str,
+    niches: Iterable[Niche],
+) -> CreatorProfile:
+    """Make `user` a creator. The case-insensitive unique handle is the database's to keep."""
+    try:
+        with transaction.atomic():
+            profile = CreatorProfile.objects.create(
+                user=user,
+                handle=handle,
+                display_name=display_name,
+                date_of_birth=date_of_birth,
+                country=country,
+            )
+    except IntegrityError as exc:
+        # Two signups raced for the same handle between the form's check and this insert.
+        raise AccountsError(f"@{handle} was just taken; choose another.") from exc
+    profile.niches.set(niches)
+    if user.role != Role.CREATOR:
+        user.role = Role.CREATOR
+        user.save(update_fields=["role"])
+    return profile
+
+
+@transaction.atomic
+def create_brand_profile(
+    *, user: User, company_name: str, website: str, industry: str
+) -> BrandProfile:
+    profile = BrandProfile.objects.create(
+        user=user, company_name=company_name, website=website, industry=industry
+    )
+    if user.role != Role.BRAND:
+        user.role = Role.BRAND
+        user.save(update_fields=["role"])
+    return profile
+
+
+@transaction.atomic
+def set_standing(*, creator: CreatorProfile, standing: str, reason: str = "") -> CreatorProfile:
+    """Record a change of standing with its reason and time; an unchanged standing is a no-op."""
+    if standing not in Standing.values:
+        raise AccountsError(f"Unknown standing {standing!r}.")
+    creator = CreatorProfile.objects.select_for_update().get(pk=creator.pk)
+    if creator.standing == standing:
+        return creator
+    creator.standing = standing
+    creator.standing_reason = reason
+    creator.standing_changed_at = timezone.now()
+    creator.save(update_fields=["standing", "standing_reason", "standing_changed_at"])
+    return creator

@@ -1,0 +1,56 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+URL = reverse("accounts:profile")
+
+
+def test_creator_edits_display_name_country_and_niches_but_not_handle(
+    creator: object, creator_client: Client
+) -> None:
+    response = creator_client.post(
+        URL, {"display_name": "Renamed", "country": "ES", "niches": [], "handle": "hijack"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"niches": ["This field is required."]}
+
+    niche = creator.niches.first()
+    response = creator_client.post(
+        URL, {"display_name": "Renamed", "country": "ES", "niches": [niche.pk], "handle": "hijack"}
+    )
+    assert response.status_code == 302
+    creator.refresh_from_db()
+    assert (creator.display_name, creator.country.code, creator.handle) == (
+        "Renamed",
+        "ES",
+        creator.handle,
+    )
+    assert creator.handle != "hijack"
+    assert list(creator.niches.all()) == [niche]
+
+
+def test_brand_edits_company_profile(brand: object, brand_client: Client) -> None:
+    page = brand_client.get(URL)
+    assert page.status_code == 200
+    assert brand.company_name in page.content.decode()
+    response = brand_client.post(
+        URL, {"company_name": "New Co", "website": "https://new.example.com", "industry": "food"}
+    )
+    assert response.status_code == 302
+    brand.refresh_from_db()
+    assert (brand.company_name, brand.industry) == ("New Co", "food")
+
+
+def test_bad_profile_input_shows_errors_and_changes_nothing(
+    brand: object, brand_client: Client
+) -> None:
+    response = brand_client.post(URL, {"company_name": "", "website": "nope nope", "industry": "x"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"company_name", "website", "industry"}
+    brand.refresh_from_db()
+    assert brand.company_name != ""
+
+
+def test_fans_have_no_profile_page(fan_client: Client) -> None:
+    assert fan_client.get(URL).status_code == 403

@@ -1,0 +1,111 @@
+"""Shared fixtures: one signed-in client per role, browser set-up, and a clean cache per test."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+# Playwright's sync API keeps an event loop in the test thread for the whole session, and
+# Django's ORM refuses to run beside one unless told the thread is safe. It is: no async code
+# of ours runs there. This is the test process only; settings never set it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST')}:{db.get('PORT')}" if db.get("HOST") else db["NAME"]
+    redis = settings.REDIS_URL
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where})",
+        f"cache and broker: {'redis (' + redis + ')' if redis else 'in-memory cache, no broker'}",
+        f"browser tests: {'Chromium at ' + str(CHROMIUM) if CHROMIUM.exists() else 'skipped'}",
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # CI must run the browser tests, so there a missing Chromium fails instead of skipping.
+    if CHROMIUM.exists() or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="needs Debian's Chromium: apt-get install chromium")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    # allauth's rate limits live in the cache; one test's signups must not throttle the next.
+    cache.clear()
+
+
+def _client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def creator(db: None) -> object:
+    from accounts.tests.factories import CreatorFactory
+
+    return CreatorFactory()
+
+
+@pytest.fixture
+def fan(db: None) -> object:
+    from accounts.tests.factories import FanFactory
+
+    return FanFactory()
+
+
+@pytest.fixture
+def brand(db: None) -> object:
+    from accounts.tests.factories import BrandFactory
+
+    return BrandFactory()
+
+
+@pytest.fixture
+def staff(db: None) -> object:
+    from accounts.tests.factories import StaffFactory
+
+    return StaffFactory()
+
+
+@pytest.fixture
+def creator_client(creator: object) -> Client:
+    return _client_for(creator.user)
+
+
+@pytest.fixture
+def fan_client(fan: object) -> Client:
+    return _client_for(fan)
+
+
+@pytest.fixture
+def brand_client(brand: object) -> Client:
+    return _client_for(brand.user)
+
+
+@pytest.fixture
+def staff_client(staff: object) -> Client:
+    return _client_for(staff)

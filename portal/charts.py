@@ -1,0 +1,126 @@
+"""Server-rendered SVG charts: geometry here, markup in templates/components/chart_*.html.
+
+Both charts draw into a fixed viewBox and scale to their container's width, so they
+need no JavaScript and read the same on a phone and a desktop.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+WIDTH = 640
+HEIGHT = 220
+PAD_LEFT = 48
+PAD_RIGHT = 12
+PAD_TOP = 12
+PAD_BOTTOM = 28
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+
+    @property
+    def cx(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+
+@dataclass(frozen=True)
+class XLabel:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    kind: str  # "bar" or "line"
+    bars: list[Bar]
+    ticks: list[Tick]
+    x_labels: list[XLabel]
+    line_points: str
+    area_points: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    plot_left: int = PAD_LEFT
+    plot_right: int = WIDTH - PAD_RIGHT
+    plot_bottom: int = HEIGHT - PAD_BOTTOM
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.bars
+
+    @property
+    def total(self) -> int:
+        return sum(bar.value for bar in self.bars)
+
+
+def nice_ceiling(value: int) -> int:
+    """The smallest 1, 2, 2.5 or 5 × 10^n at or above `value`, so axis labels read cleanly."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return int(step * magnitude) or 1
+    return 10 * magnitude
+
+
+def _fmt(value: float) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1_000:
+        return f"{value / 1_000:g}k"
+    return f"{value:g}"
+
+
+def _chart(title: str, kind: str, series: Sequence[tuple[str, int]], label_every: int) -> Chart:
+    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    top = nice_ceiling(max((v for _, v in series), default=0))
+    ticks = [Tick(round(PAD_TOP + plot_h - plot_h * i / 4, 1), _fmt(top * i / 4)) for i in range(5)]
+    n = len(series)
+    slot = plot_w / n if n else 0
+    bars = []
+    for i, (label, value) in enumerate(series):
+        h = plot_h * value / top
+        bars.append(
+            Bar(
+                x=round(PAD_LEFT + i * slot + slot * 0.15, 1),
+                y=round(PAD_TOP + plot_h - h, 1),
+                width=round(max(slot * 0.7, 1), 1),
+                height=round(h, 1),
+                label=label,
+                value=value,
+            )
+        )
+    every = label_every or max(1, math.ceil(n / 8))
+    # Label every `every`-th bar, and the last one unless it would crowd its neighbour.
+    labelled = [i for i in range(n) if i % every == 0]
+    if n and (n - 1) - (labelled[-1] if labelled else -every) >= (every + 1) // 2 + 1:
+        labelled.append(n - 1)
+    x_labels = [XLabel(bars[i].cx, bars[i].label) for i in labelled]
+    centres = [(b.cx, b.y) for b in bars]
+    line = " ".join(f"{x},{y}" for x, y in centres)
+    baseline = PAD_TOP + plot_h
+    area = f"{centres[0][0]},{baseline} {line} {centres[-1][0]},{baseline}" if centres else ""
+    return Chart(title, kind, bars, ticks, x_labels, line, area)
+
+
+def bar_chart(title: str, series: Sequence[tuple[str, int]], *, label_every: int = 0) -> Chart:
+    return _chart(title, "bar", series, label_every)
+
+
+def line_chart(title: str, series: Sequence[tuple[str, int]], *, label_every: int = 0) -> Chart:
+    return _chart(title, "line", series, label_every)

@@ -1,0 +1,203 @@
+"""Demo data for a local portal: one account per role plus a few creators to discover.
+
+Idempotent: a second run finds everything in place, changes nothing and says so.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import services as accounts_services
+from accounts.models import Industry, Niche, Role, Standing, User
+
+DEMO_PASSWORD = "portal-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoCreator:
+    email: str
+    handle: str
+    display_name: str
+    born: date
+    country: str
+    niches: tuple[str, ...]
+    followers: int
+    standing: Standing = Standing.GOOD
+
+
+DEMO_CREATOR = DemoCreator(
+    "creator@example.com",
+    "mayamakes",
+    "Maya Makes",
+    date(1998, 4, 12),
+    "GB",
+    ("cooking", "diy-crafts"),
+    18_400,
+)
+OTHER_CREATORS = [
+    DemoCreator(
+        "leo@example.com",
+        "leo.dances",
+        "Leo Dances",
+        date(2001, 9, 3),
+        "BR",
+        ("dance", "music"),
+        412_000,
+    ),
+    DemoCreator(
+        "aiko@example.com",
+        "aikocodes",
+        "Aiko Codes",
+        date(1995, 1, 22),
+        "JP",
+        ("science-tech", "education"),
+        96_300,
+    ),
+    DemoCreator(
+        "sam@example.com",
+        "samfitlife",
+        "Sam Fit",
+        date(1992, 6, 30),
+        "US",
+        ("fitness", "sports"),
+        57_900,
+    ),
+    DemoCreator(
+        "nora@example.com",
+        "nora_travels",
+        "Nora Travels",
+        date(1990, 11, 11),
+        "NO",
+        ("travel",),
+        33_100,
+    ),
+    DemoCreator(
+        "kofi@example.com",
+        "kofikicks",
+        "Kofi Kicks",
+        date(2003, 2, 14),
+        "GH",
+        ("sports", "comedy"),
+        12_750,
+    ),
+    DemoCreator(
+        "ines@example.com",
+        "ines.paints",
+        "Inês Paints",
+        date(1999, 7, 8),
+        "PT",
+        ("diy-crafts",),
+        8_200,
+    ),
+    DemoCreator(
+        "raj@example.com", "rajcooks", "Raj Cooks", date(1987, 3, 19), "IN", ("cooking",), 150_400
+    ),
+    DemoCreator(
+        "mila@example.com",
+        "milameows",
+        "Mila & the Cats",
+        date(2000, 12, 1),
+        "PL",
+        ("pets", "comedy"),
+        71_000,
+    ),
+    DemoCreator(
+        "theo@example.com",
+        "theo.plays",
+        "Theo Plays",
+        date(2005, 5, 5),
+        "DE",
+        ("gaming",),
+        4_900,
+        Standing.WARNED,
+    ),
+    DemoCreator(
+        "zed@example.com",
+        "zedfollows",
+        "Zed",
+        date(1997, 8, 25),
+        "US",
+        ("comedy",),
+        220_000,
+        Standing.SUSPENDED,
+    ),
+]
+
+
+DEMO_LOGINS = [
+    ("creator", DEMO_CREATOR.email),
+    ("fan", "fan@example.com"),
+    ("brand", "brand@example.com"),
+    ("staff", "staff@example.com"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (one per role) and demo creators. Safe to run again."
+
+    def handle(self, *args: object, **options: object) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG=0: demo accounts share one known password."
+            )
+        with transaction.atomic():
+            created = self._seed()
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Created {created} demo account(s)."))
+        else:
+            self.stdout.write("Demo data already present; nothing changed.")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for role, email in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<8} {email}")
+
+    def _seed(self) -> int:
+        """Create whatever demo data is missing; return how many accounts were made."""
+        created = 0
+        for spec in [DEMO_CREATOR, *OTHER_CREATORS]:
+            user = self._new_user(Role.CREATOR, spec.email)
+            if user is None:
+                continue
+            created += 1
+            creator = accounts_services.create_creator_profile(
+                user=user,
+                handle=spec.handle,
+                display_name=spec.display_name,
+                date_of_birth=spec.born,
+                country=spec.country,
+                niches=Niche.objects.filter(slug__in=spec.niches),
+            )
+            creator.followers = spec.followers
+            creator.save(update_fields=["followers"])
+            if spec.standing != Standing.GOOD:
+                accounts_services.set_standing(
+                    creator=creator,
+                    standing=spec.standing,
+                    reason="Demo: unoriginal content reported",
+                )
+        if self._new_user(Role.FAN, "fan@example.com"):
+            created += 1
+        if brand := self._new_user(Role.BRAND, "brand@example.com"):
+            created += 1
+            accounts_services.create_brand_profile(
+                user=brand,
+                company_name="Glow Cosmetics",
+                website="https://glow.example.com",
+                industry=Industry.BEAUTY,
+            )
+        if staff := self._new_user(Role.STAFF, "staff@example.com"):
+            created += 1
+            staff.is_staff = staff.is_superuser = True
+            staff.save(update_fields=["is_staff", "is_superuser"])
+        return created
+
+    def _new_user(self, role: Role, email: str) -> User | None:
+        """Create a verified account, or return None when it already exists."""
+        if User.objects.filter(email=email).exists():
+            return None
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, role=role)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user

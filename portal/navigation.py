@@ -1,0 +1,75 @@
+"""Which links each kind of user sees in the header. Later issues add their pages here."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.models import Role
+
+VISITOR = "visitor"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # Other view names under this item (a section's sub-pages) that mark it current.
+    also_current: tuple[str, ...] = ()
+
+
+MAIN_NAVIGATION: dict[str, list[NavItem]] = {
+    VISITOR: [NavItem("Programs", "portal:landing")],
+    Role.CREATOR: [NavItem("Home", "portal:creator_home")],
+    Role.FAN: [NavItem("Discover", "portal:fan_home")],
+    Role.BRAND: [NavItem("Home", "portal:brand_home")],
+    Role.STAFF: [NavItem("Reports", "portal:staff_home"), NavItem("Admin", "admin:index")],
+}
+
+ACCOUNT_NAVIGATION = [
+    NavItem("Profile", "accounts:profile"),
+    NavItem("Email addresses", "account_email"),
+    NavItem("Password", "account_change_password"),
+    NavItem(
+        "Two-factor authentication",
+        "mfa_index",
+        also_current=(
+            "mfa_activate_totp",
+            "mfa_deactivate_totp",
+            "mfa_view_recovery_codes",
+            "mfa_generate_recovery_codes",
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool
+
+
+def _links(items: list[NavItem], current_view: str) -> list[NavLink]:
+    return [
+        NavLink(
+            item.label,
+            reverse(item.url_name),
+            current_view == item.url_name or current_view in item.also_current,
+        )
+        for item in items
+    ]
+
+
+def navigation_for(request: HttpRequest) -> dict[str, list[NavLink]]:
+    user = request.user
+    match = request.resolver_match
+    current_view = match.view_name if match else ""
+    if not user.is_authenticated:
+        return {"main": _links(MAIN_NAVIGATION[VISITOR], current_view), "account": []}
+    role = Role.STAFF if user.is_staff else user.role
+    account = ACCOUNT_NAVIGATION if role in (Role.CREATOR, Role.BRAND) else ACCOUNT_NAVIGATION[1:]
+    return {
+        "main": _links(MAIN_NAVIGATION.get(role, []), current_view),
+        "account": _links(account, current_view),
+    }

@@ -1,0 +1,32 @@
+"""Settings for the test suite: real PostgreSQL and Redis when they answer, SQLite otherwise.
+
+DATABASE_URL and REDIS_URL win when set. Otherwise the servers' default local ports are
+probed once; the root conftest prints which backends the run uses.
+"""
+
+import os
+import socket
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+if "DATABASE_URL" not in os.environ and _answers("127.0.0.1", 5432):
+    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/portal"
+if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
+    # Database 15, so flushing the cache between tests never touches a developer's data.
+    os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+
+from portal.settings import *  # noqa: E402, F403
+
+# Tests run tasks in-process even with a broker; tests that need a real worker start one.
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False

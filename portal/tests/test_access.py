@@ -1,0 +1,214 @@
+"""Walk every named URL of the project as each kind of user and check the answer.
+
+Project views declare an access rule (accounts.access); the expected answer follows from
+it, so a new view without a rule fails here. allauth's and admin's URLs are listed
+explicitly below: adding a third-party URL means deciding who may see it.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role
+
+ROLES = ["visitor", Role.FAN, Role.CREATOR, Role.BRAND, Role.STAFF]
+SIGNED_IN = [Role.FAN, Role.CREATOR, Role.BRAND, Role.STAFF]
+PROJECT_APPS = (
+    "portal",
+    "accounts",
+    "activity",
+    "rewards",
+    "payments",
+    "subscriptions",
+    "academy",
+    "marketplace",
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    callback: object
+
+    @property
+    def module(self) -> str:
+        return self.callback.__module__
+
+
+def routes(patterns: list | None = None, prefix: str = "", ns: str = "") -> Iterator[Route]:
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{ns}{p.namespace}:" if p.namespace else ns
+            yield from routes(p.url_patterns, prefix + str(p.pattern), inner)
+        elif isinstance(p, URLPattern) and p.name:
+            yield Route(ns + p.name, prefix + str(p.pattern), p.callback)
+
+
+# What each allauth URL answers a plain GET, by role ("signed-in" covers every signed-in role).
+# 302: allauth sends signed-in users away from entrance pages, and visitors to login from
+# account pages. 200 for a bad confirmation or reset key: allauth shows an "invalid link" page.
+ALLAUTH_EXPECTED: dict[str, dict[str, int]] = {
+    "account_login": {"visitor": 200, "signed-in": 302},
+    "account_signup": {"visitor": 200, "signed-in": 302},
+    "account_logout": {"visitor": 302, "signed-in": 200},
+    "account_inactive": {"visitor": 200, "signed-in": 200},
+    "account_reauthenticate": {"visitor": 302, "signed-in": 200},
+    "account_email": {"visitor": 302, "signed-in": 200},
+    "account_email_verification_sent": {"visitor": 200, "signed-in": 200},
+    "account_change_password": {"visitor": 302, "signed-in": 200},
+    "account_set_password": {"visitor": 302, "signed-in": 302},
+    "account_reset_password": {"visitor": 200, "signed-in": 200},
+    "account_reset_password_done": {"visitor": 200, "signed-in": 200},
+    "account_reset_password_from_key": {"visitor": 200, "signed-in": 200},
+    "account_reset_password_from_key_done": {"visitor": 200, "signed-in": 200},
+    "account_confirm_email": {"visitor": 200, "signed-in": 200},
+    "account_confirm_login_code": {"visitor": 302, "signed-in": 302},
+    "mfa_index": {"visitor": 302, "signed-in": 200},
+    "mfa_authenticate": {"visitor": 302, "signed-in": 302},
+    "mfa_reauthenticate": {"visitor": 302, "signed-in": 302},
+    # Turning two-factor on asks for the password again first (allauth's reauthentication).
+    "mfa_activate_totp": {"visitor": 302, "signed-in": 302},
+    "mfa_generate_recovery_codes": {"visitor": 302, "signed-in": 302},
+    # Managing an authenticator the user has not set up is a 404.
+    "mfa_deactivate_totp": {"visitor": 302, "signed-in": 404},
+    "mfa_view_recovery_codes": {"visitor": 302, "signed-in": 404},
+    "mfa_download_recovery_codes": {"visitor": 302, "signed-in": 404},
+}
+
+# Arguments for URLs that take them. A new URL with arguments must be added here.
+URL_KWARGS = {
+    "account_confirm_email": {"key": "not-a-real-key"},
+    "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
+    "admin:app_list": {"app_label": "accounts"},
+}
+
+# Public pages that send signed-in users on to their home instead.
+REDIRECTS_SIGNED_IN = {"portal:landing", "portal:home"}
+
+
+# Admin pages that differ from "staff 200, everyone else to the admin login".
+ADMIN_EXPECTED: dict[str, dict[str, int]] = {
+    # Logging in: a form for anyone not yet staff; staff are sent on to the index.
+    "admin:login": {
+        "visitor": 200,
+        Role.FAN: 200,
+        Role.CREATOR: 200,
+        Role.BRAND: 200,
+        Role.STAFF: 302,
+    },
+    # Logging out is POST only, for staff; anyone else is sent to the admin login first.
+    "admin:logout": {**dict.fromkeys(ROLES, 302), Role.STAFF: 405},
+    # The autocomplete endpoint refuses a request without its app, model and field.
+    "admin:autocomplete": {**dict.fromkeys(ROLES, 302), Role.STAFF: 403},
+}
+
+
+def expected_for(route: Route, role: str) -> int:
+    if route.name in ADMIN_EXPECTED:
+        return ADMIN_EXPECTED[route.name][role]
+    if route.name.startswith("admin:"):
+        # Django admin sends visitors and non-staff users to its own login page.
+        return 200 if role == Role.STAFF else 302
+    if route.name in ALLAUTH_EXPECTED:
+        table = ALLAUTH_EXPECTED[route.name]
+        return table["visitor"] if role == "visitor" else table["signed-in"]
+    rule = getattr(route.callback, "access_rule", None)
+    assert rule, f"{route.name} ({route.module}) declares no access rule: use accounts.access"
+    if rule == "public":
+        return 302 if role != "visitor" and route.name in REDIRECTS_SIGNED_IN else 200
+    if role == "visitor":
+        return 302
+    if rule == "signed-in":
+        return 302 if route.name in REDIRECTS_SIGNED_IN else 200
+    return 200 if role in rule.split("+") else 403
+
+
+def admin_kwargs(route: Route) -> dict[str, str]:
+    """An object id for admin pages about one object: the first row of that model."""
+    match = re.match(r"admin/(\w+)/(\w+)/<(?:\w+:)?(\w+)>/", route.pattern)
+    if not match:
+        return {}
+    app_label, model_name, argument = match.groups()
+    obj = apps.get_model(app_label, model_name).objects.order_by("pk").first()
+    assert obj is not None, f"no {app_label}.{model_name} row to open {route.name} with"
+    return {argument: str(obj.pk)}
+
+
+def test_every_url_is_known_to_the_walk() -> None:
+    third_party = [
+        r.name
+        for r in routes()
+        if not r.name.startswith("admin:")
+        and not r.module.startswith(PROJECT_APPS)
+        and r.name not in ALLAUTH_EXPECTED
+    ]
+    assert third_party == [], f"decide who may open these and add them to the table: {third_party}"
+
+
+@pytest.fixture
+def third_party_admin_rows(db: None) -> None:
+    """A row for each admin model that no factory of ours makes, so its pages can be opened."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+
+    from accounts.tests.factories import FanFactory
+
+    Group.objects.create(name="Fulfilment")
+    Authenticator.objects.create(
+        user=FanFactory(),
+        type=Authenticator.Type.RECOVERY_CODES,
+        data={"seed": "00", "used_mask": 0},
+    )
+    interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
+    CrontabSchedule.objects.create(minute="0", hour="2")
+    SolarSchedule.objects.create(event="sunrise", latitude=51.5, longitude=0)
+    ClockedSchedule.objects.create(clocked_time=timezone.now())
+    PeriodicTask.objects.create(name="example", task="example.task", interval=interval)
+
+
+@pytest.mark.django_db
+def test_every_named_url_answers_each_role_as_its_access_rule_says(
+    creator: object, fan: object, brand: object, staff: object, third_party_admin_rows: None
+) -> None:
+    users = {Role.CREATOR: creator.user, Role.FAN: fan, Role.BRAND: brand.user, Role.STAFF: staff}
+    clients = {"visitor": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+
+    wrong, checked = [], 0
+    for route in routes():
+        kwargs = URL_KWARGS.get(route.name) or admin_kwargs(route)
+        if route.name == "admin:view_on_site":
+            continue  # a redirect helper that takes a content type, not a page
+        url = reverse(route.name, kwargs=kwargs or None)
+        for role in ROLES:
+            status = clients[role].get(url).status_code
+            checked += 1
+            if status != expected_for(route, role):
+                wrong.append(
+                    f"{route.name} as {role}: {status}, expected {expected_for(route, role)}"
+                )
+    assert not wrong, "\n".join(wrong)
+    assert checked > 100
+
+
+@pytest.mark.django_db
+def test_project_views_answer_htmx_visitors_with_a_client_redirect_to_login() -> None:
+    response = Client().get(reverse("portal:creator_home"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("account_login"))

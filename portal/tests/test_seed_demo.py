@@ -1,0 +1,44 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.models import CreatorProfile, Role, User
+from portal.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, int, int]:
+    return User.objects.count(), CreatorProfile.objects.count(), EmailAddress.objects.count()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    assert "Created 14 demo account(s)." in first and DEMO_PASSWORD in first
+    after_first = counts()
+
+    call_command("seed_demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert counts() == after_first
+
+    roles = {User.objects.get(email=email).role for _, email in DEMO_LOGINS}
+    assert roles == {Role.CREATOR, Role.FAN, Role.BRAND, Role.STAFF}
+    for _, email in DEMO_LOGINS:
+        client = Client()
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.status_code == 200 and response.context["user"].email == email
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_refuses_to_run_in_production() -> None:
+    with pytest.raises(CommandError, match="DEBUG=0"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+app_name = "portal"
+
+portal_patterns = [
+    path("", views.landing, name="landing"),
+    path("home/", views.home, name="home"),
+    path("creator/", views.creator_home, name="creator_home"),
+    path("fan/", views.fan_home, name="fan_home"),
+    path("brand/", views.brand_home, name="brand_home"),
+    path("staff/", views.staff_home, name="staff_home"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Creator Portal staff"
+admin.site.site_title = "Creator Portal staff"
+admin.site.index_title = "Run the programs"

@@ -1,0 +1,160 @@
+from itertools import accumulate
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts import selectors as accounts_selectors
+from accounts.access import (
+    brand_required,
+    creator_required,
+    fan_required,
+    login_required,
+    public,
+    staff_required,
+)
+from accounts.models import Role
+
+from . import charts, health
+
+ROLE_HOMES = {
+    Role.CREATOR: "portal:creator_home",
+    Role.FAN: "portal:fan_home",
+    Role.BRAND: "portal:brand_home",
+}
+ROLE_PLURALS = {
+    Role.CREATOR: "Creators",
+    Role.FAN: "Fans",
+    Role.BRAND: "Brands",
+    Role.STAFF: "Staff",
+}
+REPORT_DAYS = 30
+
+
+@public
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    return render(
+        request,
+        "portal/landing.html",
+        {
+            "rewards_min_age": settings.CREATOR_REWARDS_MIN_AGE,
+            "rewards_min_followers": settings.CREATOR_REWARDS_MIN_FOLLOWERS,
+            "rewards_min_views": settings.CREATOR_REWARDS_MIN_VIEWS_30D,
+            "marketplace_min_followers": settings.MARKETPLACE_MIN_FOLLOWERS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each signed-in user to the home of their role."""
+    if request.user.is_staff:
+        return redirect("portal:staff_home")
+    return redirect(ROLE_HOMES[request.user.role])
+
+
+@creator_required
+@require_GET
+def creator_home(request: HttpRequest) -> HttpResponse:
+    creator = request.user.creator
+    threshold = settings.MARKETPLACE_MIN_FOLLOWERS
+    short_by = threshold + 1 - creator.followers
+    marketplace_caption = (
+        f"{short_by:,} more followers to go."
+        if short_by > 0
+        else "You have the followers the Marketplace asks for."
+    )
+    return render(
+        request,
+        "portal/creator_home.html",
+        {
+            "creator": creator,
+            "niches": list(creator.niches.all()),
+            "security": accounts_selectors.security_summary(request.user),
+            "marketplace_min_followers": threshold,
+            "marketplace_caption": marketplace_caption,
+        },
+    )
+
+
+@fan_required
+@require_GET
+def fan_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/fan_home.html",
+        {
+            "creators": accounts_selectors.creators_to_discover(limit=12),
+            "security": accounts_selectors.security_summary(request.user),
+        },
+    )
+
+
+@brand_required
+@require_GET
+def brand_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/brand_home.html",
+        {
+            "brand": request.user.brand,
+            "security": accounts_selectors.security_summary(request.user),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def staff_home(request: HttpRequest) -> HttpResponse:
+    per_day = accounts_selectors.signups_per_day(days=REPORT_DAYS)
+    labels = [day.strftime("%d %b") for day, _ in per_day]
+    daily = [n for _, n in per_day]
+    return render(
+        request,
+        "portal/staff_home.html",
+        {
+            "users_by_role": [
+                (ROLE_PLURALS[role], count)
+                for role, count in accounts_selectors.active_users_by_role().items()
+            ],
+            "standing_headers": ["Standing", "Creators"],
+            "standing_rows": [
+                [standing.label, count]
+                for standing, count in accounts_selectors.creators_by_standing().items()
+            ],
+            "numeric_cols": [1],
+            "signups_chart": charts.bar_chart(
+                f"Signups per day, last {REPORT_DAYS} days", list(zip(labels, daily, strict=True))
+            ),
+            "cumulative_chart": charts.line_chart(
+                f"Signups over the last {REPORT_DAYS} days, cumulative",
+                list(zip(labels, accumulate(daily), strict=True)),
+            ),
+            "report_days": REPORT_DAYS,
+        },
+    )
+
+
+@public
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    results = health.run_checks()
+    failing = [r.name for r in results if r.required and not r.ok]
+    return JsonResponse(
+        {
+            "status": "fail" if failing else "ok",
+            "failing": failing,
+            "checks": {
+                r.name: {"ok": r.ok, "required": r.required, "detail": r.detail, "ms": r.ms}
+                for r in results
+            },
+        },
+        status=503 if failing else 200,
+    )

@@ -1,0 +1,79 @@
+"""Screenshot the portal's pages as each demo role at 1280 and 390 px wide.
+
+Run `make run` in one shell, then `make screenshots` in another. Uses Debian's Chromium.
+"""
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+PASSWORD = "portal-demo-2026"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {
+    "visitor": [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/?role=creator",
+        "/accounts/password/reset/",
+        "/nope/",
+    ],
+    "creator": [
+        "/creator/",
+        "/accounts/profile/",
+        "/accounts/email/",
+        "/accounts/2fa/",
+        "/accounts/2fa/totp/activate",
+        "/accounts/password/change/",
+        "/fan/",
+    ],
+    "fan": ["/fan/"],
+    "brand": ["/brand/", "/accounts/profile/"],
+    "staff": ["/staff/", "/admin/"],
+}
+WIDTHS = [1280, 390]
+
+
+def sign_in(page: Page, base: str, role: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", f"{role}@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--out", default="artifacts/screenshots")
+    parser.add_argument("--roles", nargs="*", default=list(PAGES))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for role in args.roles:
+            for width in WIDTHS:
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                page = context.new_page()
+                if role != "visitor":
+                    sign_in(page, args.base_url, role)
+                for path in PAGES[role]:
+                    page.goto(args.base_url + path)
+                    name = path.strip("/").replace("/", "_").replace("?", "_") or "home"
+                    target = out / f"{role}-{name}-{width}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target)
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
