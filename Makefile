@@ -23,7 +23,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
-		exec $(BIN)/honcho start --port $(PORT); \
+		PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --port $(PORT); \
 	else \
 		echo "REDIS_URL is not set: tasks run in-process, no worker started."; \
 		exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
