@@ -67,6 +67,7 @@ def main() -> None:
                     sign_in(page, args.base_url, role)
                 for path in PAGES[role]:
                     page.goto(args.base_url + path)
+                    page.evaluate("window.scrollTo(0, 0)")
                     name = path.strip("/").replace("/", "_").replace("?", "_") or "home"
                     target = out / f"{role}-{name}-{width}.png"
                     page.screenshot(path=str(target), full_page=True)
