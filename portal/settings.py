@@ -215,3 +215,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Activity ingestion (POST /api/v1/activity/batches and import_activity).
+ACTIVITY_BATCH_MAX_RECORDS = env.int("ACTIVITY_BATCH_MAX_RECORDS", default=5_000)
+ACTIVITY_BATCH_MAX_BYTES = env.int("ACTIVITY_BATCH_MAX_BYTES", default=5 * 1024 * 1024)
+
+# A qualified view: of an original video at least this long, watched at least 5 s.
+QUALIFIED_VIEW_MIN_DURATION_S = 60
+
+# The authenticity pass (activity.authenticity): when a video-day's engagement is implausible.
+AUTHENTICITY = {
+    "TRAILING_DAYS": 28,
+    # Views more than this many robust deviations (MAD x 1.4826) above the creator's median...
+    "SPIKE_ROBUST_Z": 8.0,
+    # ...and at least this many views (small numbers are never a burst)...
+    "SPIKE_MIN_VIEWS": 2_000,
+    # ...are a spike when the likes per view fall below this share of the creator's usual rate.
+    "SPIKE_LIKE_RATE_SHARE": 0.35,
+    "MAX_LIKES_PER_VIEW": 0.5,
+    "MAX_COMMENTS_PER_VIEW": 0.2,
+    # Ratios are judged only from this many views up.
+    "RATIO_MIN_VIEWS": 200,
+}
+
+# The nightly points recalculation (rewards.recalculation).
+REWARDS_RECALC_SHARD_SIZE = env.int("REWARDS_RECALC_SHARD_SIZE", default=5_000)
+# A run that has reported no progress for this long is presumed dead and stops blocking its day.
+REWARDS_RECALC_STALE_AFTER_S = 2 * 60 * 60
+# The streak bonus: uploads on this many distinct days of one (Monday to Sunday) week.
+REWARDS_STREAK_DAYS = 4

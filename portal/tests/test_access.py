@@ -120,6 +120,8 @@ def expected_for(route: Route, role: str) -> int:
         return table["visitor"] if role == "visitor" else table["signed-in"]
     rule = getattr(route.callback, "access_rule", None)
     assert rule, f"{route.name} ({route.module}) declares no access rule: use accounts.access"
+    if rule == "integration-token":
+        return 405  # POST only; tokens are tested in activity/tests/test_api.py
     if rule == "public":
         return 302 if role != "visitor" and route.name in REDIRECTS_SIGNED_IN else 200
     if role == "visitor":

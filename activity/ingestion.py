@@ -1,0 +1,289 @@
+"""Taking in batches of activity records, from the API and from import_activity alike.
+
+Each record is checked on its own: good records land even when others in the batch are
+bad, and each rejection names the record's index, the field and the reason. A record id
+seen before updates that row in place, so re-sending a batch changes nothing.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django import forms
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import CreatorProfile
+
+from .models import CreatorDay, LiveSession, Video, VideoDay
+
+
+@dataclass
+class Rejection:
+    index: int
+    record_id: str | None
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {
+            "index": self.index,
+            "id": self.record_id,
+            "field": self.field,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class IngestReport:
+    accepted: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": [r.as_dict() for r in self.rejected],
+            "summary": self.summary,
+        }
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.accepted)} accepted, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected"
+        )
+
+
+class RecordForm(forms.Form):
+    id = forms.CharField(max_length=64)
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("is in the future")
+        return day
+
+    def _not_in_future(self, name: str) -> None:
+        value = self.cleaned_data.get(name)
+        if value and value > timezone.now():
+            self.add_error(name, "is in the future")
+
+
+def _count(**kwargs: object) -> forms.IntegerField:
+    return forms.IntegerField(min_value=0, required=False, **kwargs)
+
+
+class VideoRecord(RecordForm):
+    creator = forms.CharField(max_length=25, help_text="the creator's @handle")
+    title = forms.CharField(max_length=200)
+    published_at = forms.DateTimeField()
+    duration_s = forms.IntegerField(min_value=1)
+    original = forms.BooleanField(required=False)
+
+    def clean(self) -> dict:
+        self._not_in_future("published_at")
+        return self.cleaned_data
+
+
+class VideoDayRecord(RecordForm):
+    video = forms.CharField(max_length=64, help_text="the video's platform id")
+    date = forms.DateField()
+    views = _count()
+    views_5s = _count()
+    likes = _count()
+    comments = _count()
+    shares = _count()
+    watch_time_s = _count()
+    bot_views = _count()
+    bot_likes = _count()
+
+    def clean(self) -> dict:
+        data = self.cleaned_data
+        views = data.get("views") or 0
+        for name in ("views_5s", "bot_views"):
+            if (data.get(name) or 0) > views:
+                self.add_error(name, "is more than views")
+        if (data.get("bot_likes") or 0) > (data.get("likes") or 0):
+            self.add_error("bot_likes", "is more than likes")
+        return data
+
+
+class CreatorDayRecord(RecordForm):
+    creator = forms.CharField(max_length=25)
+    date = forms.DateField()
+    followers = _count()
+    replies = _count()
+    live_minutes = _count(max_value=24 * 60)
+
+
+class LiveSessionRecord(RecordForm):
+    creator = forms.CharField(max_length=25)
+    started_at = forms.DateTimeField()
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60)
+    peak_viewers = _count()
+
+    def clean(self) -> dict:
+        self._not_in_future("started_at")
+        return self.cleaned_data
+
+
+RECORD_TYPES: dict[str, type[RecordForm]] = {
+    "video": VideoRecord,
+    "video_day": VideoDayRecord,
+    "creator_day": CreatorDayRecord,
+    "live_session": LiveSessionRecord,
+}
+
+
+class _Reject(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+def _creator(handle: str) -> CreatorProfile:
+    creator = CreatorProfile.objects.filter(handle__iexact=handle.removeprefix("@")).first()
+    if creator is None:
+        raise _Reject("creator", f"no creator with handle {handle!r}")
+    return creator
+
+
+def _upsert(model: type[models.Model], record_id: str, values: dict) -> str:
+    """Insert or update by record id; say which, or that nothing changed."""
+    # Compare foreign keys by id, so an unchanged record reads no related rows.
+    values = {
+        (f"{k}_id" if isinstance(v, models.Model) else k): (
+            v.pk if isinstance(v, models.Model) else v
+        )
+        for k, v in values.items()
+    }
+    row = model.objects.select_for_update().filter(record_id=record_id).first()
+    if row is None:
+        model.objects.create(record_id=record_id, **values)
+        return "accepted"
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        return "unchanged"
+    for name in changed:
+        setattr(row, name, values[name])
+    row.save(update_fields=[*changed, "updated_at"])
+    return "updated"
+
+
+def _store(kind: str, data: dict) -> str:
+    record_id = data["id"]
+    if kind == "video":
+        values = {
+            "creator": _creator(data["creator"]),
+            "title": data["title"],
+            "published_at": data["published_at"],
+            "duration_s": data["duration_s"],
+            "is_original": data["original"],
+        }
+        existing = Video.objects.filter(record_id=record_id).values_list("creator_id", flat=True)
+        if existing and existing[0] != values["creator"].pk:
+            raise _Reject("creator", "a video cannot move to another creator")
+        return _upsert(Video, record_id, values)
+    if kind == "video_day":
+        video = (
+            Video.objects.filter(record_id=data["video"])
+            .only("id", "creator_id", "published_at")
+            .first()
+        )
+        if video is None:
+            raise _Reject("video", f"no video with id {data['video']!r}")
+        if data["date"] < video.published_at.date():
+            raise _Reject("date", "is before the video was published")
+        clash = VideoDay.objects.filter(video=video, day=data["date"]).exclude(record_id=record_id)
+        if clash.exists():
+            raise _Reject("date", "another record already holds this video's numbers for that day")
+        counts = {
+            k: data[k] or 0
+            for k in (
+                "views",
+                "views_5s",
+                "likes",
+                "comments",
+                "shares",
+                "watch_time_s",
+                "bot_views",
+                "bot_likes",
+            )
+        }
+        return _upsert(
+            VideoDay,
+            record_id,
+            {"video": video, "creator_id": video.creator_id, "day": data["date"], **counts},
+        )
+    if kind == "creator_day":
+        creator = _creator(data["creator"])
+        clash = CreatorDay.objects.filter(creator=creator, day=data["date"]).exclude(
+            record_id=record_id
+        )
+        if clash.exists():
+            raise _Reject(
+                "date", "another record already holds this creator's numbers for that day"
+            )
+        values = {
+            "creator": creator,
+            "day": data["date"],
+            "followers": data["followers"] or 0,
+            "replies": data["replies"] or 0,
+            "live_minutes": data["live_minutes"] or 0,
+        }
+        outcome = _upsert(CreatorDay, record_id, values)
+        _refresh_followers(creator)
+        return outcome
+    values = {
+        "creator": _creator(data["creator"]),
+        "started_at": data["started_at"],
+        "minutes": data["minutes"],
+        "peak_viewers": data["peak_viewers"] or 0,
+    }
+    return _upsert(LiveSession, record_id, values)
+
+
+def _refresh_followers(creator: CreatorProfile) -> None:
+    """The profile shows the followers of the latest day the platform reported."""
+    latest = creator.days.order_by("-day").values_list("followers", flat=True).first()
+    if latest is not None and latest != creator.followers:
+        CreatorProfile.objects.filter(pk=creator.pk).update(followers=latest)
+
+
+def ingest_records(records: Iterable[object]) -> IngestReport:
+    """Validate and store each record in its own savepoint; one bad record spoils nothing else."""
+    report = IngestReport()
+    seen: set[tuple[str, str]] = set()
+    for index, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            report.rejected.append(Rejection(index, None, "record", "is not a JSON object"))
+            continue
+        record_id = record.get("id") if isinstance(record.get("id"), str) else None
+        kind = record.get("type")
+        if kind not in RECORD_TYPES:
+            reason = f"must be one of {', '.join(RECORD_TYPES)}"
+            report.rejected.append(Rejection(index, record_id, "type", reason))
+            continue
+        form = RECORD_TYPES[kind](data=dict(record))
+        if not form.is_valid():
+            name, errors = next(iter(form.errors.items()))
+            name = "record" if name == "__all__" else name
+            report.rejected.append(Rejection(index, record_id, name, str(errors[0]).rstrip(".")))
+            continue
+        key = (kind, form.cleaned_data["id"])
+        if key in seen:
+            report.rejected.append(Rejection(index, key[1], "id", "appears twice in this batch"))
+            continue
+        seen.add(key)
+        try:
+            with transaction.atomic():
+                outcome = _store(kind, form.cleaned_data)
+        except _Reject as rejection:
+            report.rejected.append(Rejection(index, key[1], rejection.field, rejection.reason))
+            continue
+        getattr(report, outcome).append(key[1])
+    return report

@@ -1,0 +1,183 @@
+"""The platform's data about creators, as pushed by its integrations.
+
+Every record carries the platform's stable id (`record_id`), so delivering it again
+updates the row in place instead of adding a second one.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import CreatorProfile
+
+
+class Integration(models.Model):
+    """A platform system allowed to push activity; only a hash of its token is kept."""
+
+    name = models.CharField(max_length=80, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(max_length=8, editable=False, help_text="Tells tokens apart.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue_token(self) -> str:
+        """Set a new random token and return it; it is shown once and never stored."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        self.token_prefix = token[:8]
+        return token
+
+
+class Video(models.Model):
+    record_id = models.CharField("platform id", max_length=64, unique=True)
+    creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="videos")
+    title = models.CharField(max_length=200)
+    published_at = models.DateTimeField(db_index=True)
+    duration_s = models.PositiveIntegerField("duration (seconds)")
+    is_original = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        indexes = [models.Index(fields=["creator", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def can_earn_qualified_views(self) -> bool:
+        return self.is_original and self.duration_s >= settings.QUALIFIED_VIEW_MIN_DURATION_S
+
+
+class VideoDay(models.Model):
+    """One video's numbers for one day. `creator` is copied from the video for set-based sums."""
+
+    record_id = models.CharField(max_length=64, unique=True)
+    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="days")
+    creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    views = models.PositiveBigIntegerField(default=0)
+    views_5s = models.PositiveBigIntegerField("views watched at least 5 s", default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    comments = models.PositiveBigIntegerField(default=0)
+    shares = models.PositiveBigIntegerField(default=0)
+    watch_time_s = models.PositiveBigIntegerField("watch time (seconds)", default=0)
+    bot_views = models.PositiveBigIntegerField("views from bot accounts", default=0)
+    bot_likes = models.PositiveBigIntegerField("likes from bot accounts", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["video", "day"], name="activity_videoday_once_a_day"),
+            models.CheckConstraint(
+                condition=Q(views_5s__lte=F("views")) & Q(bot_views__lte=F("views")),
+                name="activity_videoday_views_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(bot_likes__lte=F("likes")), name="activity_videoday_likes_consistent"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "creator"], name="activity_videoday_day_creator")]
+
+    def __str__(self) -> str:
+        return f"{self.video_id} on {self.day}"
+
+
+class CreatorDay(models.Model):
+    record_id = models.CharField(max_length=64, unique=True)
+    creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="days")
+    day = models.DateField()
+    followers = models.PositiveBigIntegerField(default=0)
+    replies = models.PositiveIntegerField("comment replies to followers", default=0)
+    live_minutes = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "day"], name="activity_creatorday_once"),
+        ]
+        indexes = [models.Index(fields=["day", "creator"], name="activity_creatorday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.creator_id} on {self.day}"
+
+
+class LiveSession(models.Model):
+    record_id = models.CharField(max_length=64, unique=True)
+    creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="lives")
+    started_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    peak_viewers = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Live by {self.creator_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class FlagReason(models.TextChoices):
+    VIEW_SPIKE = "view_spike", "Views far above the creator's usual level, without matching likes"
+    LIKE_RATIO = "like_ratio", "Implausible likes per view"
+    COMMENT_RATIO = "comment_ratio", "Implausible comments per view"
+    BOT_MARKED = "bot_marked", "Engagement the platform marked as coming from bot accounts"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open: excluded until reviewed"
+    CONFIRMED = "confirmed", "Confirmed: excluded"
+    DISMISSED = "dismissed", "Dismissed: counted again"
+
+
+class EngagementFlag(models.Model):
+    """A video-day whose engagement looks implausible. Excluded amounts count for nothing
+    while the flag is open or confirmed; dismissing it pays them back at the next recalculation."""
+
+    video_day = models.ForeignKey(VideoDay, on_delete=models.CASCADE, related_name="flags")
+    creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    reason = models.CharField(max_length=20, choices=FlagReason.choices)
+    detail = models.CharField(max_length=300, help_text="What the check saw, in words.")
+    excluded_views = models.PositiveBigIntegerField(default=0)
+    excluded_likes = models.PositiveBigIntegerField(default=0)
+    excluded_comments = models.PositiveBigIntegerField(default=0)
+    excluded_shares = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-day", "creator"]
+        constraints = [
+            models.UniqueConstraint(fields=["video_day", "reason"], name="activity_flag_once"),
+        ]
+        indexes = [models.Index(fields=["day", "creator"], name="activity_flag_day_creator")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.day})"
+
+    @property
+    def excludes(self) -> bool:
+        return self.status != FlagStatus.DISMISSED

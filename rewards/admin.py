@@ -1,0 +1,149 @@
+from functools import partial
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import recalculation, tasks
+from .models import (
+    CourseCompletion,
+    EarningRule,
+    PointsAccount,
+    PointsEntry,
+    RecalcLimits,
+    RecalcRun,
+    RecalcState,
+    rewards_day_today,
+)
+
+
+class EarningRuleForm(forms.ModelForm):
+    class Meta:
+        model = EarningRule
+        fields = [
+            "metric",
+            "valid_from",
+            "is_active",
+            "unit_size",
+            "points_per_unit",
+            "daily_cap",
+            "taper_above",
+            "taper_percent",
+        ]
+
+    def clean_valid_from(self) -> object:
+        valid_from = self.cleaned_data["valid_from"]
+        if valid_from <= rewards_day_today():
+            raise forms.ValidationError(
+                "A new version must start after today: days already earned keep their rules."
+            )
+        return valid_from
+
+
+@admin.register(EarningRule)
+class EarningRuleAdmin(admin.ModelAdmin):
+    form = EarningRuleForm
+    list_display = [
+        "metric",
+        "valid_from",
+        "is_active",
+        "unit_size",
+        "points_per_unit",
+        "daily_cap",
+        "taper_above",
+        "taper_percent",
+    ]
+    list_filter = ["metric", "is_active"]
+    search_fields = ["metric"]
+    ordering = ["metric", "-valid_from"]
+
+    def has_change_permission(self, request: HttpRequest, obj: EarningRule | None = None) -> bool:
+        # Versions in force have paid points; they are history. Add a new version instead.
+        return super().has_change_permission(request, obj) and not (obj and obj.is_history)
+
+    def has_delete_permission(self, request: HttpRequest, obj: EarningRule | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_history)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "account", "amount", "kind", "metric", "activity_date", "memo"]
+    list_filter = ["kind", "metric", "activity_date"]
+    search_fields = ["account__creator__handle", "idempotency_key", "memo"]
+    list_select_related = ["account__creator"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PointsAccount)
+class PointsAccountAdmin(ReadOnlyAdmin):
+    list_display = ["creator", "balance", "updated_at"]
+    search_fields = ["creator__handle", "creator__user__email"]
+    list_select_related = ["creator"]
+    ordering = ["-balance"]
+
+
+@admin.register(CourseCompletion)
+class CourseCompletionAdmin(ReadOnlyAdmin):
+    list_display = ["creator", "title", "completed_on"]
+    search_fields = ["creator__handle", "title", "course_key"]
+    list_select_related = ["creator"]
+
+
+@admin.register(RecalcRun)
+class RecalcRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "day",
+        "state",
+        "shards_planned",
+        "shards_posted",
+        "shard_count",
+        "entries_posted",
+        "points_delta",
+        "held_reason",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["state", "day"]
+    date_hierarchy = "day"
+    actions = ["approve"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and request.user.is_staff  # lists and actions, never edits
+
+    @admin.action(description="Approve held runs: recalculate and post despite the limits")
+    def approve(self, request: HttpRequest, queryset: QuerySet[RecalcRun]) -> None:
+        approved = 0
+        for run in queryset.filter(state=RecalcState.HELD):
+            with transaction.atomic():
+                recalculation.approve_held_run(run=run, approver=request.user)
+                transaction.on_commit(
+                    partial(tasks.recalculate_day.delay, run.day.isoformat(), request.user.pk)
+                )
+            approved += 1
+        self.message_user(request, f"{approved} held run(s) approved and queued.", messages.SUCCESS)
+
+
+@admin.register(RecalcLimits)
+class RecalcLimitsAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "max_creator_change",
+        "max_total_change_percent",
+        "min_total_for_percent",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not RecalcLimits.objects.exists()  # one set of limits

@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+# Accounts whose balance is not the sum of their entries.
+MISMATCHES_SQL = """
+    SELECT a.id, a.creator_id, a.balance, COALESCE(SUM(e.amount), 0) AS total
+    FROM rewards_pointsaccount a
+    LEFT JOIN rewards_pointsentry e ON e.account_id = a.id
+    GROUP BY a.id, a.creator_id, a.balance
+    HAVING a.balance <> COALESCE(SUM(e.amount), 0)
+    ORDER BY a.id
+"""
+
+
+class Command(BaseCommand):
+    help = "Check that every points balance equals the sum of its entries; exit 1 if not."
+
+    def handle(self, *args: object, **options: object) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(MISMATCHES_SQL)
+            mismatches = cursor.fetchall()
+            cursor.execute("SELECT COUNT(*) FROM rewards_pointsaccount")
+            accounts = cursor.fetchone()[0]
+        for account_id, creator_id, balance, total in mismatches:
+            self.stderr.write(
+                f"account {account_id} (creator {creator_id}): balance {balance:,}, "
+                f"entries sum to {total:,}"
+            )
+        if mismatches:
+            raise CommandError(f"{len(mismatches)} of {accounts} account(s) do not balance.")
+        self.stdout.write(
+            f"Ledger balances: {accounts} account(s), every balance equals its entries."
+        )

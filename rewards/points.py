@@ -1,0 +1,105 @@
+"""The arithmetic of earning rules, written once as SQL.
+
+The nightly recalculation computes every (creator, day, rule) with it in one set-based
+query, and `breakdown()` runs the very same expression for one amount (the drill-down and
+the what-if calculator), so there is no second copy to drift. Integer arithmetic only:
+
+    raw      = (measured // unit_size) * points_per_unit
+    tapered  = raw, or above `taper_above`: taper_above + (raw - taper_above) * taper_percent // 100
+    points   = min(tapered, daily_cap)
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from .models import EarningRule
+
+# Stands in for "no cap" and "no taper" so the SQL needs no NULL handling.
+NO_LIMIT = 2**62
+
+
+def rules_in_force(day: date) -> dict[str, EarningRule]:
+    """The version of each metric's rule that applies to `day`, active ones only."""
+    in_force: dict[str, EarningRule] = {}
+    for rule in EarningRule.objects.filter(valid_from__lte=day).order_by("metric", "-valid_from"):
+        in_force.setdefault(rule.metric, rule)
+    return {metric: rule for metric, rule in in_force.items() if rule.is_active}
+
+
+_RULE_ROW = "(CAST(%s AS VARCHAR(20)), " + ", ".join(["CAST(%s AS BIGINT)"] * 6) + ")"
+# VALUES cannot be empty: with no rules in force, one row that matches no metric.
+_NO_RULE = ["", 0, 1, 0, NO_LIMIT, 100, NO_LIMIT]
+
+
+def _rule_values(rule: EarningRule) -> list:
+    return [
+        rule.metric,
+        rule.pk,
+        rule.unit_size,
+        rule.points_per_unit,
+        NO_LIMIT if rule.taper_above is None else rule.taper_above,
+        rule.taper_percent,
+        NO_LIMIT if rule.daily_cap is None else rule.daily_cap,
+    ]
+
+
+def rules_cte(rules: Sequence[EarningRule]) -> tuple[str, list]:
+    """`rules(metric, rule_id, unit_size, per_unit, taper_above, taper_pct, cap) AS (VALUES …)`."""
+    rows = [_rule_values(rule) for rule in rules] or [_NO_RULE]
+    sql = (
+        "rules(metric, rule_id, unit_size, per_unit, taper_above, taper_pct, cap) AS "
+        f"(VALUES {', '.join([_RULE_ROW] * len(rows))})"
+    )
+    return sql, [value for row in rows for value in row]
+
+
+def stages_sql(measured: str, r: str = "r") -> tuple[str, str, str]:
+    """SQL for the raw, tapered and final points of `measured` under the rule row `r`."""
+    raw = f"((({measured}) / {r}.unit_size) * {r}.per_unit)"
+    tapered = (
+        f"(CASE WHEN {raw} > {r}.taper_above "
+        f"THEN {r}.taper_above + ({raw} - {r}.taper_above) * {r}.taper_pct / 100 ELSE {raw} END)"
+    )
+    final = f"(CASE WHEN {tapered} > {r}.cap THEN {r}.cap ELSE {tapered} END)"
+    return raw, tapered, final
+
+
+def points_sql(measured: str, r: str = "r") -> str:
+    return stages_sql(measured, r)[2]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    rule: EarningRule
+    measured: int
+    raw: int
+    tapered: int
+    points: int
+
+    @property
+    def units(self) -> int:
+        return self.measured // self.rule.unit_size
+
+    @property
+    def capped(self) -> bool:
+        return self.points < self.tapered
+
+    @property
+    def tapered_off(self) -> int:
+        return self.raw - self.tapered
+
+
+def breakdown(rule: EarningRule, measured: int) -> Breakdown:
+    """What `rule` gives for `measured`, stage by stage, by the recalculation's own SQL."""
+    cte, params = rules_cte([rule])
+    raw, tapered, final = stages_sql("CAST(%s AS BIGINT)")
+    sql = f"WITH {cte} SELECT {raw}, {tapered}, {final} FROM rules r"
+    # Each stage repeats the measured placeholder; count them to pass it as often.
+    measured_params = [measured] * sum(part.count("%s") for part in (raw, tapered, final))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + measured_params)
+        raw_points, tapered_points, points = cursor.fetchone()
+    return Breakdown(rule, measured, int(raw_points), int(tapered_points), int(points))

@@ -1,0 +1,453 @@
+"""The nightly recalculation of one rewards day, shard by shard, in set-based SQL.
+
+A run has two phases. *Planning* (one task per shard) runs the authenticity pass, then
+computes what every (creator, metric) is due for the day with one SQL statement and stores
+each difference from what is already posted as a RecalcLine. When the last shard is
+planned, the safety valve compares the day with the previous one: within the staff-set
+limits the run moves on to *posting* (one task per shard), otherwise it is held, fully
+computed, for staff to approve. Posting turns a shard's lines into ledger entries and
+balance changes in one transaction.
+
+Every step is safe to repeat: a shard is planned or posted at most once per run (its
+timestamps are the guard), and each run re-reads what is posted, so a rerun posts only
+what is still missing and a second run over the same data posts nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from activity import authenticity
+
+from . import points
+from .models import (
+    ACTIVE_STATES,
+    EARNING_KINDS,
+    Metric,
+    RecalcLimits,
+    RecalcLine,
+    RecalcRun,
+    RecalcShard,
+    RecalcState,
+)
+
+EARNING_KINDS_SQL = ", ".join(f"'{kind}'" for kind in EARNING_KINDS)
+
+
+class RecalcError(Exception):
+    """A recalculation that cannot start or go on; the message says why."""
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where `day` starts and ends in REWARDS_DAY_TZ."""
+    tz = ZoneInfo(settings.REWARDS_DAY_TZ)
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def _streak_sql(day: date) -> tuple[str, dict]:
+    """Creators for whom `day` is the 4th distinct day with an upload in its (Monday) week."""
+    week_start = day - timedelta(days=day.weekday())
+    days = [week_start + timedelta(days=i) for i in range((day - week_start).days + 1)]
+    params: dict = {}
+    cases = []
+    for i, each in enumerate(days):
+        params[f"ws{i}"], params[f"we{i}"] = day_bounds(each)
+        cases.append(f"WHEN published_at >= %(ws{i})s AND published_at < %(we{i})s THEN {i}")
+    params["streak_days"] = settings.REWARDS_STREAK_DAYS
+    params["today_index"] = len(days) - 1
+    sql = f"""
+        SELECT creator_id, 1 AS measured FROM (
+            SELECT creator_id, CASE {" ".join(cases)} END AS d
+            FROM activity_video
+            WHERE is_original AND published_at >= %(ws0)s AND published_at < %(day_end)s
+              AND creator_id BETWEEN %(lo)s AND %(hi)s
+        ) uploads
+        GROUP BY creator_id
+        HAVING COUNT(DISTINCT d) = %(streak_days)s AND MAX(d) = %(today_index)s
+    """
+    return sql, params
+
+
+def _amounts_sql(day: date) -> tuple[str, dict]:
+    """SQL for (creator_id, metric, measured) of every metric, for creators lo..hi."""
+    day_start, day_end = day_bounds(day)
+    streak, streak_params = _streak_sql(day)
+    excluded = """
+        SELECT video_day_id, MAX(excluded_views) AS xv, MAX(excluded_likes) AS xl,
+               MAX(excluded_comments) AS xc, MAX(excluded_shares) AS xs
+        FROM activity_engagementflag
+        WHERE day = %(day)s AND status <> 'dismissed' AND creator_id BETWEEN %(lo)s AND %(hi)s
+        GROUP BY video_day_id
+    """
+
+    def counted(column: str, excluded_column: str) -> str:
+        # What a flag excludes counts for nothing; never below zero.
+        x = f"COALESCE(x.{excluded_column}, 0)"
+        return f"(vd.{column} - CASE WHEN {x} < vd.{column} THEN {x} ELSE vd.{column} END)"
+
+    sql = f"""
+        engagement AS (
+            SELECT vd.creator_id,
+                   CAST(SUM(CASE WHEN v.is_original AND v.duration_s >= %(min_duration)s
+                                 THEN {counted("views_5s", "xv")} ELSE 0 END) AS BIGINT) AS qv,
+                   CAST(SUM({counted("likes", "xl")}) AS BIGINT) AS likes,
+                   CAST(SUM({counted("comments", "xc")}) AS BIGINT) AS comments,
+                   CAST(SUM({counted("shares", "xs")}) AS BIGINT) AS shares
+            FROM activity_videoday vd
+            JOIN activity_video v ON v.id = vd.video_id
+            LEFT JOIN ({excluded}) x ON x.video_day_id = vd.id
+            WHERE vd.day = %(day)s AND vd.creator_id BETWEEN %(lo)s AND %(hi)s
+            GROUP BY vd.creator_id
+        ),
+        amounts AS (
+            SELECT creator_id, '{Metric.QUALIFIED_VIEWS}' AS metric, qv AS measured FROM engagement
+            UNION ALL SELECT creator_id, '{Metric.LIKES}', likes FROM engagement
+            UNION ALL SELECT creator_id, '{Metric.COMMENTS}', comments FROM engagement
+            UNION ALL SELECT creator_id, '{Metric.SHARES}', shares FROM engagement
+            UNION ALL
+            SELECT creator_id, '{Metric.UPLOADS}', CAST(COUNT(*) AS BIGINT) FROM activity_video
+            WHERE is_original AND published_at >= %(day_start)s AND published_at < %(day_end)s
+              AND creator_id BETWEEN %(lo)s AND %(hi)s
+            GROUP BY creator_id
+            UNION ALL
+            SELECT creator_id, '{Metric.REPLIES}', CAST(replies AS BIGINT) FROM activity_creatorday
+            WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+            UNION ALL
+            SELECT creator_id, '{Metric.LIVE_MINUTES}', CAST(live_minutes AS BIGINT)
+            FROM activity_creatorday
+            WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+            UNION ALL
+            SELECT creator_id, '{Metric.STREAK}', CAST(measured AS BIGINT) FROM ({streak}) s
+            UNION ALL
+            SELECT creator_id, '{Metric.COURSES}', CAST(COUNT(*) AS BIGINT)
+            FROM rewards_coursecompletion
+            WHERE completed_on = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+            GROUP BY creator_id
+        )
+    """
+    params = {
+        "day": day,
+        "day_start": day_start,
+        "day_end": day_end,
+        "min_duration": settings.QUALIFIED_VIEW_MIN_DURATION_S,
+        **streak_params,
+    }
+    return sql, params
+
+
+def _named(sql: str, params: list) -> tuple[str, dict]:
+    """Turn positional %s placeholders into named ones, to mix with named parameters."""
+    named = {}
+    parts = sql.split("%s")
+    out = parts[0]
+    for i, part in enumerate(parts[1:]):
+        named[f"p{i}"] = params[i]
+        out += f"%(p{i})s" + part
+    return out, named
+
+
+def plan_sql(day: date) -> tuple[str, dict]:
+    """INSERT the differences between due and posted for one run and creators lo..hi."""
+    rules_sql, rules_params = _named(*points.rules_cte(list(points.rules_in_force(day).values())))
+    amounts_sql, amounts_params = _amounts_sql(day)
+    sql = f"""
+        WITH {rules_sql}, {amounts_sql},
+        due AS (
+            SELECT a.creator_id, a.metric, r.rule_id, a.measured,
+                   {points.points_sql("a.measured")} AS due
+            FROM amounts a JOIN rules r ON r.metric = a.metric
+            WHERE a.measured > 0
+        ),
+        posted AS (
+            SELECT acc.creator_id, e.metric, SUM(e.amount) AS posted
+            FROM rewards_pointsentry e
+            JOIN rewards_pointsaccount acc ON acc.id = e.account_id
+            WHERE e.activity_date = %(day)s AND e.kind IN ({EARNING_KINDS_SQL})
+              AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
+            GROUP BY acc.creator_id, e.metric
+        )
+        INSERT INTO rewards_recalcline
+            (run_id, creator_id, metric, rule_id, measured, due, posted, delta)
+        SELECT %(run)s, creator_id, metric, MAX(rule_id), MAX(measured),
+               SUM(due), SUM(posted), SUM(due) - SUM(posted)
+        FROM (
+            SELECT creator_id, metric, rule_id, measured, due, CAST(0 AS BIGINT) AS posted
+            FROM due
+            UNION ALL
+            SELECT creator_id, metric, CAST(NULL AS BIGINT), CAST(0 AS BIGINT),
+                   CAST(0 AS BIGINT), CAST(posted AS BIGINT)
+            FROM posted
+        ) both_sides
+        GROUP BY creator_id, metric
+        HAVING SUM(due) <> SUM(posted)
+    """
+    return sql, {**rules_params, **amounts_params}
+
+
+# Per creator: the day's total after this run against the previous day's posted total.
+SHARD_FIGURES_SQL = f"""
+    SELECT COALESCE(SUM(today), 0), COALESCE(MAX(ABS(today - before)), 0) FROM (
+        SELECT creator_id, SUM(today) AS today, SUM(before) AS before FROM (
+            SELECT acc.creator_id, e.amount AS today, 0 AS before
+            FROM rewards_pointsentry e JOIN rewards_pointsaccount acc ON acc.id = e.account_id
+            WHERE e.activity_date = %(day)s AND e.kind IN ({EARNING_KINDS_SQL})
+              AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
+            UNION ALL
+            SELECT creator_id, delta, 0 FROM rewards_recalcline
+            WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+            UNION ALL
+            SELECT acc.creator_id, 0, e.amount
+            FROM rewards_pointsentry e JOIN rewards_pointsaccount acc ON acc.id = e.account_id
+            WHERE e.activity_date = %(previous)s AND e.kind IN ({EARNING_KINDS_SQL})
+              AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
+        ) figures
+        GROUP BY creator_id
+    ) per_creator
+"""
+
+ENSURE_ACCOUNTS_SQL = """
+    INSERT INTO rewards_pointsaccount (creator_id, balance, updated_at)
+    SELECT DISTINCT creator_id, 0, %(now)s FROM rewards_recalcline
+    WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+    ON CONFLICT (creator_id) DO NOTHING
+"""
+
+# A correction that would take a balance below zero (the points were already spent) waits:
+# the difference stays due and a later run posts it once the balance allows.
+POST_SQL = f"""
+    INSERT INTO rewards_pointsentry
+        (account_id, amount, kind, metric, rule_id, activity_date, measured,
+         idempotency_key, memo, created_at, run_id)
+    SELECT acc.id, l.delta,
+           CASE WHEN l.posted = 0 AND NOT EXISTS (
+                    SELECT 1 FROM rewards_pointsentry p
+                    WHERE p.account_id = acc.id AND p.activity_date = %(day)s
+                      AND p.metric = l.metric AND p.kind IN ({EARNING_KINDS_SQL}))
+                THEN 'earned' ELSE 'correction' END,
+           l.metric, l.rule_id, %(day)s, l.measured,
+           'recalc:' || acc.id || ':' || %(day_text)s || ':' || l.metric || ':' || (
+               SELECT COUNT(*) FROM rewards_pointsentry p
+               WHERE p.account_id = acc.id AND p.activity_date = %(day)s
+                 AND p.metric = l.metric AND p.kind IN ({EARNING_KINDS_SQL})),
+           CASE WHEN l.posted = 0 THEN ''
+                ELSE 'Recalculated: ' || l.due || ' points due, ' || l.posted
+                     || ' posted before (late data or an authenticity review)' END,
+           %(now)s, %(run)s
+    FROM rewards_recalcline l
+    JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
+    WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s
+      AND NOT (l.delta < 0 AND acc.balance + (
+          SELECT SUM(l2.delta) FROM rewards_recalcline l2
+          WHERE l2.run_id = l.run_id AND l2.creator_id = l.creator_id) < 0)
+"""
+
+APPLY_BALANCES_SQL = """
+    UPDATE rewards_pointsaccount
+    SET balance = balance + (
+            SELECT SUM(e.amount) FROM rewards_pointsentry e
+            WHERE e.run_id = %(run)s AND e.account_id = rewards_pointsaccount.id),
+        updated_at = %(now)s
+    WHERE creator_id BETWEEN %(lo)s AND %(hi)s
+      AND id IN (SELECT e.account_id FROM rewards_pointsentry e WHERE e.run_id = %(run)s)
+"""
+
+SHARD_BOUNDS_SQL = """
+    SELECT MIN(id), MAX(id) FROM (
+        SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %(size)s AS shard
+        FROM accounts_creatorprofile
+    ) numbered
+    GROUP BY shard ORDER BY shard
+"""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run: RecalcRun
+
+    @property
+    def entries_posted(self) -> int:
+        return self.run.entries_posted
+
+
+def _execute(sql: str, params: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _fail_stale_runs(day: date) -> None:
+    """A run whose worker died stops blocking the day once its heartbeat is old."""
+    stale_before = timezone.now() - timedelta(seconds=settings.REWARDS_RECALC_STALE_AFTER_S)
+    RecalcRun.objects.filter(
+        day=day, state__in=ACTIVE_STATES, heartbeat_at__lt=stale_before
+    ).update(
+        state=RecalcState.FAILED,
+        error="No progress reported; presumed dead.",
+        finished_at=timezone.now(),
+    )
+
+
+def start_run(*, day: date, approved_by: User | None = None) -> RecalcRun:
+    """Open a run for `day` with its shards; refuses while another run of the day is active."""
+    if day > timezone.localdate() + timedelta(days=1):
+        raise RecalcError(f"{day} has not happened yet.")
+    _fail_stale_runs(day)
+    try:
+        with transaction.atomic():
+            run = RecalcRun.objects.create(day=day, approved_by=approved_by)
+            with connection.cursor() as cursor:
+                cursor.execute(SHARD_BOUNDS_SQL, {"size": settings.REWARDS_RECALC_SHARD_SIZE})
+                bounds = cursor.fetchall()
+            RecalcShard.objects.bulk_create(
+                RecalcShard(run=run, index=i, first_creator_id=lo, last_creator_id=hi)
+                for i, (lo, hi) in enumerate(bounds)
+            )
+            run.shard_count = len(bounds)
+            run.save(update_fields=["shard_count"])
+    except IntegrityError as exc:
+        raise RecalcError(f"A recalculation of {day} is already running.") from exc
+    return run
+
+
+def _touch(run: RecalcRun, **counters: F) -> None:
+    RecalcRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), **counters)
+
+
+@transaction.atomic
+def plan_shard(*, run: RecalcRun, index: int) -> bool:
+    """Plan one shard; True when it was the last one left to plan."""
+    shard = RecalcShard.objects.select_for_update().get(run=run, index=index)
+    if shard.planned_at is not None:
+        return False
+    lo, hi = shard.first_creator_id, shard.last_creator_id
+    authenticity.flag_day(day=run.day, lo=lo, hi=hi)
+    sql, params = plan_sql(run.day)
+    _execute(sql, {**params, "run": run.pk, "lo": lo, "hi": hi})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SHARD_FIGURES_SQL,
+            {"run": run.pk, "lo": lo, "hi": hi, "day": run.day, "previous": run.day - timedelta(1)},
+        )
+        shard.due_total, shard.max_creator_change = (int(v) for v in cursor.fetchone())
+    shard.planned_at = timezone.now()
+    shard.save(update_fields=["planned_at", "due_total", "max_creator_change"])
+    _touch(run, shards_planned=F("shards_planned") + 1)
+    return not RecalcShard.objects.filter(run=run, planned_at__isnull=True).exists()
+
+
+@transaction.atomic
+def finish_planning(*, run: RecalcRun) -> RecalcRun:
+    """Apply the safety valve: move on to posting, or hold the run for staff approval."""
+    run = RecalcRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != RecalcState.PLANNING:
+        return run
+    shards = list(run.shards.all())
+    run.day_total_due = sum(s.due_total for s in shards)
+    run.max_creator_change = max((s.max_creator_change for s in shards), default=0)
+    run.previous_day_total = previous_day_total(run.day)
+    reason = ""
+    if run.approved_by_id is None:
+        reason = RecalcLimits.current().holds(
+            total_due=run.day_total_due,
+            previous_total=run.previous_day_total,
+            max_creator_change=run.max_creator_change,
+        )
+    run.state = RecalcState.HELD if reason else RecalcState.POSTING
+    run.held_reason = reason
+    if reason:
+        run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def previous_day_total(day: date) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(amount), 0) FROM rewards_pointsentry "
+            f"WHERE activity_date = %s AND kind IN ({EARNING_KINDS_SQL})",
+            [day - timedelta(days=1)],
+        )
+        return int(cursor.fetchone()[0])
+
+
+@transaction.atomic
+def post_shard(*, run: RecalcRun, index: int) -> bool:
+    """Post one shard's differences as entries and balances; True when it was the last one."""
+    shard = RecalcShard.objects.select_for_update().get(run=run, index=index)
+    if shard.posted_at is not None:
+        return False
+    params = {
+        "run": run.pk,
+        "lo": shard.first_creator_id,
+        "hi": shard.last_creator_id,
+        "day": run.day,
+        "day_text": run.day.isoformat(),
+        "now": timezone.now(),
+    }
+    _execute(ENSURE_ACCOUNTS_SQL, params)
+    posted = _execute(POST_SQL, params)
+    _execute(APPLY_BALANCES_SQL, params)
+    shard.posted_at = timezone.now()
+    shard.save(update_fields=["posted_at"])
+    _touch(run, shards_posted=F("shards_posted") + 1, entries_posted=F("entries_posted") + posted)
+    return not RecalcShard.objects.filter(run=run, posted_at__isnull=True).exists()
+
+
+def finish_run(*, run: RecalcRun) -> RecalcRun:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(amount), 0) FROM rewards_pointsentry WHERE run_id = %s", [run.pk]
+        )
+        delta = int(cursor.fetchone()[0])
+    RecalcRun.objects.filter(pk=run.pk).update(
+        state=RecalcState.DONE, finished_at=timezone.now(), points_delta=delta
+    )
+    run.refresh_from_db()
+    return run
+
+
+def mark_failed(*, run: RecalcRun, error: str) -> None:
+    RecalcRun.objects.filter(pk=run.pk, state__in=ACTIVE_STATES).update(
+        state=RecalcState.FAILED, error=error[:5000], finished_at=timezone.now()
+    )
+
+
+def recalculate_day_in_process(*, day: date, approved_by: User | None = None) -> RecalcRun:
+    """The whole run in this process, shard after shard (management command, tests, no broker)."""
+    run = start_run(day=day, approved_by=approved_by)
+    try:
+        for shard in range(run.shard_count):
+            plan_shard(run=run, index=shard)
+        run = finish_planning(run=run)
+        if run.state != RecalcState.POSTING:
+            return run
+        for shard in range(run.shard_count):
+            post_shard(run=run, index=shard)
+        return finish_run(run=run)
+    except Exception as exc:
+        mark_failed(run=run, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@transaction.atomic
+def approve_held_run(*, run: RecalcRun, approver: User) -> RecalcRun:
+    """Staff approve a held run: it is superseded by a fresh run that skips the valve (its plan
+    is recomputed, since what is posted may have changed while it waited)."""
+    run = RecalcRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != RecalcState.HELD:
+        raise RecalcError("Only a held run can be approved.")
+    run.state = RecalcState.SUPERSEDED
+    run.save(update_fields=["state"])
+    return run
+
+
+def lines_of(run: RecalcRun) -> "list[RecalcLine]":
+    return list(run.lines.select_related("creator").order_by("-delta")[:200])

@@ -1,0 +1,85 @@
+"""Write use-cases for points: the only way points move, besides the recalculation's SQL."""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import CreatorProfile, User
+
+from .models import CourseCompletion, EntryKind, PointsAccount, PointsEntry
+
+
+class PointsError(Exception):
+    """A movement of points the rules refuse; the message is safe to show."""
+
+
+def account_for(creator: CreatorProfile) -> PointsAccount:
+    account, _ = PointsAccount.objects.get_or_create(creator=creator)
+    return account
+
+
+@transaction.atomic
+def post_entry(
+    *,
+    creator: CreatorProfile,
+    amount: int,
+    kind: EntryKind,
+    idempotency_key: str,
+    memo: str = "",
+) -> PointsEntry:
+    """Move points on a creator's account under its row lock; a repeated key returns the
+    first entry. The database refuses a balance below zero; this says so in words first."""
+    if amount == 0:
+        raise PointsError("An entry must move at least one point.")
+    existing = PointsEntry.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    account = PointsAccount.objects.select_for_update().get(pk=account_for(creator).pk)
+    if account.balance + amount < 0:
+        raise PointsError(f"That needs {-amount:,} points and the balance is {account.balance:,}.")
+    try:
+        with transaction.atomic():
+            entry = PointsEntry.objects.create(
+                account=account,
+                amount=amount,
+                kind=kind,
+                idempotency_key=idempotency_key,
+                memo=memo,
+            )
+    except IntegrityError:
+        # The same key committed by a concurrent request between our check and insert.
+        return PointsEntry.objects.get(idempotency_key=idempotency_key)
+    PointsAccount.objects.filter(pk=account.pk).update(
+        balance=F("balance") + amount, updated_at=timezone.now()
+    )
+    return entry
+
+
+def adjust_points(
+    *, creator: CreatorProfile, amount: int, reason: str, by: User, request_key: str
+) -> PointsEntry:
+    """A staff adjustment, with the reason the creator will see."""
+    if not reason.strip():
+        raise PointsError("An adjustment needs a reason the creator can read.")
+    return post_entry(
+        creator=creator,
+        amount=amount,
+        kind=EntryKind.ADJUSTED,
+        idempotency_key=f"adjust:{request_key}",
+        memo=reason.strip(),
+    )
+
+
+def record_course_completion(
+    *, creator: CreatorProfile, course_key: str, title: str, completed_on: date
+) -> CourseCompletion:
+    """The hook the Academy calls when a creator finishes a course. The points follow at the
+    next recalculation of that day, under the 'courses' rule. Reporting twice changes nothing."""
+    completion, _ = CourseCompletion.objects.get_or_create(
+        creator=creator,
+        course_key=course_key,
+        defaults={"title": title, "completed_on": completed_on},
+    )
+    return completion

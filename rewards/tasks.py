@@ -1,0 +1,79 @@
+"""Celery tasks of the recalculation: thin, by id, safe to run twice (see recalculation.py)."""
+
+from datetime import date, timedelta
+from functools import partial
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
+
+from . import recalculation
+from .models import RecalcRun, RecalcState, rewards_day_today
+
+# Database hiccups and PostgreSQL serialization failures (OperationalError) are retried.
+RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "max_retries": 6,
+    "acks_late": True,
+}
+
+
+@shared_task(name="rewards.recalculate_yesterday")
+def recalculate_yesterday() -> None:
+    """What beat runs at 02:00 in REWARDS_DAY_TZ."""
+    recalculate_day.delay((rewards_day_today() - timedelta(days=1)).isoformat())
+
+
+@shared_task(name="rewards.recalculate_day")
+def recalculate_day(day: str, approved_by_id: int | None = None) -> int:
+    """Open a run for `day` and queue one planning task per shard; returns the run id."""
+    from accounts.models import User
+
+    approver = User.objects.filter(pk=approved_by_id).first() if approved_by_id else None
+    with transaction.atomic():
+        run = recalculation.start_run(day=date.fromisoformat(day), approved_by=approver)
+        for index in range(run.shard_count):
+            transaction.on_commit(partial(plan_shard.delay, run.pk, index))
+    if run.shard_count == 0:
+        recalculation.finish_run(run=run)
+    return run.pk
+
+
+def _failing(run: RecalcRun, exc: Exception, task: object) -> None:
+    # Out of retries: the run stops blocking its day, and a rerun finishes the job.
+    if getattr(task.request, "retries", 0) >= RETRY["max_retries"] or not isinstance(
+        exc, RETRY["autoretry_for"]
+    ):
+        recalculation.mark_failed(run=run, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(name="rewards.plan_shard", bind=True, **RETRY)
+def plan_shard(self: object, run_id: int, index: int) -> None:
+    run = RecalcRun.objects.get(pk=run_id)
+    if run.state != RecalcState.PLANNING:
+        return
+    try:
+        last = recalculation.plan_shard(run=run, index=index)
+    except Exception as exc:
+        _failing(run, exc, self)
+        raise
+    if last:
+        run = recalculation.finish_planning(run=run)
+        if run.state == RecalcState.POSTING:
+            for shard in range(run.shard_count):
+                post_shard.delay(run.pk, shard)
+
+
+@shared_task(name="rewards.post_shard", bind=True, **RETRY)
+def post_shard(self: object, run_id: int, index: int) -> None:
+    run = RecalcRun.objects.get(pk=run_id)
+    if run.state != RecalcState.POSTING:
+        return
+    try:
+        last = recalculation.post_shard(run=run, index=index)
+    except Exception as exc:
+        _failing(run, exc, self)
+        raise
+    if last:
+        recalculation.finish_run(run=run)
