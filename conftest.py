@@ -1,5 +1,6 @@
 """Shared fixtures: one signed-in client per role, browser set-up, and a clean cache per test."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -49,6 +50,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+# Data migrations that seed reference data every database test may rely on.
+REFERENCE_DATA = [
+    ("accounts.migrations.0002_seed_niches", "add_niches"),
+    ("rewards.migrations.0003_default_rules_and_schedule", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back what the seeding migrations made, if a transactional test flushed it.
+
+    A flush empties every table and serialized rollback restores only at the start of the
+    next such test, so tests that follow one would otherwise find no niches or rules.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from django.apps import apps
+
+    from rewards.models import EarningRule
+
+    if EarningRule.objects.exists():
+        return
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -41,9 +41,19 @@ def _guard(rule: str, allowed: Callable[[object], bool]) -> Callable[[View], Vie
     return decorator
 
 
+# The profile each role's pages read; an account without it (made by hand in admin) is refused.
+ROLE_PROFILES = {Role.CREATOR: "creator", Role.BRAND: "brand"}
+
+
+def _has_role(user: object, roles: tuple[Role, ...]) -> bool:
+    return user.role in roles and (
+        user.role not in ROLE_PROFILES or hasattr(user, ROLE_PROFILES[user.role])
+    )
+
+
 def role_required(*roles: Role) -> Callable[[View], View]:
     """Signed-in users whose role is one of `roles`; visitors go to login, others get 403."""
-    return _guard("+".join(roles), lambda user: user.role in roles)
+    return _guard("+".join(roles), lambda user: _has_role(user, roles))
 
 
 creator_required = role_required(Role.CREATOR)

@@ -17,6 +17,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "is_staff", "is_superuser", "date_joined"]
     search_fields = ["email", "creator__handle", "creator__display_name", "brand__company_name"]
     readonly_fields = ["date_joined", "last_login"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        # A role comes with its profile, made at signup; switching it by hand strands the user.
+        return [*self.readonly_fields, "role"] if obj else self.readonly_fields
+
     fieldsets = [
         (None, {"fields": ["email", "password", "role"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
@@ -43,7 +48,7 @@ def _standing_action(standing: Standing) -> Callable[..., None]:
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
         for creator in queryset:
             services.set_standing(
-                creator=creator, standing=standing, reason=f"Set by {request.user} in admin"
+                creator=creator, standing=standing, reason="Changed by the portal's staff."
             )
         modeladmin.message_user(
             request, f"{queryset.count()} creator(s) now: {standing.label}.", messages.SUCCESS

@@ -3,8 +3,10 @@ from datetime import date
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -17,6 +19,7 @@ from .models import (
     Niche,
     Role,
     User,
+    age_on,
     validate_handle_format,
     validate_handle_not_reserved,
 )
@@ -99,8 +102,7 @@ class SignupForm(AllauthSignupForm):
         today = timezone.localdate()
         if born >= today:
             raise forms.ValidationError("Your date of birth must be in the past.")
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        if age < settings.CREATOR_MIN_SIGNUP_AGE:
+        if age_on(born, today) < settings.CREATOR_MIN_SIGNUP_AGE:
             raise forms.ValidationError(
                 f"You must be at least {settings.CREATOR_MIN_SIGNUP_AGE} to join as a creator."
             )
@@ -109,12 +111,30 @@ class SignupForm(AllauthSignupForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         role = cleaned.get("role")
+        # The fieldsets of the other roles are hidden: what was typed there is ignored.
+        for other, fields in ((Role.CREATOR, CREATOR_FIELDS), (Role.BRAND, BRAND_FIELDS)):
+            if role != other:
+                for name in fields:
+                    self.errors.pop(name, None)
+                    cleaned.pop(name, None)
         required = {Role.CREATOR: CREATOR_FIELDS, Role.BRAND: BRAND_FIELDS}.get(role, {})
         for name, message in required.items():
             # A field that failed its own validation already carries its error.
             if name not in self.errors and not cleaned.get(name):
                 self.add_error(name, message)
         return cleaned
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+        """allauth's save, with a clash that slipped past clean() (two signups racing for one
+        handle or email) shown on the form instead of failing the request."""
+        try:
+            return super().try_save(request)
+        except (services.AccountsError, IntegrityError) as exc:
+            field = "handle" if isinstance(exc, services.AccountsError) else "email"
+            message = str(exc) if field == "handle" else "That email address was just registered."
+            self.add_error(field, message)
+            context = {"form": self, "login_url": reverse("account_login")}
+            return None, render(request, "account/signup.html", context, status=409)
 
     def save(self, request: HttpRequest) -> User:
         with transaction.atomic():

@@ -87,6 +87,11 @@ class User(AbstractUser):
         return self.role == Role.BRAND
 
 
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on `day` for someone born on `born`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 class Niche(models.Model):
     """A content category creators pick at signup; brands will filter the Marketplace by it."""
 
@@ -155,9 +160,11 @@ class CreatorProfile(models.Model):
         return f"@{self.handle}"
 
     def age_on(self, day: date) -> int:
-        """Whole years of age on `day`."""
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
+
+    def followers_short_of(self, threshold: int) -> int:
+        """Followers still needed to have *more than* `threshold` (how the programs put it)."""
+        return max(0, threshold + 1 - self.followers)
 
     @property
     def is_in_good_standing(self) -> bool:

@@ -16,7 +16,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         instance, form_class = request.user.creator, CreatorProfileForm
     else:
         instance, form_class = request.user.brand, BrandProfileForm
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")

@@ -33,6 +33,7 @@ def _timed(name: str, required: bool, probe: Callable[[], str]) -> CheckResult:
 
 
 def _database() -> str:
+    connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()

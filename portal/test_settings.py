@@ -6,6 +6,7 @@ probed once; the root conftest prints which backends the run uses.
 
 import os
 import socket
+from urllib.parse import urlsplit
 
 
 def _answers(host: str, port: int) -> bool:
@@ -21,6 +22,10 @@ if "DATABASE_URL" not in os.environ and _answers("127.0.0.1", 5432):
 if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
     # Database 15, so flushing the cache between tests never touches a developer's data.
     os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+
+if os.environ.get("REDIS_URL"):
+    # Tests flush the cache: always their own database (15), never a developer's data.
+    os.environ["REDIS_URL"] = urlsplit(os.environ["REDIS_URL"])._replace(path="/15").geturl()
 
 from portal.settings import *  # noqa: E402, F403
 

@@ -1,6 +1,8 @@
 from itertools import accumulate
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -56,6 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each signed-in user to the home of their role."""
     if request.user.is_staff:
         return redirect("portal:staff_home")
+    if request.user.role not in ROLE_HOMES:
+        raise PermissionDenied  # e.g. a staff role without staff access: nothing to show
     return redirect(ROLE_HOMES[request.user.role])
 
 
@@ -64,10 +68,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def creator_home(request: HttpRequest) -> HttpResponse:
     creator = request.user.creator
     threshold = settings.MARKETPLACE_MIN_FOLLOWERS
-    short_by = threshold + 1 - creator.followers
+    short_by = creator.followers_short_of(threshold)
     marketplace_caption = (
-        f"{short_by:,} more followers to go."
-        if short_by > 0
+        f"{short_by:,} more {'follower' if short_by == 1 else 'followers'} to go."
+        if short_by
         else "You have the followers the Marketplace asks for."
     )
     return render(
@@ -141,18 +145,29 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_staff_if_known(request: HttpRequest) -> bool:
+    """Staff status needs the session, which lives in the database that may be the part down."""
+    try:
+        return request.user.is_staff
+    except DatabaseError:
+        return False
+
+
 @public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     results = health.run_checks()
     failing = [r.name for r in results if r.required and not r.ok]
+    # Error texts can name hosts and users: only staff see them; everyone sees what failed.
+    show_detail = _is_staff_if_known(request)
     return JsonResponse(
         {
             "status": "fail" if failing else "ok",
             "failing": failing,
             "checks": {
-                r.name: {"ok": r.ok, "required": r.required, "detail": r.detail, "ms": r.ms}
+                r.name: {"ok": r.ok, "required": r.required, "ms": r.ms}
+                | ({"detail": r.detail} if show_detail else {})
                 for r in results
             },
         },

@@ -36,7 +36,8 @@ def test_creator_turns_on_totp_gets_recovery_codes_and_then_needs_a_code_to_sign
 
     wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
     assert wrong.status_code == 200 and wrong.context["form"].errors
-    client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    activated = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert activated.status_code == 302
     types = set(Authenticator.objects.filter(user=creator.user).values_list("type", flat=True))
     assert types == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
     home = client.get(reverse("portal:creator_home")).content.decode()

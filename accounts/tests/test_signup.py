@@ -164,6 +164,30 @@ def test_garbage_input_gets_field_errors_never_a_500(garbage: dict) -> None:
     assert User.objects.count() == 0
 
 
+def test_fields_of_a_role_not_chosen_never_block_signup() -> None:
+    CreatorFactory(handle="taken")
+    response = signup(
+        Client(), role="fan", handle="taken", date_of_birth="2020-01-01", website="not a url"
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="new@example.com")
+    assert user.role == Role.FAN and not hasattr(user, "creator")
+
+
+def test_a_handle_taken_between_check_and_save_is_a_clear_409_not_a_500(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from accounts import services
+
+    CreatorFactory(handle="NewMaker")
+    # Another signup takes the handle after this one's form check passed.
+    monkeypatch.setattr(services, "handle_is_taken", lambda handle, **kw: False)
+    response = signup(Client(), **creator_fields())
+    assert response.status_code == 409
+    assert "@NewMaker was just taken" in response.content.decode()
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
 def test_signup_page_preselects_the_role_from_the_link() -> None:
     html = Client().get(reverse("account_signup") + "?role=brand").content.decode()
     assert re.search(r'value="brand"[^>]*\bchecked\b', html)

@@ -20,13 +20,11 @@ def test_creator_edits_display_name_country_and_niches_but_not_handle(
         URL, {"display_name": "Renamed", "country": "ES", "niches": [niche.pk], "handle": "hijack"}
     )
     assert response.status_code == 302
+    original_handle = creator.handle
     creator.refresh_from_db()
-    assert (creator.display_name, creator.country.code, creator.handle) == (
-        "Renamed",
-        "ES",
-        creator.handle,
-    )
-    assert creator.handle != "hijack"
+    assert creator.display_name == "Renamed"
+    assert creator.country.code == "ES"
+    assert creator.handle == original_handle
     assert list(creator.niches.all()) == [niche]
 
 
@@ -54,3 +52,22 @@ def test_bad_profile_input_shows_errors_and_changes_nothing(
 
 def test_fans_have_no_profile_page(fan_client: Client) -> None:
     assert fan_client.get(URL).status_code == 403
+
+
+def test_an_empty_post_is_a_post_and_shows_what_is_missing(brand_client: Client) -> None:
+    response = brand_client.post(URL, {})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"company_name", "website", "industry"}
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [("creator", "portal:creator_home"), ("brand", "portal:brand_home"), ("staff", "portal:home")],
+)
+def test_accounts_made_by_hand_without_their_profile_get_403_not_500(role: str, page: str) -> None:
+    from .factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(role=role))  # no profile; a staff role without staff access
+    assert client.get(reverse(page)).status_code == 403
+    assert client.get(URL).status_code == 403

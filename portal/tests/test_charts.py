@@ -48,7 +48,8 @@ def test_chart_component_renders_svg_with_a_text_alternative() -> None:
     html = render_to_string(
         "components/chart.html", {"chart": charts.bar_chart("Signups", [("Mon", 3)])}
     )
-    assert '<svg viewBox="0 0 640 220" role="img" aria-label="Signups"' in html
+    assert '<svg viewBox="0 0 640 220" aria-hidden="true"' in html
+    assert "<caption>Signups</caption>" in html
     assert "<td>Mon</td><td>3</td>" in html
 
 
