@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from activity.models import EngagementFlag, FlagStatus
@@ -103,3 +103,142 @@ def test_ledger_rows_cannot_be_updated_or_deleted_on_postgresql() -> None:
         PointsEntry.objects.filter(pk=entry.pk).update(amount=999)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         PointsEntry.objects.filter(pk=entry.pk).delete()
+
+
+def upload_on(creator: object, day: dt.date) -> None:
+    VideoFactory(creator=creator, published_at=dt.datetime.combine(day, dt.time(10), dt.UTC))
+
+
+def test_streak_bonus_lands_on_the_fourth_distinct_upload_day_of_the_week() -> None:
+    monday = dt.date(2026, 11, 16)
+    creator = VideoFactory(published_at=dt.datetime(2026, 11, 16, 8, tzinfo=dt.UTC)).creator
+    for offset in (0, 1, 3, 4, 5):  # Mon, Tue, Thu, Fri, Sat
+        if offset:
+            upload_on(creator, monday + dt.timedelta(days=offset))
+    for offset in range(7):
+        run(monday + dt.timedelta(days=offset))
+    streaks = PointsEntry.objects.filter(metric=Metric.STREAK)
+    assert [(e.activity_date, e.amount) for e in streaks] == [(dt.date(2026, 11, 20), 50)]
+
+
+def test_a_new_rule_version_applies_from_its_date_and_history_keeps_the_old_one() -> None:
+    from rewards.models import EarningRule
+
+    creator = VideoFactory().creator
+    before, after = dt.date(2026, 11, 17), dt.date(2026, 11, 18)
+    for day in (before, after):
+        upload_on(creator, day)
+    EarningRule.objects.create(
+        metric=Metric.UPLOADS, valid_from=after, points_per_unit=25, daily_cap=25
+    )
+    run(before)
+    run(after)
+    assert points_by_metric(creator, before)[Metric.UPLOADS] == 10
+    assert points_by_metric(creator, after)[Metric.UPLOADS] == 25
+
+
+def test_a_finished_course_earns_through_the_academy_hook() -> None:
+    from rewards.services import record_course_completion
+
+    creator = VideoFactory().creator
+    for _ in range(2):  # reported twice, counted once
+        record_course_completion(
+            creator=creator, course_key="hooks", title="Hooks that hold", completed_on=DAY
+        )
+    run()
+    assert points_by_metric(creator)[Metric.COURSES] == 100
+
+
+def test_a_shard_that_fails_halfway_leaves_the_ledger_consistent_and_a_rerun_finishes(
+    settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.REWARDS_RECALC_SHARD_SIZE = 1
+    stats = [VideoDayFactory(views=6_000, views_5s=5_000) for _ in range(3)]
+    real_post = recalculation.post_shard
+    calls = {"n": 0}
+
+    def crash_on_second_shard(**kwargs: object) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(recalculation, "post_shard", crash_on_second_shard)
+    with pytest.raises(RuntimeError):
+        run()
+    failed = recalculation.RecalcRun.objects.get()
+    assert failed.state == RecalcState.FAILED and failed.shards_posted == 1
+    call_command("check_ledger")
+
+    monkeypatch.setattr(recalculation, "post_shard", real_post)
+    rerun = run()
+    assert rerun.state == RecalcState.DONE
+    assert all(points_by_metric(s.creator)[Metric.QUALIFIED_VIEWS] == 10 for s in stats)
+    assert run().entries_posted == 0
+    call_command("check_ledger")
+
+
+def test_only_one_run_of_a_day_at_a_time() -> None:
+    recalculation.start_run(day=DAY)
+    with pytest.raises(recalculation.RecalcError, match="already running"):
+        recalculation.start_run(day=DAY)
+
+
+def test_a_run_that_jumps_past_the_limits_is_held_until_staff_approve(staff: object) -> None:
+    from rewards.models import RecalcLimits
+
+    RecalcLimits.objects.update(max_creator_change=100)
+    stat = VideoDayFactory(views=600_000, views_5s=500_000)
+    held = run()
+    assert held.state == RecalcState.HELD
+    assert "limit 100" in held.held_reason
+    assert PointsEntry.objects.count() == 0
+    assert held.lines.get(metric=Metric.QUALIFIED_VIEWS).delta == 500
+
+    recalculation.approve_held_run(run=held, approver=staff)
+    approved = recalculation.recalculate_day_in_process(day=DAY, approved_by=staff)
+    assert approved.state == RecalcState.DONE
+    assert points_by_metric(stat.creator)[Metric.QUALIFIED_VIEWS] == 500
+
+
+def test_a_correction_below_zero_waits_until_the_balance_allows(staff: object) -> None:
+    from rewards.services import post_entry
+
+    stat = VideoDayFactory(views=20_000, views_5s=10_000)
+    run()
+    account = stat.creator.points_account
+    post_entry(creator=stat.creator, amount=-20, kind=EntryKind.REDEEMED, idempotency_key="spend")
+    stat.views_5s = 0
+    stat.save()
+    deferred = run()
+    assert deferred.entries_posted == 0  # -20 would take the balance below zero
+    account.refresh_from_db()
+    assert account.balance == 0
+    post_entry(creator=stat.creator, amount=20, kind=EntryKind.REFUNDED, idempotency_key="refund")
+    assert run().entries_posted == 1
+    account.refresh_from_db()
+    assert account.balance == 0
+    call_command("check_ledger")
+
+
+def test_the_celery_tasks_queue_shards_after_commit_and_run_the_same_recalculation(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    from rewards import tasks
+
+    stat = VideoDayFactory(views=6_000, views_5s=5_000)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run_id = tasks.recalculate_day.delay(DAY.isoformat()).get()
+    assert len(callbacks) == 1  # one planning task per shard, queued only once the run exists
+    finished = recalculation.RecalcRun.objects.get(pk=run_id)
+    assert finished.state == RecalcState.DONE
+    assert points_by_metric(stat.creator)[Metric.QUALIFIED_VIEWS] == 10
+
+
+def test_recalculate_points_command_takes_a_date_or_a_range(capsys: pytest.CaptureFixture) -> None:
+    VideoDayFactory(views=6_000, views_5s=5_000)
+    call_command("recalculate_points", "--from", "2026-11-17", "--to", "2026-11-18")
+    out = capsys.readouterr().out
+    assert "2026-11-17: 0 entries" in out and "2026-11-18: 1 entries, +10 points" in out
+    with pytest.raises(CommandError):
+        call_command("recalculate_points", "--from", "2026-11-18", "--to", "2026-11-17")

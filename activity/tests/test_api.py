@@ -1,0 +1,158 @@
+"""POST /api/v1/activity/batches: tokens, limits, and per-record answers."""
+
+import json
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.tests.factories import CreatorFactory
+from activity.models import CreatorDay, Video, VideoDay
+from activity.services import create_integration
+
+pytestmark = pytest.mark.django_db
+URL = reverse("activity:ingest_batch")
+
+
+@pytest.fixture
+def token() -> str:
+    return create_integration(name="Platform")[1]
+
+
+@pytest.fixture
+def maker() -> object:
+    return CreatorFactory(handle="maker")
+
+
+def post(token: str | None, body: object, raw: bytes | None = None) -> object:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = raw if raw is not None else json.dumps(body)
+    return Client().post(URL, data=data, content_type="application/json", headers=headers)
+
+
+VIDEO = {
+    "type": "video",
+    "id": "v1",
+    "creator": "@maker",
+    "title": "Pasta in 60 s",
+    "published_at": "2026-11-10T09:00:00Z",
+    "duration_s": 64,
+    "original": True,
+}
+DAY = {
+    "type": "video_day",
+    "id": "v1-2026-11-10",
+    "video": "v1",
+    "date": "2026-11-10",
+    "views": 5000,
+    "views_5s": 4100,
+    "likes": 300,
+    "comments": 20,
+    "shares": 11,
+}
+
+
+def test_a_batch_lands_and_sending_it_again_changes_nothing(token: str, maker: object) -> None:
+    batch = {
+        "records": [
+            VIDEO,
+            DAY,
+            {
+                "type": "creator_day",
+                "id": "c1",
+                "creator": "maker",
+                "date": "2026-11-10",
+                "followers": 12_500,
+                "replies": 4,
+            },
+        ]
+    }
+    first = post(token, batch)
+    assert first.status_code == 200
+    assert first.json()["accepted"] == ["v1", "v1-2026-11-10", "c1"]
+    assert first.json()["rejected"] == []
+    maker.refresh_from_db()
+    assert maker.followers == 12_500
+    again = post(token, batch).json()
+    assert (again["accepted"], again["updated"], again["unchanged"]) == (
+        [],
+        [],
+        ["v1", "v1-2026-11-10", "c1"],
+    )
+    assert (Video.objects.count(), VideoDay.objects.count(), CreatorDay.objects.count()) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_a_record_sent_again_with_new_numbers_updates_in_place(token: str, maker: object) -> None:
+    post(token, {"records": [VIDEO, DAY]})
+    answer = post(token, {"records": [{**DAY, "views": 6000, "views_5s": 5000}]}).json()
+    assert answer["updated"] == ["v1-2026-11-10"]
+    assert VideoDay.objects.get().views_5s == 5000
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "reason"),
+    [
+        ({**DAY, "views": -5}, "views", "greater than or equal to 0"),
+        ({**DAY, "video": "nope"}, "video", "no video with id"),
+        ({**VIDEO, "id": "v2", "creator": "@ghost"}, "creator", "no creator with handle"),
+        ({**DAY, "date": "2999-01-01"}, "date", "in the future"),
+        ({**DAY, "views_5s": 9000}, "views_5s", "more than views"),
+        ({**DAY, "date": "2026-11-01"}, "date", "before the video was published"),
+        ({**DAY, "type": "tweet"}, "type", "must be one of"),
+        ({**VIDEO, "id": "v3", "published_at": "yesterday"}, "published_at", "valid date/time"),
+        ("not an object", "record", "not a JSON object"),
+    ],
+)
+def test_bad_records_are_rejected_by_index_and_field_while_good_ones_land(
+    token: str, maker: object, record: object, field: str, reason: str
+) -> None:
+    later_day = {**DAY, "id": "v1-2026-11-11", "date": "2026-11-11"}
+    answer = post(token, {"records": [VIDEO, record, later_day]}).json()
+    [rejection] = answer["rejected"]
+    assert (rejection["index"], rejection["field"]) == (1, field)
+    assert reason in rejection["reason"]
+    assert answer["accepted"] == ["v1", "v1-2026-11-11"]
+
+
+def test_duplicate_ids_inside_one_batch_are_rejected(token: str, maker: object) -> None:
+    answer = post(token, {"records": [VIDEO, DAY, {**DAY, "views": 7000}]}).json()
+    assert answer["rejected"] == [
+        {"index": 2, "id": "v1-2026-11-10", "field": "id", "reason": "appears twice in this batch"}
+    ]
+    assert VideoDay.objects.get().views == 5000
+
+
+def test_missing_or_wrong_token_is_401(maker: object) -> None:
+    assert post(None, {"records": []}).status_code == 401
+    assert post("not-the-token", {"records": []}).status_code == 401
+    assert Video.objects.count() == 0
+
+
+def test_a_deactivated_integration_is_refused(token: str) -> None:
+    from activity.models import Integration
+
+    Integration.objects.update(is_active=False)
+    assert post(token, {"records": []}).status_code == 401
+
+
+def test_malformed_json_is_400(token: str) -> None:
+    response = post(token, None, raw=b'{"records": [')
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]
+    assert post(token, ["a", "list"]).status_code == 400
+
+
+@override_settings(ACTIVITY_BATCH_MAX_RECORDS=2, ACTIVITY_BATCH_MAX_BYTES=2_000)
+def test_batches_over_the_limits_are_413(token: str, maker: object) -> None:
+    assert post(token, {"records": [VIDEO, DAY, DAY]}).status_code == 413
+    big = {"records": [{**VIDEO, "title": "x" * 3_000}]}
+    assert post(token, big).status_code == 413
+    assert Video.objects.count() == 0
+
+
+def test_only_post_is_allowed(token: str) -> None:
+    assert Client().get(URL, headers={"Authorization": f"Bearer {token}"}).status_code == 405

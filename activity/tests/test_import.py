@@ -1,0 +1,56 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.tests.factories import CreatorFactory
+from activity.models import Video, VideoDay
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_jsonl_reports_bad_lines_and_keeps_good_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    CreatorFactory(handle="maker")
+    lines = [
+        {
+            "type": "video",
+            "id": "v1",
+            "creator": "maker",
+            "title": "T",
+            "published_at": "2026-11-10T09:00:00Z",
+            "duration_s": 70,
+            "original": True,
+        },
+        {"type": "video_day", "id": "d1", "video": "v1", "date": "2026-11-10", "views": -1},
+        {"type": "video_day", "id": "d2", "video": "v1", "date": "2026-11-10", "views": 10},
+    ]
+    path = tmp_path / "activity.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n{broken\n")
+    with pytest.raises(CommandError, match="2 record"):
+        call_command("import_activity", str(path))
+    out, err = capsys.readouterr()
+    assert "2 accepted, 0 updated, 0 unchanged, 2 rejected" in out
+    assert "line 2: views" in err and "line 4: record" in err
+    assert Video.objects.count() == 1 and VideoDay.objects.get().record_id == "d2"
+
+
+def test_import_csv_with_a_header_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    CreatorFactory(handle="maker")
+    path = tmp_path / "days.csv"
+    path.write_text(
+        "type,id,creator,date,followers,replies,live_minutes\n"
+        "creator_day,c1,maker,2026-11-10,15000,3,20\n"
+        "creator_day,c2,maker,2026-11-11,15200,,\n"
+    )
+    call_command("import_activity", str(path))
+    assert "2 accepted" in capsys.readouterr().out
+    call_command("import_activity", str(path))
+    assert "2 unchanged" in capsys.readouterr().out
+
+
+def test_import_a_missing_file_says_so() -> None:
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_activity", "/nonexistent/file.jsonl")
