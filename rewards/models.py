@@ -234,6 +234,8 @@ class RecalcLine(models.Model):
     due = models.BigIntegerField()
     posted = models.BigIntegerField()
     delta = models.BigIntegerField()
+    # A negative difference the balance cannot cover yet (points already spent): not posted.
+    deferred = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["run", "creator"], name="rewards_line_run_creator")]

@@ -103,3 +103,28 @@ def breakdown(rule: EarningRule, measured: int) -> Breakdown:
         cursor.execute(sql, params + measured_params)
         raw_points, tapered_points, points = cursor.fetchone()
     return Breakdown(rule, measured, int(raw_points), int(tapered_points), int(points))
+
+
+def breakdowns(items: Sequence[tuple[EarningRule, int]]) -> list[Breakdown]:
+    """Many breakdowns in one query, by the same SQL (for pages that explain many entries)."""
+    if not items:
+        return []
+    rules = list({rule.pk: rule for rule, _ in items}.values())
+    cte, params = rules_cte(rules)
+    raw, tapered, final = stages_sql("a.measured")
+    values = ", ".join(
+        ["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] * len(items)
+    )
+    sql = (
+        f"WITH {cte}, asked(position, rule_id, measured) AS (VALUES {values}) "
+        f"SELECT a.position, {raw}, {tapered}, {final} FROM asked a "
+        "JOIN rules r ON r.rule_id = a.rule_id ORDER BY a.position"
+    )
+    asked = [v for i, (rule, measured) in enumerate(items) for v in (i, rule.pk, measured)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + asked)
+        rows = cursor.fetchall()
+    return [
+        Breakdown(items[i][0], items[i][1], int(raw_p), int(tapered_p), int(points_p))
+        for i, raw_p, tapered_p, points_p in rows
+    ]

@@ -175,9 +175,9 @@ def plan_sql(day: date) -> tuple[str, dict]:
             GROUP BY acc.creator_id, e.metric
         )
         INSERT INTO rewards_recalcline
-            (run_id, creator_id, metric, rule_id, measured, due, posted, delta)
+            (run_id, creator_id, metric, rule_id, measured, due, posted, delta, deferred)
         SELECT %(run)s, creator_id, metric, MAX(rule_id), MAX(measured),
-               SUM(due), SUM(posted), SUM(due) - SUM(posted)
+               SUM(due), SUM(posted), SUM(due) - SUM(posted), FALSE
         FROM (
             SELECT creator_id, metric, rule_id, measured, due, CAST(0 AS BIGINT) AS posted
             FROM due
@@ -221,42 +221,56 @@ ENSURE_ACCOUNTS_SQL = """
 """
 
 # A correction that would take a balance below zero (the points were already spent) waits:
-# the difference stays due and a later run posts it once the balance allows.
+# its line is marked deferred, the difference stays due, and a later run posts it once the
+# balance allows. Entries and balances below read only the lines not deferred.
+DEFER_SQL = """
+    UPDATE rewards_recalcline SET deferred = TRUE
+    WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND delta < 0
+      AND creator_id IN (
+          SELECT l.creator_id FROM rewards_recalcline l
+          JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
+          WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s
+          GROUP BY l.creator_id, acc.balance
+          HAVING acc.balance + SUM(l.delta) < 0)
+"""
+
+# The idempotency key numbers a (creator, day, metric)'s earning entries: two posts racing for
+# the same difference would write the same key, and the unique index lets only one through.
 POST_SQL = f"""
+    WITH prior AS (
+        SELECT e.account_id, e.metric, COUNT(*) AS n
+        FROM rewards_pointsentry e
+        JOIN rewards_pointsaccount acc ON acc.id = e.account_id
+        WHERE e.activity_date = %(day)s AND e.kind IN ({EARNING_KINDS_SQL})
+          AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
+        GROUP BY e.account_id, e.metric
+    )
     INSERT INTO rewards_pointsentry
         (account_id, amount, kind, metric, rule_id, activity_date, measured,
          idempotency_key, memo, created_at, run_id)
     SELECT acc.id, l.delta,
-           CASE WHEN l.posted = 0 AND NOT EXISTS (
-                    SELECT 1 FROM rewards_pointsentry p
-                    WHERE p.account_id = acc.id AND p.activity_date = %(day)s
-                      AND p.metric = l.metric AND p.kind IN ({EARNING_KINDS_SQL}))
-                THEN 'earned' ELSE 'correction' END,
+           CASE WHEN p.n IS NULL THEN 'earned' ELSE 'correction' END,
            l.metric, l.rule_id, %(day)s, l.measured,
-           'recalc:' || acc.id || ':' || %(day_text)s || ':' || l.metric || ':' || (
-               SELECT COUNT(*) FROM rewards_pointsentry p
-               WHERE p.account_id = acc.id AND p.activity_date = %(day)s
-                 AND p.metric = l.metric AND p.kind IN ({EARNING_KINDS_SQL})),
-           CASE WHEN l.posted = 0 THEN ''
+           'recalc:' || acc.id || ':' || %(day_text)s || ':' || l.metric || ':' || COALESCE(p.n, 0),
+           CASE WHEN p.n IS NULL THEN ''
                 ELSE 'Recalculated: ' || l.due || ' points due, ' || l.posted
                      || ' posted before (late data or an authenticity review)' END,
            %(now)s, %(run)s
     FROM rewards_recalcline l
     JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
-    WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s
-      AND NOT (l.delta < 0 AND acc.balance + (
-          SELECT SUM(l2.delta) FROM rewards_recalcline l2
-          WHERE l2.run_id = l.run_id AND l2.creator_id = l.creator_id) < 0)
+    LEFT JOIN prior p ON p.account_id = acc.id AND p.metric = l.metric
+    WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s AND NOT l.deferred
 """
 
 APPLY_BALANCES_SQL = """
     UPDATE rewards_pointsaccount
-    SET balance = balance + (
-            SELECT SUM(e.amount) FROM rewards_pointsentry e
-            WHERE e.run_id = %(run)s AND e.account_id = rewards_pointsaccount.id),
-        updated_at = %(now)s
-    WHERE creator_id BETWEEN %(lo)s AND %(hi)s
-      AND id IN (SELECT e.account_id FROM rewards_pointsentry e WHERE e.run_id = %(run)s)
+    SET balance = balance + s.total, updated_at = %(now)s
+    FROM (
+        SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
+        WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND NOT deferred
+        GROUP BY creator_id
+    ) s
+    WHERE rewards_pointsaccount.creator_id = s.creator_id
 """
 
 SHARD_BOUNDS_SQL = """
@@ -393,7 +407,15 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
         "now": timezone.now(),
     }
     _execute(ENSURE_ACCOUNTS_SQL, params)
-    posted = _execute(POST_SQL, params)
+    _execute(DEFER_SQL, params)
+    _execute(POST_SQL, params)
+    # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
+    posted = RecalcLine.objects.filter(
+        run=run,
+        creator_id__gte=shard.first_creator_id,
+        creator_id__lte=shard.last_creator_id,
+        deferred=False,
+    ).count()
     _execute(APPLY_BALANCES_SQL, params)
     shard.posted_at = timezone.now()
     shard.save(update_fields=["posted_at"])

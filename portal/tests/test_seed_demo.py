@@ -5,7 +5,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import CreatorProfile, Role, User
+from activity.models import EngagementFlag
 from portal.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
+from rewards.models import PointsEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +20,20 @@ def counts() -> tuple[int, int, int]:
 def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    call_command("seed_demo")
+    call_command("seed_demo", creators=3)
     first = capsys.readouterr().out
-    assert "Created 14 demo account(s)." in first and DEMO_PASSWORD in first
+    assert "Created 14 demo account(s)" in first and DEMO_PASSWORD in first
     after_first = counts()
+    demo = CreatorProfile.objects.get(handle="mayamakes")
+    assert demo.points_account.balance > 0
+    assert EngagementFlag.objects.filter(creator=demo).exists()  # its one bot burst
+    call_command("check_ledger")
+    entries = PointsEntry.objects.count()
 
-    call_command("seed_demo")
+    call_command("seed_demo", creators=3)
     assert "nothing changed" in capsys.readouterr().out
     assert counts() == after_first
+    assert PointsEntry.objects.count() == entries
 
     roles = {User.objects.get(email=email).role for _, email in DEMO_LOGINS}
     assert roles == {Role.CREATOR, Role.FAN, Role.BRAND, Role.STAFF}

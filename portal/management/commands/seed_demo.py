@@ -8,11 +8,14 @@ from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts import services as accounts_services
-from accounts.models import Industry, Niche, Role, Standing, User
+from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
+from activity.models import Video
+from portal import demo_activity
+from rewards.models import rewards_day_today
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -139,15 +142,38 @@ DEMO_LOGINS = [
 class Command(BaseCommand):
     help = "Create demo accounts (one per role) and demo creators. Safe to run again."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--creators",
+            type=int,
+            default=demo_activity.EXTRA_CREATORS,
+            help="how many extra creators get three months of activity",
+        )
+
+    def handle(self, *args: object, creators: int, **options: object) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG=0: demo accounts share one known password."
             )
         with transaction.atomic():
             created = self._seed()
-        if created:
-            self.stdout.write(self.style.SUCCESS(f"Created {created} demo account(s)."))
+        demo_creator = CreatorProfile.objects.get(handle=DEMO_CREATOR.handle)
+        seeded_rows = 0
+        if not Video.objects.filter(creator=demo_creator).exists():
+            self.stdout.write(f"Writing three months of activity for {creators + 1} creators…")
+            seeded_rows = demo_activity.seed_activity(
+                today=rewards_day_today(),
+                demo_creator=demo_creator,
+                approver=User.objects.get(email="staff@example.com"),
+                extra=creators,
+            )
+        if created or seeded_rows:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created {created} demo account(s) and {seeded_rows:,} days of video "
+                    "numbers, with points recalculated for every day."
+                )
+            )
         else:
             self.stdout.write("Demo data already present; nothing changed.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

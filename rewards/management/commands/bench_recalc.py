@@ -1,0 +1,256 @@
+"""Benchmark the nightly recalculation on a throwaway database filled in bulk.
+
+    python manage.py bench_recalc --creators 100000 --videos-per-creator 10
+
+Creates its own database next to the configured one (PostgreSQL: `<name>_bench`, filled with
+COPY), loads N creators with V videos each and one day of numbers per video, recalculates the
+day twice, prints one JSON line and drops the database. `sql_floor_s` is one GROUP BY over
+the same rows: the least any recalculation of that day could cost.
+"""
+
+import json
+import random
+import resource
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.color import no_style
+from django.db import connection
+
+from accounts.models import CreatorProfile, User
+from activity.models import CreatorDay, Video, VideoDay
+
+
+def _copy(cursor: object, table: str, columns: list[str], rows: object) -> int:
+    """Stream rows into `table`: COPY on PostgreSQL, executemany elsewhere."""
+    count = 0
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    marks = ", ".join(["%s"] * len(columns))
+    batch: list = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 10_000:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch
+            )
+            count += len(batch)
+            batch = []
+    if batch:
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
+        count += len(batch)
+    return count
+
+
+class Command(BaseCommand):
+    help = "Benchmark the points recalculation on a throwaway database; prints one JSON line."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--creators", type=int, default=10_000)
+        parser.add_argument("--videos-per-creator", type=int, default=10)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(
+        self, *args: object, creators: int, videos_per_creator: int, seed: int, **options: object
+    ) -> None:
+        creation = connection.creation
+        old_name = connection.settings_dict["NAME"]
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+            f"{old_name}_bench" if connection.vendor == "postgresql" else None
+        )
+        creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            result = self._bench(creators, videos_per_creator, seed)
+        finally:
+            creation.destroy_test_db(old_name, verbosity=0)
+        self.stdout.write(json.dumps(result))
+
+    def _fill(self, creators: int, videos: int, day: date, rng: random.Random) -> int:
+        now = datetime.now(UTC)
+        published = datetime.combine(day - timedelta(days=3), datetime.min.time(), UTC)
+        with connection.cursor() as cursor:
+            cur = cursor.cursor if hasattr(cursor, "cursor") else cursor
+            _copy(
+                cur,
+                "accounts_user",
+                [
+                    "id",
+                    "password",
+                    "is_superuser",
+                    "is_staff",
+                    "is_active",
+                    "date_joined",
+                    "email",
+                    "role",
+                ],
+                (
+                    (i, "!", False, False, True, now, f"bench{i}@example.com", "creator")
+                    for i in range(1, creators + 1)
+                ),
+            )
+            _copy(
+                cur,
+                "accounts_creatorprofile",
+                [
+                    "id",
+                    "user_id",
+                    "handle",
+                    "display_name",
+                    "date_of_birth",
+                    "country",
+                    "followers",
+                    "standing",
+                    "standing_reason",
+                    "created_at",
+                ],
+                (
+                    (
+                        i,
+                        i,
+                        f"bench{i}",
+                        f"Bench {i}",
+                        date(1995, 1, 1),
+                        "GB",
+                        rng.randint(100, 500_000),
+                        "good",
+                        "",
+                        now,
+                    )
+                    for i in range(1, creators + 1)
+                ),
+            )
+            _copy(
+                cur,
+                "activity_video",
+                [
+                    "id",
+                    "record_id",
+                    "creator_id",
+                    "title",
+                    "published_at",
+                    "duration_s",
+                    "is_original",
+                    "updated_at",
+                ],
+                (
+                    (
+                        v,
+                        f"v{v}",
+                        (v - 1) // videos + 1,
+                        "Bench video",
+                        published,
+                        rng.choice((15, 45, 61, 75, 120, 300)),
+                        rng.random() > 0.1,
+                        now,
+                    )
+                    for v in range(1, creators * videos + 1)
+                ),
+            )
+
+            def stat_rows() -> object:
+                for v in range(1, creators * videos + 1):
+                    views = min(int(rng.lognormvariate(6, 1.6)), 5_000_000)
+                    bots = views // 2 if rng.random() < 0.01 else 0
+                    likes = views * rng.randint(2, 12) // 100
+                    yield (
+                        v,
+                        f"d{v}",
+                        v,
+                        (v - 1) // videos + 1,
+                        day,
+                        views,
+                        views * 7 // 10,
+                        likes,
+                        views // 100,
+                        views // 150,
+                        views * 12,
+                        bots,
+                        0,
+                        now,
+                    )
+
+            rows = _copy(
+                cur,
+                "activity_videoday",
+                [
+                    "id",
+                    "record_id",
+                    "video_id",
+                    "creator_id",
+                    "day",
+                    "views",
+                    "views_5s",
+                    "likes",
+                    "comments",
+                    "shares",
+                    "watch_time_s",
+                    "bot_views",
+                    "bot_likes",
+                    "updated_at",
+                ],
+                stat_rows(),
+            )
+            _copy(
+                cur,
+                "activity_creatorday",
+                [
+                    "id",
+                    "record_id",
+                    "creator_id",
+                    "day",
+                    "followers",
+                    "replies",
+                    "live_minutes",
+                    "updated_at",
+                ],
+                (
+                    (i, f"c{i}", i, day, 1000, rng.randint(0, 30), rng.choice((0, 0, 0, 45)), now)
+                    for i in range(1, creators + 1)
+                ),
+            )
+            for sql in connection.ops.sequence_reset_sql(
+                no_style(), [User, CreatorProfile, Video, VideoDay, CreatorDay]
+            ):
+                cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+        return rows
+
+    def _bench(self, creators: int, videos: int, seed: int) -> dict:
+        from rewards import recalculation
+
+        day = date(2026, 11, 20)
+        rows = self._fill(creators, videos, day, random.Random(seed))
+
+        started = time.perf_counter()
+        first = recalculation.recalculate_day_in_process(day=day)
+        recalc_s = time.perf_counter() - started
+        rerun = recalculation.recalculate_day_in_process(day=day)
+
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT creator_id, SUM(views_5s), SUM(likes), "
+                "SUM(comments), SUM(shares) FROM activity_videoday WHERE day = %s "
+                "GROUP BY creator_id) floor",
+                [day],
+            )
+            cursor.fetchone()
+        sql_floor_s = time.perf_counter() - started
+        return {
+            "database": connection.vendor,
+            "creators": creators,
+            "stat_rows": rows,
+            "recalc_s": round(recalc_s, 2),
+            "sql_floor_s": round(sql_floor_s, 3),
+            "ratio": round(recalc_s / sql_floor_s, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "entries_posted": first.entries_posted,
+            "rerun_entries_posted": rerun.entries_posted,
+            "first_state": first.state,
+        }

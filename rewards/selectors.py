@@ -1,0 +1,163 @@
+"""Reads about points: every entry explained down to the activity and rule behind it.
+
+Each selector runs a fixed number of queries whatever the length of the range, so pages
+built on them stay fast with a year of history.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+
+from accounts.models import CreatorProfile
+from activity.models import CreatorDay, EngagementFlag, FlagStatus, VideoDay
+
+from . import points
+from .models import EARNING_KINDS, EarningRule, Metric, PointsEntry
+
+# How each metric reads in a sentence: (one, many).
+METRIC_NOUNS: dict[str, tuple[str, str]] = {
+    Metric.UPLOADS: ("original video uploaded", "original videos uploaded"),
+    Metric.QUALIFIED_VIEWS: ("qualified view", "qualified views"),
+    Metric.LIKES: ("like received", "likes received"),
+    Metric.COMMENTS: ("comment received", "comments received"),
+    Metric.SHARES: ("share received", "shares received"),
+    Metric.REPLIES: ("reply to a follower", "replies to followers"),
+    Metric.LIVE_MINUTES: ("minute live", "minutes live"),
+    Metric.STREAK: ("week with uploads on 4 different days", "weeks with uploads on 4 days"),
+    Metric.COURSES: ("Academy course finished", "Academy courses finished"),
+}
+
+
+def describe_rule(rule: EarningRule) -> str:
+    """The rule in words, e.g. "2 points per 1,000 qualified views, at most 500 a day"."""
+    one, many = METRIC_NOUNS[rule.metric]
+    if rule.metric == Metric.STREAK:
+        one = f"week with uploads on {settings.REWARDS_STREAK_DAYS} different days"
+    per = f"per {one}" if rule.unit_size == 1 else f"per {rule.unit_size:,} {many}"
+    text = f"{rule.points_per_unit:,} {'point' if rule.points_per_unit == 1 else 'points'} {per}"
+    if rule.taper_above is not None and rule.taper_percent < 100:
+        text += f"; above {rule.taper_above:,} points a day, {rule.taper_percent}% of the rest"
+    if rule.daily_cap is not None:
+        text += f", at most {rule.daily_cap:,} a day"
+    return text
+
+
+def describe_arithmetic(b: points.Breakdown) -> str:
+    """The sum behind an amount: "12,400 qualified views × 2 per 1,000 = 24", with caps."""
+    rule = b.rule
+    _, many = METRIC_NOUNS[rule.metric]
+    per = "each" if rule.unit_size == 1 else f"per {rule.unit_size:,}"
+    text = f"{b.measured:,} {many} × {rule.points_per_unit:,} {per} = {b.raw:,}"
+    if b.tapered_off:
+        text += f"; above {rule.taper_above:,} only {rule.taper_percent}% counts, so {b.tapered:,}"
+    if b.capped:
+        text += f"; capped at {rule.daily_cap:,} a day"
+    return text
+
+
+@dataclass(frozen=True)
+class RuleInWords:
+    metric: str
+    label: str
+    text: str
+    rule: EarningRule
+
+
+def rules_in_words(day: date) -> list[RuleInWords]:
+    return [
+        RuleInWords(rule.metric, rule.get_metric_display(), describe_rule(rule), rule)
+        for rule in points.rules_in_force(day).values()
+    ]
+
+
+@dataclass(frozen=True)
+class ExplainedEntry:
+    entry: PointsEntry
+    rule_text: str
+    arithmetic: str
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    video_title: str
+    reason: str
+    detail: str
+    status: str
+    excluded_views: int
+    excluded_likes: int
+
+
+@dataclass
+class DayActivity:
+    day: date
+    videos: list[VideoDay] = field(default_factory=list)
+    creator_day: CreatorDay | None = None
+    entries: list[ExplainedEntry] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
+
+    @property
+    def points(self) -> int:
+        return sum(e.entry.amount for e in self.entries)
+
+
+def explain_points(creator: CreatorProfile, first: date, last: date) -> list[DayActivity]:
+    """For each day from `first` to `last` with anything on it, newest first: the entries with
+    their rule and arithmetic, the videos and counts behind them, and what was excluded and why.
+    Five queries, however long the range."""
+    entries = list(
+        PointsEntry.objects.filter(account__creator=creator, activity_date__range=(first, last))
+        .select_related("rule")
+        .order_by("activity_date", "metric", "id")
+    )
+    explained = points.breakdowns(
+        [(e.rule, e.measured) for e in entries if e.rule is not None and e.measured is not None]
+    )
+    arithmetic = iter(explained)
+    days: dict[date, DayActivity] = defaultdict(lambda: DayActivity(date.min))
+
+    def on(day: date) -> DayActivity:
+        activity = days[day]
+        activity.day = day
+        return activity
+
+    for entry in entries:
+        if entry.rule is not None and entry.measured is not None:
+            b = next(arithmetic)
+            line = ExplainedEntry(entry, describe_rule(entry.rule), describe_arithmetic(b))
+        else:
+            line = ExplainedEntry(entry, "", entry.memo)
+        on(entry.activity_date or entry.created_at.date()).entries.append(line)
+    for stat in (
+        VideoDay.objects.filter(creator=creator, day__range=(first, last))
+        .select_related("video")
+        .order_by("-views")
+    ):
+        on(stat.day).videos.append(stat)
+    for creator_day in CreatorDay.objects.filter(creator=creator, day__range=(first, last)):
+        on(creator_day.day).creator_day = creator_day
+    for flag in EngagementFlag.objects.filter(
+        creator=creator, day__range=(first, last)
+    ).select_related("video_day__video"):
+        on(flag.day).exclusions.append(
+            Exclusion(
+                video_title=flag.video_day.video.title,
+                reason=flag.get_reason_display(),
+                detail=flag.detail,
+                status=flag.get_status_display(),
+                excluded_views=flag.excluded_views if flag.status != FlagStatus.DISMISSED else 0,
+                excluded_likes=flag.excluded_likes if flag.status != FlagStatus.DISMISSED else 0,
+            )
+        )
+    return sorted(days.values(), key=lambda d: d.day, reverse=True)
+
+
+def earned_between(creator: CreatorProfile, first: date, last: date) -> int:
+    """Points earned (and corrected) for activity between the two days."""
+    from django.db.models import Sum
+
+    total = PointsEntry.objects.filter(
+        account__creator=creator, activity_date__range=(first, last), kind__in=EARNING_KINDS
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
