@@ -151,7 +151,7 @@ def candidate_flags(day: date, lo: int, hi: int) -> list[EngagementFlag]:
     ratio_floor = rules["RATIO_MIN_VIEWS"]
     # Only rows that could trip a check are read; ordinary rows stay in the database.
     suspects = VideoDay.objects.filter(day=day, creator__id__range=(lo, hi)).filter(
-        _could_trip_a_check(spike_floor, ratio_floor)
+        _could_trip_a_check(spike_floor, ratio_floor, with_baseline=list(base))
     )
     flags = []
     for row in suspects.iterator(chunk_size=2_000):
@@ -177,14 +177,16 @@ def candidate_flags(day: date, lo: int, hi: int) -> list[EngagementFlag]:
     return flags
 
 
-def _could_trip_a_check(spike_floor: int, ratio_floor: int) -> Q:
+def _could_trip_a_check(spike_floor: int, ratio_floor: int, with_baseline: list[int]) -> Q:
+    """Rows worth reading: bot-marked, beyond a ratio, or big enough to be a spike for a
+    creator who has a baseline to be judged against. Ordinary rows stay in the database."""
     rules = settings.AUTHENTICITY
     return (
         Q(bot_views__gt=0)
         | Q(bot_likes__gt=0)
-        | Q(views__gte=spike_floor)
         | Q(views__gte=ratio_floor, likes__gt=F("views") * rules["MAX_LIKES_PER_VIEW"])
         | Q(views__gte=ratio_floor, comments__gt=F("views") * rules["MAX_COMMENTS_PER_VIEW"])
+        | Q(views__gte=spike_floor, creator_id__in=with_baseline)
     )
 
 

@@ -71,8 +71,10 @@ class EarningRule(models.Model):
 class PointsAccount(models.Model):
     """A creator's points. `balance` always equals the sum of the entries (check_ledger)."""
 
+    # The creator's id is the account's: ledger queries for a shard of creators then read
+    # one index range (activity_date, account_id) with no join.
     creator = models.OneToOneField(
-        CreatorProfile, on_delete=models.PROTECT, related_name="points_account"
+        CreatorProfile, on_delete=models.PROTECT, related_name="points_account", primary_key=True
     )
     balance = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -102,12 +104,21 @@ class PointsEntry(models.Model):
     """One movement of points. Append-only: never updated or deleted (a PostgreSQL trigger
     refuses both); a mistake is mended by a reversing entry."""
 
-    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
+    # Indexed through the composite indexes below; a third single-column index would only
+    # slow the nightly bulk insert.
+    account = models.ForeignKey(
+        PointsAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     amount = models.BigIntegerField()
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     metric = models.CharField(max_length=20, choices=Metric.choices, blank=True)
     rule = models.ForeignKey(
-        EarningRule, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        EarningRule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
     )
     activity_date = models.DateField(null=True, blank=True)
     # The amount the rule counted (e.g. qualified views) when this entry was posted.
@@ -115,7 +126,12 @@ class PointsEntry(models.Model):
     idempotency_key = models.CharField(max_length=120, unique=True)
     memo = models.CharField(max_length=300, blank=True)
     run = models.ForeignKey(
-        "RecalcRun", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        "RecalcRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -126,8 +142,12 @@ class PointsEntry(models.Model):
             models.CheckConstraint(condition=~Q(amount=0), name="rewards_entry_not_zero"),
         ]
         indexes = [
-            models.Index(fields=["account", "activity_date", "metric"], name="rewards_entry_day"),
-            models.Index(fields=["activity_date", "kind"], name="rewards_entry_date_kind"),
+            # One creator's history (dashboards, drill-down).
+            models.Index(fields=["account", "activity_date"], name="rewards_entry_account_day"),
+            # One day for a range of creators (the recalculation's shards).
+            models.Index(
+                fields=["activity_date", "account", "metric"], name="rewards_entry_day_account"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -227,9 +247,13 @@ class RecalcLine(models.Model):
     """A difference the run found: what a (creator, day, metric) is due against what is posted."""
 
     run = models.ForeignKey(RecalcRun, on_delete=models.CASCADE, related_name="lines")
-    creator = models.ForeignKey(CreatorProfile, on_delete=models.CASCADE, related_name="+")
+    creator = models.ForeignKey(
+        CreatorProfile, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     metric = models.CharField(max_length=20, choices=Metric.choices)
-    rule = models.ForeignKey(EarningRule, null=True, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        EarningRule, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     measured = models.BigIntegerField(default=0)
     due = models.BigIntegerField()
     posted = models.BigIntegerField()

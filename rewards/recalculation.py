@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -166,13 +166,12 @@ def plan_sql(day: date) -> tuple[str, dict]:
             FROM amounts a JOIN rules r ON r.metric = a.metric
             WHERE a.measured > 0
         ),
-        posted AS (
-            SELECT acc.creator_id, e.metric, SUM(e.amount) AS posted
+        posted AS MATERIALIZED (
+            SELECT e.account_id AS creator_id, e.metric, SUM(e.amount) AS posted
             FROM rewards_pointsentry e
-            JOIN rewards_pointsaccount acc ON acc.id = e.account_id
-            WHERE e.activity_date = %(day)s AND e.kind IN ({EARNING_KINDS_SQL})
-              AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
-            GROUP BY acc.creator_id, e.metric
+            WHERE e.activity_date = %(day)s AND e.account_id BETWEEN %(lo)s AND %(hi)s
+              AND e.kind IN ({EARNING_KINDS_SQL})
+            GROUP BY e.account_id, e.metric
         )
         INSERT INTO rewards_recalcline
             (run_id, creator_id, metric, rule_id, measured, due, posted, delta, deferred)
@@ -196,18 +195,18 @@ def plan_sql(day: date) -> tuple[str, dict]:
 SHARD_FIGURES_SQL = f"""
     SELECT COALESCE(SUM(today), 0), COALESCE(MAX(ABS(today - before)), 0) FROM (
         SELECT creator_id, SUM(today) AS today, SUM(before) AS before FROM (
-            SELECT acc.creator_id, e.amount AS today, 0 AS before
-            FROM rewards_pointsentry e JOIN rewards_pointsaccount acc ON acc.id = e.account_id
-            WHERE e.activity_date = %(day)s AND e.kind IN ({EARNING_KINDS_SQL})
-              AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
+            SELECT account_id AS creator_id, amount AS today, 0 AS before
+            FROM rewards_pointsentry
+            WHERE activity_date = %(day)s AND account_id BETWEEN %(lo)s AND %(hi)s
+              AND kind IN ({EARNING_KINDS_SQL})
             UNION ALL
             SELECT creator_id, delta, 0 FROM rewards_recalcline
             WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
             UNION ALL
-            SELECT acc.creator_id, 0, e.amount
-            FROM rewards_pointsentry e JOIN rewards_pointsaccount acc ON acc.id = e.account_id
-            WHERE e.activity_date = %(previous)s AND e.kind IN ({EARNING_KINDS_SQL})
-              AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
+            SELECT account_id, 0, amount
+            FROM rewards_pointsentry
+            WHERE activity_date = %(previous)s AND account_id BETWEEN %(lo)s AND %(hi)s
+              AND kind IN ({EARNING_KINDS_SQL})
         ) figures
         GROUP BY creator_id
     ) per_creator
@@ -237,28 +236,27 @@ DEFER_SQL = """
 # The idempotency key numbers a (creator, day, metric)'s earning entries: two posts racing for
 # the same difference would write the same key, and the unique index lets only one through.
 POST_SQL = f"""
-    WITH prior AS (
-        SELECT e.account_id, e.metric, COUNT(*) AS n
-        FROM rewards_pointsentry e
-        JOIN rewards_pointsaccount acc ON acc.id = e.account_id
-        WHERE e.activity_date = %(day)s AND e.kind IN ({EARNING_KINDS_SQL})
-          AND acc.creator_id BETWEEN %(lo)s AND %(hi)s
-        GROUP BY e.account_id, e.metric
+    WITH prior AS MATERIALIZED (
+        SELECT account_id, metric, COUNT(*) AS n
+        FROM rewards_pointsentry
+        WHERE activity_date = %(day)s AND account_id BETWEEN %(lo)s AND %(hi)s
+          AND kind IN ({EARNING_KINDS_SQL})
+        GROUP BY account_id, metric
     )
     INSERT INTO rewards_pointsentry
         (account_id, amount, kind, metric, rule_id, activity_date, measured,
          idempotency_key, memo, created_at, run_id)
-    SELECT acc.id, l.delta,
+    SELECT l.creator_id, l.delta,
            CASE WHEN p.n IS NULL THEN 'earned' ELSE 'correction' END,
            l.metric, l.rule_id, %(day)s, l.measured,
-           'recalc:' || acc.id || ':' || %(day_text)s || ':' || l.metric || ':' || COALESCE(p.n, 0),
+           'recalc:' || l.creator_id || ':' || %(day_text)s || ':' || l.metric || ':'
+               || COALESCE(p.n, 0),
            CASE WHEN p.n IS NULL THEN ''
                 ELSE 'Recalculated: ' || l.due || ' points due, ' || l.posted
                      || ' posted before (late data or an authenticity review)' END,
            %(now)s, %(run)s
     FROM rewards_recalcline l
-    JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
-    LEFT JOIN prior p ON p.account_id = acc.id AND p.metric = l.metric
+    LEFT JOIN prior p ON p.account_id = l.creator_id AND p.metric = l.metric
     WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s AND NOT l.deferred
 """
 
@@ -424,11 +422,8 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
 
 
 def finish_run(*, run: RecalcRun) -> RecalcRun:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(SUM(amount), 0) FROM rewards_pointsentry WHERE run_id = %s", [run.pk]
-        )
-        delta = int(cursor.fetchone()[0])
+    # What was posted is exactly the lines not deferred; they are indexed by run, entries are not.
+    delta = run.lines.filter(deferred=False).aggregate(total=Sum("delta"))["total"] or 0
     RecalcRun.objects.filter(pk=run.pk).update(
         state=RecalcState.DONE, finished_at=timezone.now(), points_delta=delta
     )

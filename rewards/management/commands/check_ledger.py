@@ -3,12 +3,12 @@ from django.db import connection
 
 # Accounts whose balance is not the sum of their entries.
 MISMATCHES_SQL = """
-    SELECT a.id, a.creator_id, a.balance, COALESCE(SUM(e.amount), 0) AS total
+    SELECT a.creator_id, a.balance, COALESCE(SUM(e.amount), 0) AS total
     FROM rewards_pointsaccount a
-    LEFT JOIN rewards_pointsentry e ON e.account_id = a.id
-    GROUP BY a.id, a.creator_id, a.balance
+    LEFT JOIN rewards_pointsentry e ON e.account_id = a.creator_id
+    GROUP BY a.creator_id, a.balance
     HAVING a.balance <> COALESCE(SUM(e.amount), 0)
-    ORDER BY a.id
+    ORDER BY a.creator_id
 """
 
 
@@ -21,10 +21,9 @@ class Command(BaseCommand):
             mismatches = cursor.fetchall()
             cursor.execute("SELECT COUNT(*) FROM rewards_pointsaccount")
             accounts = cursor.fetchone()[0]
-        for account_id, creator_id, balance, total in mismatches:
+        for creator_id, balance, total in mismatches:
             self.stderr.write(
-                f"account {account_id} (creator {creator_id}): balance {balance:,}, "
-                f"entries sum to {total:,}"
+                f"creator {creator_id}: balance {balance:,}, entries sum to {total:,}"
             )
         if mismatches:
             raise CommandError(f"{len(mismatches)} of {accounts} account(s) do not balance.")
