@@ -6,6 +6,7 @@ from . import services
 from .models import (
     CreatorDay,
     EngagementFlag,
+    FlagReason,
     FlagStatus,
     Integration,
     LiveSession,
@@ -84,12 +85,39 @@ class LiveSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
 
 
+# Short names for the list; the full sentences (which creators read) are on each flag's page.
+SHORT_REASONS = {
+    FlagReason.VIEW_SPIKE: "View spike",
+    FlagReason.LIKE_RATIO: "Likes per view",
+    FlagReason.COMMENT_RATIO: "Comments per view",
+    FlagReason.BOT_MARKED: "Bot-marked",
+}
+
+
 @admin.register(EngagementFlag)
 class EngagementFlagAdmin(admin.ModelAdmin):
-    list_display = ["day", "creator", "reason", "detail", "excluded_views", "status", "reviewed_by"]
+    list_display = [
+        "day",
+        "creator",
+        "short_reason",
+        "excluded_views",
+        "excluded_likes",
+        "short_status",
+        "reviewed_by",
+    ]
     list_filter = ["status", "reason", "day"]
     search_fields = ["creator__handle", "video_day__video__title", "detail"]
     list_select_related = ["creator", "reviewed_by"]
+    list_per_page = 50
+
+    @admin.display(description="Reason", ordering="reason")
+    def short_reason(self, flag: EngagementFlag) -> str:
+        return SHORT_REASONS[flag.reason]
+
+    @admin.display(description="Status", ordering="status")
+    def short_status(self, flag: EngagementFlag) -> str:
+        return flag.get_status_display().split(":")[0]
+
     readonly_fields = [f.name for f in EngagementFlag._meta.fields]
     actions = ["confirm", "dismiss"]
 

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from itertools import accumulate
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from accounts.access import (
     staff_required,
 )
 from accounts.models import Role
+from rewards import selectors as rewards_selectors
+from rewards.models import rewards_day_today
 
 from . import charts, health
 
@@ -74,11 +77,17 @@ def creator_home(request: HttpRequest) -> HttpResponse:
         if short_by
         else "You have the followers the Marketplace asks for."
     )
+    today = rewards_day_today()
     return render(
         request,
         "portal/creator_home.html",
         {
             "creator": creator,
+            "points_balance": rewards_selectors.balance_of(creator),
+            "points_text": (
+                f"{rewards_selectors.earned_between(creator, today - timedelta(days=29), today):,}"
+                " earned for the last 30 days of activity."
+            ),
             "niches": list(creator.niches.all()),
             "security": accounts_selectors.security_summary(request.user),
             "marketplace_min_followers": threshold,

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from . import recalculation, tasks
 from .models import (
@@ -13,6 +15,7 @@ from .models import (
     PointsAccount,
     PointsEntry,
     RecalcLimits,
+    RecalcLine,
     RecalcRun,
     RecalcState,
     rewards_day_today,
@@ -112,13 +115,21 @@ class RecalcRunAdmin(ReadOnlyAdmin):
         "shard_count",
         "entries_posted",
         "points_delta",
+        "day_total_due",
+        "previous_day_total",
         "held_reason",
+        "differences",
         "started_at",
         "finished_at",
     ]
     list_filter = ["state", "day"]
     date_hierarchy = "day"
     actions = ["approve"]
+
+    @admin.display(description="Differences")
+    def differences(self, run: RecalcRun) -> str:
+        url = reverse("admin:rewards_recalcline_changelist") + f"?run__id__exact={run.pk}"
+        return format_html('<a href="{}">What it found</a>', url)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None and request.user.is_staff  # lists and actions, never edits
@@ -134,6 +145,17 @@ class RecalcRunAdmin(ReadOnlyAdmin):
                 )
             approved += 1
         self.message_user(request, f"{approved} held run(s) approved and queued.", messages.SUCCESS)
+
+
+@admin.register(RecalcLine)
+class RecalcLineAdmin(ReadOnlyAdmin):
+    """What a run found, line by line: held runs are judged from here before approval."""
+
+    list_display = ["run", "creator", "metric", "measured", "posted", "due", "delta", "deferred"]
+    list_filter = ["run", "metric", "deferred"]
+    search_fields = ["creator__handle"]
+    list_select_related = ["run", "creator"]
+    ordering = ["-delta"]
 
 
 @admin.register(RecalcLimits)

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Sum
 
 from accounts.models import CreatorProfile
 from activity.models import CreatorDay, EngagementFlag, FlagStatus, VideoDay
 
 from . import points
-from .models import EARNING_KINDS, EarningRule, Metric, PointsEntry
+from .models import EARNING_KINDS, EarningRule, Metric, PointsAccount, PointsEntry
 
 # How each metric reads in a sentence: (one, many).
 METRIC_NOUNS: dict[str, tuple[str, str]] = {
@@ -153,10 +154,14 @@ def explain_points(creator: CreatorProfile, first: date, last: date) -> list[Day
     return sorted(days.values(), key=lambda d: d.day, reverse=True)
 
 
+def balance_of(creator: CreatorProfile) -> int:
+    return (
+        PointsAccount.objects.filter(creator=creator).values_list("balance", flat=True).first() or 0
+    )
+
+
 def earned_between(creator: CreatorProfile, first: date, last: date) -> int:
     """Points earned (and corrected) for activity between the two days."""
-    from django.db.models import Sum
-
     total = PointsEntry.objects.filter(
         account__creator=creator, activity_date__range=(first, last), kind__in=EARNING_KINDS
     ).aggregate(total=Sum("amount"))["total"]

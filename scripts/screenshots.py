@@ -36,7 +36,14 @@ PAGES = {
     ],
     "fan": ["/fan/"],
     "brand": ["/brand/", "/accounts/profile/"],
-    "staff": ["/staff/", "/admin/"],
+    "staff": [
+        "/staff/",
+        "/admin/",
+        "/admin/activity/engagementflag/",
+        "/admin/rewards/recalcrun/",
+        "/admin/rewards/earningrule/",
+        "/admin/rewards/pointsentry/",
+    ],
 }
 WIDTHS = [1280, 390]
 

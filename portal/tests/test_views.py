@@ -44,12 +44,17 @@ def test_signed_in_users_are_sent_from_landing_to_their_own_home(
 def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
     creator_client: Client, creator: object
 ) -> None:
+    from rewards.models import EntryKind
+    from rewards.services import post_entry
+
     creator.followers = 6_800
     creator.save()
+    post_entry(creator=creator, amount=1_234, kind=EntryKind.ADJUSTED, idempotency_key="welcome")
     response = creator_client.get(reverse("portal:creator_home"))
     html = response.content.decode()
     assert f"@{creator.handle}" in html
     assert "6,800" in html
+    assert "1,234" in html  # the points balance
     assert "3,201 more followers to go." in html  # "more than 10,000" means 10,001
     assert "Good standing" in html
     assert "Turn on two-factor authentication" in html
