@@ -201,19 +201,7 @@ def _store(kind: str, data: dict) -> str:
         clash = VideoDay.objects.filter(video=video, day=data["date"]).exclude(record_id=record_id)
         if clash.exists():
             raise _Reject("date", "another record already holds this video's numbers for that day")
-        counts = {
-            k: data[k] or 0
-            for k in (
-                "views",
-                "views_5s",
-                "likes",
-                "comments",
-                "shares",
-                "watch_time_s",
-                "bot_views",
-                "bot_likes",
-            )
-        }
+        counts = {name: data[name] or 0 for name in VideoDay.COUNTS}
         return _upsert(
             VideoDay,
             record_id,

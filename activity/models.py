@@ -67,6 +67,17 @@ class Video(models.Model):
 class VideoDay(models.Model):
     """One video's numbers for one day. `creator` is copied from the video for set-based sums."""
 
+    COUNTS = (
+        "views",
+        "views_5s",
+        "likes",
+        "comments",
+        "shares",
+        "watch_time_s",
+        "bot_views",
+        "bot_likes",
+    )
+
     record_id = models.CharField(max_length=64, unique=True)
     video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="days")
     creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="+")

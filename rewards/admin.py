@@ -48,16 +48,7 @@ class EarningRuleForm(forms.ModelForm):
 @admin.register(EarningRule)
 class EarningRuleAdmin(admin.ModelAdmin):
     form = EarningRuleForm
-    list_display = [
-        "metric",
-        "valid_from",
-        "is_active",
-        "unit_size",
-        "points_per_unit",
-        "daily_cap",
-        "taper_above",
-        "taper_percent",
-    ]
+    list_display = EarningRuleForm.Meta.fields
     list_filter = ["metric", "is_active"]
     search_fields = ["metric"]
     ordering = ["metric", "-valid_from"]

@@ -1,5 +1,6 @@
 """Celery tasks of the recalculation: thin, by id, safe to run twice (see recalculation.py)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 
@@ -48,32 +49,55 @@ def _failing(run: RecalcRun, exc: Exception, task: object) -> None:
         recalculation.mark_failed(run=run, error=f"{type(exc).__name__}: {exc}")
 
 
-@shared_task(name="rewards.plan_shard", bind=True, **RETRY)
-def plan_shard(self: object, run_id: int, index: int) -> None:
+def _shard_step(
+    task: object,
+    run_id: int,
+    index: int,
+    *,
+    state: RecalcState,
+    step: Callable[..., bool],
+    after_last: Callable[[RecalcRun], None],
+) -> None:
+    """Run one shard's step while the run is in `state`; the shard that finishes last moves
+    the run on. A step repeated after a retry or a redelivery finds its shard done and stops."""
     run = RecalcRun.objects.get(pk=run_id)
-    if run.state != RecalcState.PLANNING:
+    if run.state != state:
         return
     try:
-        last = recalculation.plan_shard(run=run, index=index)
+        last = step(run=run, index=index)
     except Exception as exc:
-        _failing(run, exc, self)
+        _failing(run, exc, task)
         raise
     if last:
-        run = recalculation.finish_planning(run=run)
-        if run.state == RecalcState.POSTING:
-            for shard in range(run.shard_count):
-                post_shard.delay(run.pk, shard)
+        after_last(run)
+
+
+def _post_all_shards(run: RecalcRun) -> None:
+    run = recalculation.finish_planning(run=run)
+    if run.state == RecalcState.POSTING:
+        for shard in range(run.shard_count):
+            post_shard.delay(run.pk, shard)
+
+
+@shared_task(name="rewards.plan_shard", bind=True, **RETRY)
+def plan_shard(self: object, run_id: int, index: int) -> None:
+    _shard_step(
+        self,
+        run_id,
+        index,
+        state=RecalcState.PLANNING,
+        step=recalculation.plan_shard,
+        after_last=_post_all_shards,
+    )
 
 
 @shared_task(name="rewards.post_shard", bind=True, **RETRY)
 def post_shard(self: object, run_id: int, index: int) -> None:
-    run = RecalcRun.objects.get(pk=run_id)
-    if run.state != RecalcState.POSTING:
-        return
-    try:
-        last = recalculation.post_shard(run=run, index=index)
-    except Exception as exc:
-        _failing(run, exc, self)
-        raise
-    if last:
-        recalculation.finish_run(run=run)
+    _shard_step(
+        self,
+        run_id,
+        index,
+        state=RecalcState.POSTING,
+        step=recalculation.post_shard,
+        after_last=lambda run: recalculation.finish_run(run=run),
+    )
