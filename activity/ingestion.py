@@ -73,15 +73,19 @@ class RecordForm(forms.Form):
             self.add_error(name, "is in the future")
 
 
-def _count(**kwargs: object) -> forms.IntegerField:
-    return forms.IntegerField(min_value=0, required=False, **kwargs)
+# Far beyond any real count, and well inside the database's 64-bit integers.
+MAX_COUNT = 10**15
+
+
+def _count(max_value: int = MAX_COUNT) -> forms.IntegerField:
+    return forms.IntegerField(min_value=0, max_value=max_value, required=False)
 
 
 class VideoRecord(RecordForm):
     creator = forms.CharField(max_length=25, help_text="the creator's @handle")
     title = forms.CharField(max_length=200)
     published_at = forms.DateTimeField()
-    duration_s = forms.IntegerField(min_value=1)
+    duration_s = forms.IntegerField(min_value=1, max_value=24 * 60 * 60)
     original = forms.BooleanField(required=False)
 
     def clean(self) -> dict:

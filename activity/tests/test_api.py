@@ -97,6 +97,10 @@ def test_a_record_sent_again_with_new_numbers_updates_in_place(token: str, maker
     ("record", "field", "reason"),
     [
         ({**DAY, "views": -5}, "views", "greater than or equal to 0"),
+        ({**DAY, "views": 10**30}, "views", "less than or equal to"),
+        ({**DAY, "likes": "many"}, "likes", "whole number"),
+        ({**DAY, "shares": 1.5}, "shares", "whole number"),
+        ({**DAY, "date": None}, "date", "required"),
         ({**DAY, "video": "nope"}, "video", "no video with id"),
         ({**VIDEO, "id": "v2", "creator": "@ghost"}, "creator", "no creator with handle"),
         ({**DAY, "date": "2999-01-01"}, "date", "in the future"),
