@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
@@ -73,8 +73,9 @@ class RecordForm(forms.Form):
             self.add_error(name, "is in the future")
 
 
-# Far beyond any real count, and well inside the database's 64-bit integers.
-MAX_COUNT = 10**15
+# Far beyond any real count; sums over many videos times points per unit stay inside the
+# database's 64-bit integers (see rewards.points).
+MAX_COUNT = 10**11
 
 
 def _count(max_value: int = MAX_COUNT) -> forms.IntegerField:
@@ -86,7 +87,12 @@ class VideoRecord(RecordForm):
     title = forms.CharField(max_length=200)
     published_at = forms.DateTimeField()
     duration_s = forms.IntegerField(min_value=1, max_value=24 * 60 * 60)
-    original = forms.BooleanField(required=False)
+    original = forms.TypedChoiceField(
+        choices=[(v, v) for v in ("true", "false", "1", "0", "yes", "no")],
+        coerce=lambda v: v in ("true", "1", "yes"),
+        required=False,
+        empty_value=True,
+    )
 
     def clean(self) -> dict:
         self._not_in_future("published_at")
@@ -202,6 +208,13 @@ def _store(kind: str, data: dict) -> str:
             raise _Reject("video", f"no video with id {data['video']!r}")
         if data["date"] < video.published_at.date():
             raise _Reject("date", "is before the video was published")
+        moved = (
+            VideoDay.objects.filter(record_id=record_id)
+            .exclude(video=video, day=data["date"])
+            .exists()
+        )
+        if moved:
+            raise _Reject("record", "a video day cannot move to another video or date")
         clash = VideoDay.objects.filter(video=video, day=data["date"]).exclude(record_id=record_id)
         if clash.exists():
             raise _Reject("date", "another record already holds this video's numbers for that day")
@@ -246,6 +259,18 @@ def _refresh_followers(creator: CreatorProfile) -> None:
         CreatorProfile.objects.filter(pk=creator.pk).update(followers=latest)
 
 
+# Fields Django parses from text; a number or a list there is a wrong type, not a 500.
+TEXT_FIELDS = ("id", "creator", "video", "title", "date", "published_at", "started_at")
+
+
+def _wrong_type(record: Mapping) -> str | None:
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            return name
+    return None
+
+
 def ingest_records(records: Iterable[object]) -> IngestReport:
     """Validate and store each record in its own savepoint; one bad record spoils nothing else."""
     report = IngestReport()
@@ -256,11 +281,20 @@ def ingest_records(records: Iterable[object]) -> IngestReport:
             continue
         record_id = record.get("id") if isinstance(record.get("id"), str) else None
         kind = record.get("type")
-        if kind not in RECORD_TYPES:
+        if not isinstance(kind, str) or kind not in RECORD_TYPES:
             reason = f"must be one of {', '.join(RECORD_TYPES)}"
             report.rejected.append(Rejection(index, record_id, "type", reason))
             continue
-        form = RECORD_TYPES[kind](data=dict(record))
+        wrong_type = _wrong_type(record)
+        if wrong_type:
+            report.rejected.append(Rejection(index, record_id, wrong_type, "must be a text value"))
+            continue
+        # JSON booleans read like their text (CSV) spelling, so both parse by the same rules.
+        data = {
+            k: {True: "true", False: "false"}.get(v, v) if isinstance(v, bool) else v
+            for k, v in record.items()
+        }
+        form = RECORD_TYPES[kind](data=data)
         if not form.is_valid():
             name, errors = next(iter(form.errors.items()))
             name = "record" if name == "__all__" else name
@@ -276,6 +310,11 @@ def ingest_records(records: Iterable[object]) -> IngestReport:
                 outcome = _store(kind, form.cleaned_data)
         except _Reject as rejection:
             report.rejected.append(Rejection(index, key[1], rejection.field, rejection.reason))
+            continue
+        except IntegrityError:
+            # Another batch wrote the same record between our check and insert.
+            reason = "was being written by another batch at the same moment; send it again"
+            report.rejected.append(Rejection(index, key[1], "id", reason))
             continue
         getattr(report, outcome).append(key[1])
     return report

@@ -43,11 +43,15 @@ def integration_token_required(view: Callable[..., HttpResponse]) -> Callable[..
 def ingest_batch(request: HttpRequest) -> JsonResponse:
     """Take a batch of activity records: {"records": [{"type": ..., "id": ..., ...}, ...]}."""
     max_bytes, max_records = settings.ACTIVITY_BATCH_MAX_BYTES, settings.ACTIVITY_BATCH_MAX_RECORDS
-    if int(request.headers.get("Content-Length") or 0) > max_bytes or len(request.body) > max_bytes:
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _error(400, "Content-Length must be a number.")
+    if declared > max_bytes or len(request.body) > max_bytes:
         return _error(413, f"A batch may be at most {max_bytes:,} bytes.")
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         return _error(400, f"The body is not valid JSON: {exc}")
     records = payload.get("records") if isinstance(payload, dict) else None
     if not isinstance(records, list):

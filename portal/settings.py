@@ -220,6 +220,8 @@ LOGGING = {
 # Activity ingestion (POST /api/v1/activity/batches and import_activity).
 ACTIVITY_BATCH_MAX_RECORDS = env.int("ACTIVITY_BATCH_MAX_RECORDS", default=5_000)
 ACTIVITY_BATCH_MAX_BYTES = env.int("ACTIVITY_BATCH_MAX_BYTES", default=5 * 1024 * 1024)
+# Django refuses bodies above this before any view sees them: let a full batch through.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, ACTIVITY_BATCH_MAX_BYTES)
 
 # A qualified view: of an original video at least this long, watched at least 5 s.
 QUALIFIED_VIEW_MIN_DURATION_S = 60

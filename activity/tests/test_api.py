@@ -109,6 +109,9 @@ def test_a_record_sent_again_with_new_numbers_updates_in_place(token: str, maker
         ({**DAY, "type": "tweet"}, "type", "must be one of"),
         ({**VIDEO, "id": "v3", "published_at": "yesterday"}, "published_at", "valid date/time"),
         ("not an object", "record", "not a JSON object"),
+        ({**DAY, "date": 20261110}, "date", "must be a text value"),
+        ({**VIDEO, "id": "v4", "published_at": ["2026"]}, "published_at", "must be a text value"),
+        ({**DAY, "type": ["video_day"]}, "type", "must be one of"),
     ],
 )
 def test_bad_records_are_rejected_by_index_and_field_while_good_ones_land(
@@ -120,6 +123,64 @@ def test_bad_records_are_rejected_by_index_and_field_while_good_ones_land(
     assert (rejection["index"], rejection["field"]) == (1, field)
     assert reason in rejection["reason"]
     assert answer["accepted"] == ["v1", "v1-2026-11-11"]
+
+
+def test_a_video_day_cannot_move_to_another_date(token: str, maker: object) -> None:
+    post(token, {"records": [VIDEO, DAY]})
+    moved = post(token, {"records": [{**DAY, "date": "2026-11-11"}]}).json()
+    assert moved["rejected"][0]["reason"] == "a video day cannot move to another video or date"
+
+
+def test_a_full_size_batch_is_not_refused_by_djangos_own_limit(token: str, maker: object) -> None:
+    padding = "x" * 200
+    days = [
+        {**DAY, "id": f"d{i}", "date": f"2026-11-{10 + i % 10:02d}", "title": padding}
+        for i in range(10)
+    ]
+    body = json.dumps(
+        {
+            "records": [
+                VIDEO,
+                *days,
+                {
+                    "type": "video",
+                    "id": "pad",
+                    "creator": "maker",
+                    "title": "p" * 200,
+                    "published_at": "2026-11-10T09:00:00Z",
+                    "duration_s": 5,
+                    "x": "y" * 3_000_000,
+                },
+            ]
+        }
+    )
+    assert 2_621_440 < len(body) < 5 * 1024 * 1024
+    assert post(token, None, raw=body.encode()).status_code == 200
+
+
+def test_odd_bodies_are_400_not_500(token: str) -> None:
+    assert post(token, None, raw=b"[" * 100_000).status_code == 400
+    response = Client().post(
+        URL,
+        data=b"{}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Content-Length": "lots"},
+    )
+    assert response.status_code in (400, 413)
+
+
+def test_original_reads_text_strictly_and_defaults_to_true(token: str, maker: object) -> None:
+    records = [
+        {**VIDEO, "id": "a", "original": "0"},
+        {**VIDEO, "id": "b", "original": "no"},
+        {k: v for k, v in {**VIDEO, "id": "c"}.items() if k != "original"},
+    ]
+    post(token, {"records": records})
+    assert dict(Video.objects.values_list("record_id", "is_original")) == {
+        "a": False,
+        "b": False,
+        "c": True,
+    }
 
 
 def test_duplicate_ids_inside_one_batch_are_rejected(token: str, maker: object) -> None:
