@@ -190,26 +190,42 @@ def _could_trip_a_check(spike_floor: int, ratio_floor: int, with_baseline: list[
     )
 
 
+EXCLUDED = ("excluded_views", "excluded_likes", "excluded_comments", "excluded_shares")
+
+
 @transaction.atomic
 def flag_day(*, day: date, lo: int, hi: int) -> int:
-    """Bring the flags of `day` for creators lo..hi up to date; return how many now stand."""
+    """Bring the flags of `day` for creators lo..hi up to date; return how many now stand.
+
+    Open flags follow the data. A reviewed flag is history and keeps its amounts, unless the
+    data now excludes more than staff saw: then it reopens with the new amounts.
+    """
     found = candidate_flags(day, lo, hi)
-    EngagementFlag.objects.bulk_create(
-        found,
-        update_conflicts=True,
-        unique_fields=["video_day", "reason"],
-        update_fields=[
-            "detail",
-            "excluded_views",
-            "excluded_likes",
-            "excluded_comments",
-            "excluded_shares",
-        ],
-    )
+    existing = {
+        (f.video_day_id, f.reason): f
+        for f in EngagementFlag.objects.filter(day=day, creator__id__range=(lo, hi))
+    }
+    fresh, changed = [], []
+    for flag in found:
+        old = existing.get((flag.video_day_id, flag.reason))
+        if old is None:
+            fresh.append(flag)
+            continue
+        grew = any(getattr(flag, name) > getattr(old, name) for name in EXCLUDED)
+        if old.status == FlagStatus.OPEN or grew:
+            for name in ("detail", *EXCLUDED):
+                setattr(old, name, getattr(flag, name))
+            if old.status != FlagStatus.OPEN:
+                old.status = FlagStatus.OPEN
+                old.review_note = "Reopened: more engagement excluded than when it was reviewed."
+            changed.append(old)
+    EngagementFlag.objects.bulk_create(fresh)
+    EngagementFlag.objects.bulk_update(changed, ["detail", *EXCLUDED, "status", "review_note"])
     keep = {(f.video_day_id, f.reason) for f in found}
-    stale = EngagementFlag.objects.filter(
-        day=day, creator__id__range=(lo, hi), status=FlagStatus.OPEN
-    ).values_list("pk", "video_day_id", "reason")
-    withdrawn = [pk for pk, video_day_id, reason in stale if (video_day_id, reason) not in keep]
+    withdrawn = [
+        flag.pk
+        for key, flag in existing.items()
+        if key not in keep and flag.status == FlagStatus.OPEN
+    ]
     EngagementFlag.objects.filter(pk__in=withdrawn).delete()
     return len(found)

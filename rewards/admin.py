@@ -125,7 +125,13 @@ class RecalcRunAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None and request.user.is_staff  # lists and actions, never edits
 
-    @admin.action(description="Approve held runs: recalculate and post despite the limits")
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("rewards.approve_recalcrun")
+
+    @admin.action(
+        description="Approve held runs: recalculate and post despite the limits",
+        permissions=["approve"],
+    )
     def approve(self, request: HttpRequest, queryset: QuerySet[RecalcRun]) -> None:
         approved = 0
         for run in queryset.filter(state=RecalcState.HELD):

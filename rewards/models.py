@@ -2,6 +2,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,7 +38,7 @@ class EarningRule(models.Model):
         default=True, help_text="Off: the metric earns nothing from this date."
     )
     unit_size = models.PositiveIntegerField(default=1, help_text="e.g. 1000 for 'per 1,000 views'")
-    points_per_unit = models.PositiveIntegerField()
+    points_per_unit = models.PositiveIntegerField(validators=[MaxValueValidator(10_000)])
     daily_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="Points a day, at most."
     )
@@ -161,6 +162,7 @@ class CourseCompletion(models.Model):
     course_key = models.CharField(max_length=80)
     title = models.CharField(max_length=200)
     completed_on = models.DateField()
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -210,6 +212,7 @@ class RecalcRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        permissions = [("approve_recalcrun", "Can approve a held recalculation")]
         constraints = [
             # Only one run for a day at a time, whichever machine starts it.
             models.UniqueConstraint(

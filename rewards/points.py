@@ -19,6 +19,10 @@ from .models import EarningRule
 
 # Stands in for "no cap" and "no taper" so the SQL needs no NULL handling.
 NO_LIMIT = 2**62
+# What one creator can be counted for in a day, and the most points per unit: together they
+# keep measured × points × 100 (the taper) inside 64-bit integers.
+MAX_MEASURED = 10**12
+MAX_POINTS_PER_UNIT = 10_000
 
 
 def rules_in_force(day: date) -> dict[str, EarningRule]:

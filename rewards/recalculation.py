@@ -44,12 +44,17 @@ class RecalcError(Exception):
     """A recalculation that cannot start or go on; the message says why."""
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants where `day` starts and ends in REWARDS_DAY_TZ."""
+def day_bounds(day: date) -> tuple[object, object]:
+    """Where `day` starts and ends in REWARDS_DAY_TZ, as raw-SQL parameters.
+
+    Adapted the way the ORM stores datetimes, because SQLite compares them as text and a
+    '+00:00' suffix would put an upload at exactly midnight on the day before.
+    """
     tz = ZoneInfo(settings.REWARDS_DAY_TZ)
     start = datetime.combine(day, time.min, tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+    adapt = connection.ops.adapt_datetimefield_value
+    return adapt(start), adapt(end)
 
 
 def _streak_sql(day: date) -> tuple[str, dict]:
@@ -163,7 +168,12 @@ def plan_sql(day: date) -> tuple[str, dict]:
         due AS (
             SELECT a.creator_id, a.metric, r.rule_id, a.measured,
                    {points.points_sql("a.measured")} AS due
-            FROM amounts a JOIN rules r ON r.metric = a.metric
+            FROM (
+                SELECT creator_id, metric,
+                       CASE WHEN measured > %(max_measured)s THEN %(max_measured)s
+                            ELSE measured END AS measured
+                FROM amounts
+            ) a JOIN rules r ON r.metric = a.metric
             WHERE a.measured > 0
         ),
         posted AS MATERIALIZED (
@@ -188,7 +198,7 @@ def plan_sql(day: date) -> tuple[str, dict]:
         GROUP BY creator_id, metric
         HAVING SUM(due) <> SUM(posted)
     """
-    return sql, {**rules_params, **amounts_params}
+    return sql, {**rules_params, **amounts_params, "max_measured": points.MAX_MEASURED}
 
 
 # Per creator: the day's total after this run against the previous day's posted total.
@@ -329,6 +339,18 @@ def start_run(*, day: date, approved_by: User | None = None) -> RecalcRun:
     return run
 
 
+def _lock_balances(lo: int, hi: int) -> None:
+    """Hold the shard's accounts while deciding what the balances can take, so a redemption
+    cannot spend between that decision and the balance update (SQLite locks the whole file)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM rewards_pointsaccount WHERE creator_id BETWEEN %s AND %s "
+                "ORDER BY creator_id FOR UPDATE",
+                [lo, hi],
+            )
+
+
 def _touch(run: RecalcRun, **counters: F) -> None:
     RecalcRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), **counters)
 
@@ -393,9 +415,14 @@ def previous_day_total(day: date) -> int:
 @transaction.atomic
 def post_shard(*, run: RecalcRun, index: int) -> bool:
     """Post one shard's differences as entries and balances; True when it was the last one."""
+    # The run's row lock orders this post against a stale-run sweep or a new run of the day:
+    # a run that is no longer posting posts nothing more.
+    if RecalcRun.objects.select_for_update().get(pk=run.pk).state != RecalcState.POSTING:
+        return False
     shard = RecalcShard.objects.select_for_update().get(run=run, index=index)
     if shard.posted_at is not None:
         return False
+    _lock_balances(shard.first_creator_id, shard.last_creator_id)
     params = {
         "run": run.pk,
         "lo": shard.first_creator_id,
@@ -424,7 +451,7 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
 def finish_run(*, run: RecalcRun) -> RecalcRun:
     # What was posted is exactly the lines not deferred; they are indexed by run, entries are not.
     delta = run.lines.filter(deferred=False).aggregate(total=Sum("delta"))["total"] or 0
-    RecalcRun.objects.filter(pk=run.pk).update(
+    RecalcRun.objects.filter(pk=run.pk, state=RecalcState.POSTING).update(
         state=RecalcState.DONE, finished_at=timezone.now(), points_delta=delta
     )
     run.refresh_from_db()
@@ -452,6 +479,70 @@ def recalculate_day_in_process(*, day: date, approved_by: User | None = None) ->
     except Exception as exc:
         mark_failed(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+# How far back the nightly job looks for days whose data changed after their last run.
+RECHECK_DAYS = 35
+
+
+def days_needing_recalculation(*, today: date) -> list[date]:
+    """Past days to recalculate again: data or reviews newer than the day's last finished run
+    (late data, a dismissed flag, a course reported late), a last run that failed, or a last
+    run that left corrections waiting for the balance. A handful of grouped queries."""
+    from django.db.models import Max
+    from django.db.models.functions import TruncDate
+
+    from activity.models import CreatorDay, EngagementFlag, Video, VideoDay
+
+    from .models import CourseCompletion
+
+    first = today - timedelta(days=RECHECK_DAYS)
+    tz = ZoneInfo(settings.REWARDS_DAY_TZ)
+    latest_run: dict[date, RecalcRun] = {}
+    for run in RecalcRun.objects.filter(day__gte=first, day__lt=today).order_by("started_at"):
+        latest_run[run.day] = run
+    changed: dict[date, datetime] = {}
+
+    def note(rows: object) -> None:
+        for day, moment in rows:
+            if day is not None and moment is not None:
+                changed[day] = max(changed.get(day, moment), moment)
+
+    in_window = {"day__gte": first, "day__lt": today}
+    note(VideoDay.objects.filter(**in_window).values_list("day").annotate(m=Max("updated_at")))
+    note(CreatorDay.objects.filter(**in_window).values_list("day").annotate(m=Max("updated_at")))
+    note(
+        EngagementFlag.objects.filter(**in_window, reviewed_at__isnull=False)
+        .values_list("day")
+        .annotate(m=Max("reviewed_at"))
+    )
+    note(
+        Video.objects.filter(published_at__date__gte=first)
+        .annotate(d=TruncDate("published_at", tzinfo=tz))
+        .values_list("d")
+        .annotate(m=Max("updated_at"))
+    )
+    note(
+        CourseCompletion.objects.filter(completed_on__gte=first, completed_on__lt=today)
+        .values_list("completed_on")
+        .annotate(m=Max("recorded_at"))
+    )
+    deferred = set(
+        RecalcLine.objects.filter(
+            run__in=[r.pk for r in latest_run.values()], deferred=True
+        ).values_list("run__day", flat=True)
+    )
+    due = []
+    for day in sorted(set(changed) | set(latest_run)):
+        run = latest_run.get(day)
+        if (
+            run is None
+            or run.state == RecalcState.FAILED
+            or day in deferred
+            or (run.state == RecalcState.DONE and changed.get(day, run.started_at) > run.started_at)
+        ):
+            due.append(day)
+    return due
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 
-from .models import CourseCompletion, EntryKind, PointsAccount, PointsEntry
+from .models import EARNING_KINDS, CourseCompletion, EntryKind, PointsAccount, PointsEntry
 
 
 class PointsError(Exception):
@@ -33,8 +33,12 @@ def post_entry(
     first entry. The database refuses a balance below zero; this says so in words first."""
     if amount == 0:
         raise PointsError("An entry must move at least one point.")
+    if kind in EARNING_KINDS:
+        raise PointsError("Earned points and corrections come from the recalculation only.")
     existing = PointsEntry.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
+        if (existing.account_id, existing.amount, existing.kind) != (creator.pk, amount, kind):
+            raise PointsError("That request key was already used for a different movement.")
         return existing
     account = PointsAccount.objects.select_for_update().get(pk=account_for(creator).pk)
     if account.balance + amount < 0:

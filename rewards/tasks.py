@@ -1,5 +1,6 @@
 """Celery tasks of the recalculation: thin, by id, safe to run twice (see recalculation.py)."""
 
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
@@ -9,6 +10,8 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from . import recalculation
 from .models import RecalcRun, RecalcState, rewards_day_today
+
+logger = logging.getLogger(__name__)
 
 # Database hiccups and PostgreSQL serialization failures (OperationalError) are retried.
 RETRY = {
@@ -20,22 +23,31 @@ RETRY = {
 }
 
 
-@shared_task(name="rewards.recalculate_yesterday")
+@shared_task(name="rewards.recalculate_yesterday", **RETRY)
 def recalculate_yesterday() -> None:
-    """What beat runs at 02:00 in REWARDS_DAY_TZ."""
-    recalculate_day.delay((rewards_day_today() - timedelta(days=1)).isoformat())
+    """What beat runs at 02:00 in REWARDS_DAY_TZ: yesterday, and every recent day whose data
+    or reviews changed since its last run (recalculation.days_needing_recalculation)."""
+    today = rewards_day_today()
+    days = {today - timedelta(days=1), *recalculation.days_needing_recalculation(today=today)}
+    for day in sorted(days):
+        recalculate_day.delay(day.isoformat())
 
 
-@shared_task(name="rewards.recalculate_day")
-def recalculate_day(day: str, approved_by_id: int | None = None) -> int:
-    """Open a run for `day` and queue one planning task per shard; returns the run id."""
+@shared_task(name="rewards.recalculate_day", **RETRY)
+def recalculate_day(day: str, approved_by_id: int | None = None) -> int | None:
+    """Open a run for `day` and queue one planning task per shard; returns the run id, or None
+    when a run of that day is already under way (it will post what is due)."""
     from accounts.models import User
 
     approver = User.objects.filter(pk=approved_by_id).first() if approved_by_id else None
-    with transaction.atomic():
-        run = recalculation.start_run(day=date.fromisoformat(day), approved_by=approver)
-        for index in range(run.shard_count):
-            transaction.on_commit(partial(plan_shard.delay, run.pk, index))
+    try:
+        with transaction.atomic():
+            run = recalculation.start_run(day=date.fromisoformat(day), approved_by=approver)
+            for index in range(run.shard_count):
+                transaction.on_commit(partial(plan_shard.delay, run.pk, index))
+    except recalculation.RecalcError as exc:
+        logger.info("Not recalculating %s: %s", day, exc)
+        return None
     if run.shard_count == 0:
         recalculation.finish_run(run=run)
     return run.pk
@@ -68,7 +80,13 @@ def _shard_step(
     except Exception as exc:
         _failing(run, exc, task)
         raise
-    if last:
+    # A retry of a task whose step committed but whose hand-over failed finds its shard done:
+    # if no shard is left and the run has not moved on, it hands over now.
+    field = "planned_at" if state == RecalcState.PLANNING else "posted_at"
+    if last or (
+        not run.shards.filter(**{f"{field}__isnull": True}).exists()
+        and RecalcRun.objects.filter(pk=run.pk, state=state).exists()
+    ):
         after_last(run)
 
 

@@ -103,3 +103,17 @@ def test_both_baseline_implementations_agree(steady_video: object) -> None:
     assert sql.median_views == pytest.approx(portable.median_views)
     assert sql.mad_views == pytest.approx(portable.mad_views)
     assert sql.like_rate == pytest.approx(portable.like_rate)
+
+
+def test_a_reviewed_flag_reopens_when_the_data_now_excludes_more(steady_video: object) -> None:
+    stat = VideoDayFactory(
+        video=steady_video, day=DAY, views=1_300, views_5s=1_000, likes=80, bot_views=100
+    )
+    flag_reasons(steady_video)
+    EngagementFlag.objects.update(status=FlagStatus.DISMISSED)
+    stat.bot_views = 900
+    stat.save()
+    flag_reasons(steady_video)
+    flag = EngagementFlag.objects.get()
+    assert flag.status == FlagStatus.OPEN and flag.excluded_views == 900
+    assert "Reopened" in flag.review_note

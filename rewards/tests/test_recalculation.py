@@ -242,3 +242,88 @@ def test_recalculate_points_command_takes_a_date_or_a_range(capsys: pytest.Captu
     assert "2026-11-17: 0 entries" in out and "2026-11-18: 1 entries, +10 points" in out
     with pytest.raises(CommandError):
         call_command("recalculate_points", "--from", "2026-11-18", "--to", "2026-11-17")
+
+
+def test_days_whose_data_or_reviews_changed_after_their_run_are_recalculated_again() -> None:
+    from activity.services import review_flag
+    from rewards.models import rewards_day_today
+
+    today = rewards_day_today()
+    day = today - dt.timedelta(days=3)
+    stat = VideoDayFactory(day=day, views=10_000, views_5s=9_000, bot_views=6_000)
+    run(day)
+    assert day not in recalculation.days_needing_recalculation(today=today)
+
+    flag = EngagementFlag.objects.get()
+    review_flag(flag=flag, verdict=FlagStatus.DISMISSED, reviewer=stat.creator.user)
+    assert day in recalculation.days_needing_recalculation(today=today)
+    run(day)
+    assert day not in recalculation.days_needing_recalculation(today=today)
+    assert points_by_metric(stat.creator, day)[Metric.QUALIFIED_VIEWS] == 18  # paid back
+
+    stat.views_5s = 10_000
+    stat.save()  # late data
+    assert day in recalculation.days_needing_recalculation(today=today)
+
+
+def test_the_nightly_task_recalculates_yesterday_and_every_changed_day(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    from rewards import tasks
+    from rewards.models import RecalcRun, rewards_day_today
+
+    today = rewards_day_today()
+    late_day = today - dt.timedelta(days=5)
+    published = dt.datetime.combine(late_day, dt.time(9), dt.UTC)
+    stat = VideoDayFactory(
+        video=VideoFactory(published_at=published), day=late_day, views=6_000, views_5s=5_000
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.recalculate_yesterday.delay()
+    assert set(RecalcRun.objects.values_list("day", flat=True)) == {
+        today - dt.timedelta(days=1),
+        late_day,
+    }
+    assert points_by_metric(stat.creator, late_day)[Metric.QUALIFIED_VIEWS] == 10
+
+
+def test_an_upload_at_exactly_midnight_counts_on_its_own_day() -> None:
+    creator = VideoFactory().creator
+    VideoFactory(creator=creator, published_at=dt.datetime(2026, 11, 18, 0, 0, tzinfo=dt.UTC))
+    run(DAY)
+    run(DAY - dt.timedelta(days=1))
+    assert points_by_metric(creator, DAY).get(Metric.UPLOADS) == 10
+    assert Metric.UPLOADS not in points_by_metric(creator, DAY - dt.timedelta(days=1))
+
+
+def test_a_crash_inside_a_shards_posting_rolls_the_whole_shard_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stat = VideoDayFactory(views=6_000, views_5s=5_000)
+    real_execute = recalculation._execute
+
+    def crash_on_balances(sql: str, params: dict) -> int:
+        if sql is recalculation.APPLY_BALANCES_SQL:
+            raise RuntimeError("killed between entries and balances")
+        return real_execute(sql, params)
+
+    monkeypatch.setattr(recalculation, "_execute", crash_on_balances)
+    with pytest.raises(RuntimeError):
+        run()
+    assert PointsEntry.objects.count() == 0  # entries went with the failed transaction
+    call_command("check_ledger")
+    monkeypatch.setattr(recalculation, "_execute", real_execute)
+    run()
+    assert points_by_metric(stat.creator)[Metric.QUALIFIED_VIEWS] == 10
+    call_command("check_ledger")
+
+
+def test_a_stale_run_posts_nothing_more_once_it_is_no_longer_posting() -> None:
+    VideoDayFactory(views=6_000, views_5s=5_000)
+    stale = recalculation.start_run(day=DAY)
+    recalculation.plan_shard(run=stale, index=0)
+    recalculation.finish_planning(run=stale)
+    recalculation.mark_failed(run=stale, error="presumed dead")
+    assert recalculation.post_shard(run=stale, index=0) is False
+    assert PointsEntry.objects.count() == 0
+    assert run().entries_posted == 1
