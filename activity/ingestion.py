@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile
 
-from .models import CreatorDay, LiveSession, Video, VideoDay
+from .models import CreatorDay, LiveSession, Video, VideoDay, rewards_day_of, rewards_today
 
 
 @dataclass
@@ -63,7 +63,7 @@ class RecordForm(forms.Form):
 
     def clean_date(self) -> date:
         day = self.cleaned_data["date"]
-        if day > timezone.localdate():
+        if day > rewards_today():
             raise forms.ValidationError("is in the future")
         return day
 
@@ -206,7 +206,7 @@ def _store(kind: str, data: dict) -> str:
         )
         if video is None:
             raise _Reject("video", f"no video with id {data['video']!r}")
-        if data["date"] < video.published_at.date():
+        if data["date"] < rewards_day_of(video.published_at):
             raise _Reject("date", "is before the video was published")
         moved = (
             VideoDay.objects.filter(record_id=record_id)

@@ -1,5 +1,4 @@
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -8,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
+from activity.models import rewards_today
 
 
 class Metric(models.TextChoices):
@@ -66,7 +66,7 @@ class EarningRule(models.Model):
     @property
     def is_history(self) -> bool:
         """A version already in force has paid points; changing it would rewrite history."""
-        return self.valid_from <= timezone.localdate()
+        return self.valid_from <= rewards_day_today()
 
 
 class PointsAccount(models.Model):
@@ -315,4 +315,4 @@ class RecalcLimits(models.Model):
 
 def rewards_day_today() -> date:
     """Today's date in REWARDS_DAY_TZ, the calendar that rewards days follow."""
-    return timezone.now().astimezone(ZoneInfo(settings.REWARDS_DAY_TZ)).date()
+    return rewards_today()

@@ -110,9 +110,17 @@ def breakdown(rule: EarningRule, measured: int) -> Breakdown:
 
 
 def breakdowns(items: Sequence[tuple[EarningRule, int]]) -> list[Breakdown]:
-    """Many breakdowns in one query, by the same SQL (for pages that explain many entries)."""
+    """Many breakdowns in one query, by the same SQL (for pages that explain many entries).
+    Repeated (rule, amount) pairs are computed once, so a year of history stays one small query."""
     if not items:
         return []
+    unique = list(dict.fromkeys((rule.pk, measured) for rule, measured in items))
+    if len(unique) < len(items):
+        by_rule = {rule.pk: rule for rule, _ in items}
+        computed = dict(
+            zip(unique, breakdowns([(by_rule[pk], m) for pk, m in unique]), strict=True)
+        )
+        return [computed[(rule.pk, measured)] for rule, measured in items]
     rules = list({rule.pk: rule for rule, _ in items}.values())
     cte, params = rules_cte(rules)
     raw, tapered, final = stages_sql("a.measured")

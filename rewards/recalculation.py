@@ -35,6 +35,7 @@ from .models import (
     RecalcRun,
     RecalcShard,
     RecalcState,
+    rewards_day_today,
 )
 
 EARNING_KINDS_SQL = ", ".join(f"'{kind}'" for kind in EARNING_KINDS)
@@ -319,8 +320,8 @@ def _fail_stale_runs(day: date) -> None:
 
 def start_run(*, day: date, approved_by: User | None = None) -> RecalcRun:
     """Open a run for `day` with its shards; refuses while another run of the day is active."""
-    if day > timezone.localdate() + timedelta(days=1):
-        raise RecalcError(f"{day} has not happened yet.")
+    if day >= rewards_day_today():
+        raise RecalcError(f"{day} has not happened yet: a day is recalculated once it is over.")
     _fail_stale_runs(day)
     try:
         with transaction.atomic():

@@ -15,7 +15,7 @@ from accounts.models import CreatorProfile
 from activity.models import CreatorDay, EngagementFlag, FlagStatus, VideoDay
 
 from . import points
-from .models import EARNING_KINDS, EarningRule, Metric, PointsAccount, PointsEntry
+from .models import EARNING_KINDS, EarningRule, EntryKind, Metric, PointsAccount, PointsEntry
 
 # How each metric reads in a sentence: (one, many).
 METRIC_NOUNS: dict[str, tuple[str, str]] = {
@@ -126,10 +126,13 @@ def explain_points(creator: CreatorProfile, first: date, last: date) -> list[Day
     for entry in entries:
         if entry.rule is not None and entry.measured is not None:
             b = next(arithmetic)
-            line = ExplainedEntry(entry, describe_rule(entry.rule), describe_arithmetic(b))
+            sums = describe_arithmetic(b)
+            if entry.kind == EntryKind.CORRECTION:
+                sums += f" due now; this correction moves it by {entry.amount:+,}"
+            line = ExplainedEntry(entry, describe_rule(entry.rule), sums)
         else:
             line = ExplainedEntry(entry, "", entry.memo)
-        on(entry.activity_date or entry.created_at.date()).entries.append(line)
+        on(entry.activity_date).entries.append(line)
     for stat in (
         VideoDay.objects.filter(creator=creator, day__range=(first, last))
         .select_related("video")

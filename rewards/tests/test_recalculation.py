@@ -115,7 +115,7 @@ def test_streak_bonus_lands_on_the_fourth_distinct_upload_day_of_the_week() -> N
     for offset in (0, 1, 3, 4, 5):  # Mon, Tue, Thu, Fri, Sat
         if offset:
             upload_on(creator, monday + dt.timedelta(days=offset))
-    for offset in range(7):
+    for offset in range(6):  # Monday to Saturday: Sunday the 22nd is today, not over yet
         run(monday + dt.timedelta(days=offset))
     streaks = PointsEntry.objects.filter(metric=Metric.STREAK)
     assert [(e.activity_date, e.amount) for e in streaks] == [(dt.date(2026, 11, 20), 50)]
@@ -176,6 +176,13 @@ def test_a_shard_that_fails_halfway_leaves_the_ledger_consistent_and_a_rerun_fin
     assert all(points_by_metric(s.creator)[Metric.QUALIFIED_VIEWS] == 10 for s in stats)
     assert run().entries_posted == 0
     call_command("check_ledger")
+
+
+def test_a_day_that_is_not_over_cannot_be_recalculated() -> None:
+    from rewards.models import rewards_day_today
+
+    with pytest.raises(recalculation.RecalcError, match="has not happened yet"):
+        recalculation.start_run(day=rewards_day_today())
 
 
 def test_only_one_run_of_a_day_at_a_time() -> None:

@@ -82,3 +82,17 @@ def test_explaining_a_long_range_costs_the_same_queries_as_one_day(
     with django_assert_num_queries(5):
         many = selectors.explain_points(video.creator, DAY - dt.timedelta(days=59), DAY)
     assert len(one) == 1 and len(many) == 60
+
+
+def test_a_correction_says_what_is_due_now_and_how_far_it_moves() -> None:
+    stat = VideoDayFactory(views=9_000, views_5s=4_000)
+    recalculation.recalculate_day_in_process(day=DAY)
+    stat.views_5s = 9_000
+    stat.save()
+    recalculation.recalculate_day_in_process(day=DAY)
+    [day] = selectors.explain_points(stat.creator, DAY, DAY)
+    lines = [e for e in day.entries if e.entry.metric == Metric.QUALIFIED_VIEWS]
+    assert [line.arithmetic for line in lines] == [
+        "4,000 qualified views × 2 per 1,000 = 8",
+        "9,000 qualified views × 2 per 1,000 = 18 due now; this correction moves it by +10",
+    ]
