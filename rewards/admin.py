@@ -1,5 +1,3 @@
-from functools import partial
-
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -135,11 +133,13 @@ class RecalcRunAdmin(ReadOnlyAdmin):
     def approve(self, request: HttpRequest, queryset: QuerySet[RecalcRun]) -> None:
         approved = 0
         for run in queryset.filter(state=RecalcState.HELD):
-            with transaction.atomic():
-                recalculation.approve_held_run(run=run, approver=request.user)
-                transaction.on_commit(
-                    partial(tasks.recalculate_day.delay, run.day.isoformat(), request.user.pk)
-                )
+            try:
+                with transaction.atomic():
+                    fresh = recalculation.approve_held_run(run=run, approver=request.user)
+                    tasks.queue_planning(fresh)
+            except recalculation.RecalcError as exc:
+                self.message_user(request, f"{run.day}: {exc}", messages.ERROR)
+                continue
             approved += 1
         self.message_user(request, f"{approved} held run(s) approved and queued.", messages.SUCCESS)
 

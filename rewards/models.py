@@ -205,6 +205,10 @@ class RecalcRun(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The held run whose figures staff approved; this run may move no more than that one.
+    approves = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="approved_as"
+    )
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)

@@ -318,14 +318,18 @@ def _fail_stale_runs(day: date) -> None:
     )
 
 
-def start_run(*, day: date, approved_by: User | None = None) -> RecalcRun:
-    """Open a run for `day` with its shards; refuses while another run of the day is active."""
+def start_run(
+    *, day: date, approved_by: User | None = None, approves: RecalcRun | None = None
+) -> RecalcRun:
+    """Open a run for `day` with its shards; refuses while another run of the day is active.
+    With `approved_by` alone the safety valve is skipped (demo data); with `approves`, the run
+    may move points as far as that held run did, and no further."""
     if day >= rewards_day_today():
         raise RecalcError(f"{day} has not happened yet: a day is recalculated once it is over.")
     _fail_stale_runs(day)
     try:
         with transaction.atomic():
-            run = RecalcRun.objects.create(day=day, approved_by=approved_by)
+            run = RecalcRun.objects.create(day=day, approved_by=approved_by, approves=approves)
             with connection.cursor() as cursor:
                 cursor.execute(SHARD_BOUNDS_SQL, {"size": settings.REWARDS_RECALC_SHARD_SIZE})
                 bounds = cursor.fetchall()
@@ -389,7 +393,13 @@ def finish_planning(*, run: RecalcRun) -> RecalcRun:
     run.max_creator_change = max((s.max_creator_change for s in shards), default=0)
     run.previous_day_total = previous_day_total(run.day)
     reason = ""
-    if run.approved_by_id is None:
+    if run.approves is not None:
+        seen = run.approves
+        if run.max_creator_change > seen.max_creator_change or abs(
+            run.day_total_due - run.previous_day_total
+        ) > abs(seen.day_total_due - seen.previous_day_total):
+            reason = "it would move points further than the run that was approved"
+    elif run.approved_by_id is None:
         reason = RecalcLimits.current().holds(
             total_due=run.day_total_due,
             previous_total=run.previous_day_total,
@@ -467,7 +477,11 @@ def mark_failed(*, run: RecalcRun, error: str) -> None:
 
 def recalculate_day_in_process(*, day: date, approved_by: User | None = None) -> RecalcRun:
     """The whole run in this process, shard after shard (management command, tests, no broker)."""
-    run = start_run(day=day, approved_by=approved_by)
+    return drive_in_process(run=start_run(day=day, approved_by=approved_by))
+
+
+def drive_in_process(*, run: RecalcRun) -> RecalcRun:
+    """Plan and post an opened run here, shard after shard."""
     try:
         for shard in range(run.shard_count):
             plan_shard(run=run, index=shard)
@@ -548,14 +562,16 @@ def days_needing_recalculation(*, today: date) -> list[date]:
 
 @transaction.atomic
 def approve_held_run(*, run: RecalcRun, approver: User) -> RecalcRun:
-    """Staff approve a held run: it is superseded by a fresh run that skips the valve (its plan
-    is recomputed, since what is posted may have changed while it waited)."""
-    run = RecalcRun.objects.select_for_update().get(pk=run.pk)
-    if run.state != RecalcState.HELD:
+    """Staff approve a held run. A fresh run replaces it (what is posted may have changed while
+    it waited), allowed to move points as far as the held run showed and no further; the held
+    run is superseded once its replacement exists. Returns the new run, for planning."""
+    held = RecalcRun.objects.select_for_update().get(pk=run.pk)
+    if held.state != RecalcState.HELD:
         raise RecalcError("Only a held run can be approved.")
-    run.state = RecalcState.SUPERSEDED
-    run.save(update_fields=["state"])
-    return run
+    fresh = start_run(day=held.day, approved_by=approver, approves=held)
+    held.state = RecalcState.SUPERSEDED
+    held.save(update_fields=["state"])
+    return fresh
 
 
 def lines_of(run: RecalcRun) -> "list[RecalcLine]":

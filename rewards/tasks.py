@@ -43,14 +43,19 @@ def recalculate_day(day: str, approved_by_id: int | None = None) -> int | None:
     try:
         with transaction.atomic():
             run = recalculation.start_run(day=date.fromisoformat(day), approved_by=approver)
-            for index in range(run.shard_count):
-                transaction.on_commit(partial(plan_shard.delay, run.pk, index))
+            queue_planning(run)
     except recalculation.RecalcError as exc:
         logger.info("Not recalculating %s: %s", day, exc)
         return None
     if run.shard_count == 0:
         recalculation.finish_run(run=run)
     return run.pk
+
+
+def queue_planning(run: RecalcRun) -> None:
+    """One planning task per shard of an opened run, sent once its transaction commits."""
+    for index in range(run.shard_count):
+        transaction.on_commit(partial(plan_shard.delay, run.pk, index))
 
 
 def _failing(run: RecalcRun, exc: Exception, task: object) -> None:

@@ -202,10 +202,30 @@ def test_a_run_that_jumps_past_the_limits_is_held_until_staff_approve(staff: obj
     assert PointsEntry.objects.count() == 0
     assert held.lines.get(metric=Metric.QUALIFIED_VIEWS).delta == 500
 
-    recalculation.approve_held_run(run=held, approver=staff)
-    approved = recalculation.recalculate_day_in_process(day=DAY, approved_by=staff)
+    fresh = recalculation.approve_held_run(run=held, approver=staff)
+    held.refresh_from_db()
+    assert held.state == RecalcState.SUPERSEDED
+    approved = recalculation.drive_in_process(run=fresh)
     assert approved.state == RecalcState.DONE
     assert points_by_metric(stat.creator)[Metric.QUALIFIED_VIEWS] == 500
+
+
+def test_an_approved_run_that_would_move_more_than_was_approved_is_held_again(
+    staff: object,
+) -> None:
+    from rewards.models import RecalcLimits
+
+    RecalcLimits.objects.update(max_creator_change=100)
+    stat = VideoDayFactory(views=300_000, views_5s=200_000)  # 400 points: held
+    held = run()
+    stat.views, stat.views_5s = 600_000, 500_000  # grows to 500 while it waits
+    stat.save()
+    again = recalculation.drive_in_process(
+        run=recalculation.approve_held_run(run=held, approver=staff)
+    )
+    assert again.state == RecalcState.HELD
+    assert "further than the run that was approved" in again.held_reason
+    assert PointsEntry.objects.count() == 0
 
 
 def test_a_correction_below_zero_waits_until_the_balance_allows(staff: object) -> None:
