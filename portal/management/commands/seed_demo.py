@@ -168,10 +168,13 @@ class Command(BaseCommand):
                 extra=creators,
             )
         if created or seeded_rows:
+            more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Created {created} demo account(s) and {seeded_rows:,} days of video "
-                    "numbers, with points recalculated for every day."
+                    f"Created {created} demo account(s){more} {seeded_rows:,} video-days of "
+                    "activity, and points recalculated for every day."
+                    if seeded_rows
+                    else f"Created {created} demo account(s)."
                 )
             )
         else:
