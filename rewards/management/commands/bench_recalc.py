@@ -174,6 +174,7 @@ class Command(BaseCommand):
                         now,
                     )
 
+            # Columns in VideoDay.COUNTS order, the order stat_rows() yields them.
             rows = _copy(
                 cur,
                 "activity_videoday",
@@ -183,14 +184,7 @@ class Command(BaseCommand):
                     "video_id",
                     "creator_id",
                     "day",
-                    "views",
-                    "views_5s",
-                    "likes",
-                    "comments",
-                    "shares",
-                    "watch_time_s",
-                    "bot_views",
-                    "bot_likes",
+                    *VideoDay.COUNTS,
                     "updated_at",
                 ],
                 stat_rows(),
