@@ -28,12 +28,15 @@ def test_import_jsonl_reports_bad_lines_and_keeps_good_ones(
         {"type": "video_day", "id": "d2", "video": "v1", "date": "2026-11-10", "views": 10},
     ]
     path = tmp_path / "activity.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n{broken\n")
+    # A blank line in the middle must not shift the line numbers reported.
+    text = "\n".join(json.dumps(line) for line in lines)
+    path.write_text(text.replace("\n", "\n\n", 1) + "\n{broken\n")
     with pytest.raises(CommandError, match="2 record"):
         call_command("import_activity", str(path))
     out, err = capsys.readouterr()
     assert "2 accepted, 0 updated, 0 unchanged, 2 rejected" in out
-    assert "line 2: views" in err and "line 4: record" in err
+    assert "line 3: views" in err
+    assert "line 5: line is not valid JSON" in err
     assert Video.objects.count() == 1 and VideoDay.objects.get().record_id == "d2"
 
 

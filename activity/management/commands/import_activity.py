@@ -1,4 +1,4 @@
-"""Import activity records from a CSV file or a JSON-lines file, like one API batch per chunk."""
+"""Import activity records from a CSV file or a JSON-lines file, like API batches of 1,000."""
 
 import csv
 import json
@@ -10,25 +10,32 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from activity.ingestion import IngestReport, ingest_records
+from activity.ingestion import IngestReport, Rejection, ingest_records
 
 CHUNK = 1_000
 
 
-def read_records(path: Path) -> Iterator[object]:
-    """CSV rows (a header row naming the fields, with a "type" column) or one JSON object a line."""
+class Unreadable(str):
+    """A line that is not a record, with the reason."""
+
+
+def read_records(path: Path) -> Iterator[tuple[int, object]]:
+    """(line number, record) for each CSV row (after a header naming the fields, with a "type"
+    column) or each JSON line; a line that cannot be read comes as Unreadable."""
     with path.open(newline="", encoding="utf-8") as handle:
         if path.suffix.lower() == ".csv":
-            for row in csv.DictReader(handle):
-                yield {k: v for k, v in row.items() if k and v not in ("", None)}
+            rows = csv.DictReader(handle)
+            for row in rows:
+                # The reader's line number is where the row ends (a quoted field may span lines).
+                yield rows.line_num, {k: v for k, v in row.items() if k and v not in ("", None)}
             return
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
+                yield number, json.loads(line)
             except ValueError as exc:
-                yield f"line {number} is not valid JSON: {exc}"  # rejected as "not a JSON object"
+                yield number, Unreadable(f"is not valid JSON ({exc})")
 
 
 class Command(BaseCommand):
@@ -40,24 +47,27 @@ class Command(BaseCommand):
     def handle(self, *args: object, file: Path, **options: object) -> None:
         if not file.exists():
             raise CommandError(f"No such file: {file}")
-        total = IngestReport()
-        records = read_records(file)
+        total, problems = IngestReport(), []
+        lines = read_records(file)
         with tqdm(unit=" records", disable=not sys.stdout.isatty(), file=sys.stdout) as bar:
-            offset = 0
-            while chunk := list(islice(records, CHUNK)):
-                report = ingest_records(chunk)
+            while chunk := list(islice(lines, CHUNK)):
+                readable = [(n, r) for n, r in chunk if not isinstance(r, Unreadable)]
+                problems += [(n, "line", r) for n, r in chunk if isinstance(r, Unreadable)]
+                report = ingest_records([record for _, record in readable])
                 total.accepted += report.accepted
                 total.updated += report.updated
                 total.unchanged += report.unchanged
                 for rejection in report.rejected:
-                    rejection.index += offset
+                    problems.append(
+                        (readable[rejection.index][0], rejection.field, rejection.reason)
+                    )
                     total.rejected.append(rejection)
-                offset += len(chunk)
+                total.rejected += [
+                    Rejection(n, None, "line", r) for n, r in chunk if isinstance(r, Unreadable)
+                ]
                 bar.update(len(chunk))
-        for rejection in total.rejected:
-            # Report by line: the header is line 1 of a CSV, records start on line 2.
-            line = rejection.index + (2 if file.suffix.lower() == ".csv" else 1)
-            self.stderr.write(f"line {line}: {rejection.field} {rejection.reason}")
+        for line, field, reason in sorted(problems):
+            self.stderr.write(f"line {line}: {field} {reason}")
         self.stdout.write(total.summary)
         if total.rejected:
             raise CommandError(
