@@ -13,13 +13,17 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
+    # A deploy that forgot DEBUG=0 must not run on a key everyone can read.
+    if set(ALLOWED_HOSTS) - {*LOCAL_HOSTS, "testserver"}:
+        raise ImproperlyConfigured("SECRET_KEY must be set when ALLOWED_HOSTS names a real host.")
     SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"
-
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

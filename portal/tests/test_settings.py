@@ -30,6 +30,12 @@ def test_production_without_a_secret_key_refuses_to_start() -> None:
     assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
 
 
+def test_a_real_host_without_a_secret_key_refuses_to_start_even_with_debug_on() -> None:
+    result = run_manage("check", ALLOWED_HOSTS="portal.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when ALLOWED_HOSTS names a real host" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_checks() -> None:
     result = run_manage(
         "check",
