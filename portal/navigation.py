@@ -19,8 +19,14 @@ class NavItem:
 
 
 MAIN_NAVIGATION: dict[str, list[NavItem]] = {
-    VISITOR: [NavItem("Programs", "portal:landing")],
-    Role.CREATOR: [NavItem("Home", "portal:creator_home")],
+    VISITOR: [
+        NavItem("Programs", "portal:landing"),
+        NavItem("How points work", "rewards:how_points_work"),
+    ],
+    Role.CREATOR: [
+        NavItem("Home", "portal:creator_home"),
+        NavItem("How points work", "rewards:how_points_work"),
+    ],
     Role.FAN: [NavItem("Discover", "portal:fan_home")],
     Role.BRAND: [NavItem("Home", "portal:brand_home")],
     Role.STAFF: [NavItem("Reports", "portal:staff_home"), NavItem("Admin", "admin:index")],

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/activity/", include("activity.urls")),
+    path("rewards/", include("rewards.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

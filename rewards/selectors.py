@@ -67,9 +67,12 @@ class RuleInWords:
 
 
 def rules_in_words(day: date) -> list[RuleInWords]:
+    """The rules in force on `day`, in words, in the order the product lists them."""
+    in_force = points.rules_in_force(day)
     return [
         RuleInWords(rule.metric, rule.get_metric_display(), describe_rule(rule), rule)
-        for rule in points.rules_in_force(day).values()
+        for metric in Metric
+        if (rule := in_force.get(metric)) is not None
     ]
 
 

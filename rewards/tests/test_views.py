@@ -1,0 +1,57 @@
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from rewards.models import EarningRule, Metric, rewards_day_today
+
+pytestmark = pytest.mark.django_db
+URL = reverse("rewards:how_points_work")
+
+
+def test_how_points_work_states_every_rule_in_force_in_product_order() -> None:
+    response = Client().get(URL)
+    assert response.status_code == 200
+    assert [rule.metric for rule in response.context["rules"]] == list(Metric)
+    html = response.content.decode()
+    assert "2 points per 1,000 qualified views; above 200 points a day, 50% of the rest" in html
+
+
+def test_a_new_rule_version_in_force_today_changes_the_page() -> None:
+    EarningRule.objects.create(
+        metric=Metric.UPLOADS, valid_from=rewards_day_today(), points_per_unit=15, daily_cap=45
+    )
+    html = Client().get(URL).content.decode()
+    assert "15 points per original video uploaded, at most 45 a day" in html
+    assert "10 points per original video uploaded" not in html
+
+
+def test_a_rule_switched_off_disappears_from_the_page() -> None:
+    EarningRule.objects.create(
+        metric=Metric.QUALIFIED_VIEWS,
+        valid_from=rewards_day_today(),
+        points_per_unit=2,
+        is_active=False,
+    )
+    response = Client().get(URL)
+    assert Metric.QUALIFIED_VIEWS not in [rule.metric for rule in response.context["rules"]]
+    assert "What a qualified view is" not in response.content.decode()
+
+
+@override_settings(QUALIFIED_VIEW_MIN_DURATION_S=90, REWARDS_STREAK_DAYS=5)
+def test_the_counting_rules_come_from_settings_not_the_template() -> None:
+    html = Client().get(URL).content.decode()
+    assert "<strong>90 seconds</strong>" in html
+    assert "uploading on 5 different days" in html
+
+
+def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
+    response = creator_client.get(URL)
+    assert [link.label for link in response.context["main_nav"]] == ["Home", "How points work"]
+    assert next(link for link in response.context["main_nav"] if link.current).label == (
+        "How points work"
+    )
+
+
+def test_it_runs_one_query_for_the_rules(django_assert_num_queries: object) -> None:
+    with django_assert_num_queries(1):
+        Client().get(URL)
