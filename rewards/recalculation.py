@@ -13,22 +13,24 @@ timestamps are the guard), and each run re-reads what is posted, so a rerun post
 what is still missing and a second run over the same data posts nothing.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
 from activity import authenticity
+from activity.models import CreatorDay, EngagementFlag, Video, VideoDay
 
 from . import points
 from .models import (
     ACTIVE_STATES,
     EARNING_KINDS,
+    CourseCompletion,
     Metric,
     RecalcLimits,
     RecalcLine,
@@ -291,15 +293,6 @@ SHARD_BOUNDS_SQL = """
 """
 
 
-@dataclass(frozen=True)
-class RunResult:
-    run: RecalcRun
-
-    @property
-    def entries_posted(self) -> int:
-        return self.run.entries_posted
-
-
 def _execute(sql: str, params: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -504,13 +497,6 @@ def days_needing_recalculation(*, today: date) -> list[date]:
     """Past days to recalculate again: data or reviews newer than the day's last finished run
     (late data, a dismissed flag, a course reported late), a last run that failed, or a last
     run that left corrections waiting for the balance. A handful of grouped queries."""
-    from django.db.models import Max
-    from django.db.models.functions import TruncDate
-
-    from activity.models import CreatorDay, EngagementFlag, Video, VideoDay
-
-    from .models import CourseCompletion
-
     first = today - timedelta(days=RECHECK_DAYS)
     tz = ZoneInfo(settings.REWARDS_DAY_TZ)
     latest_run: dict[date, RecalcRun] = {}
@@ -572,7 +558,3 @@ def approve_held_run(*, run: RecalcRun, approver: User) -> RecalcRun:
     held.state = RecalcState.SUPERSEDED
     held.save(update_fields=["state"])
     return fresh
-
-
-def lines_of(run: RecalcRun) -> "list[RecalcLine]":
-    return list(run.lines.select_related("creator").order_by("-delta")[:200])

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import CreatorProfile, User
+from accounts.models import CreatorProfile
 
 from .models import EARNING_KINDS, CourseCompletion, EntryKind, PointsAccount, PointsEntry
 
@@ -59,21 +59,6 @@ def post_entry(
         balance=F("balance") + amount, updated_at=timezone.now()
     )
     return entry
-
-
-def adjust_points(
-    *, creator: CreatorProfile, amount: int, reason: str, by: User, request_key: str
-) -> PointsEntry:
-    """A staff adjustment, with the reason the creator will see."""
-    if not reason.strip():
-        raise PointsError("An adjustment needs a reason the creator can read.")
-    return post_entry(
-        creator=creator,
-        amount=amount,
-        kind=EntryKind.ADJUSTED,
-        idempotency_key=f"adjust:{request_key}",
-        memo=reason.strip(),
-    )
 
 
 def record_course_completion(
