@@ -56,6 +56,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 REFERENCE_DATA = [
     ("accounts.migrations.0002_seed_niches", "add_niches"),
     ("rewards.migrations.0003_default_rules_and_schedule", "seed"),
+    ("rewards.migrations.0007_tiers", "seed"),
 ]
 
 

@@ -91,7 +91,10 @@ class VideoDay(models.Model):
 
     record_id = models.CharField(max_length=64, unique=True)
     video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="days")
-    creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="+")
+    # Indexed with the day below: one creator's recent days (dashboards, eligibility).
+    creator = models.ForeignKey(
+        CreatorProfile, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     day = models.DateField()
     views = models.PositiveBigIntegerField(default=0)
     views_5s = models.PositiveBigIntegerField("views watched at least 5 s", default=0)
@@ -115,7 +118,10 @@ class VideoDay(models.Model):
                 condition=Q(bot_likes__lte=F("likes")), name="activity_videoday_likes_consistent"
             ),
         ]
-        indexes = [models.Index(fields=["day", "creator"], name="activity_videoday_day_creator")]
+        indexes = [
+            models.Index(fields=["day", "creator"], name="activity_videoday_day_creator"),
+            models.Index(fields=["creator", "day"], name="activity_videoday_creator_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.video_id} on {self.day}"

@@ -30,6 +30,7 @@ class Bar:
     height: float
     label: str
     value: int
+    href: str = ""  # a page about this bar (e.g. the day's drill-down), if any
 
     @property
     def cx(self) -> float:
@@ -85,7 +86,13 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _chart(title: str, kind: str, series: Sequence[tuple[str, int]], label_every: int) -> Chart:
+def _chart(
+    title: str,
+    kind: str,
+    series: Sequence[tuple[str, int]],
+    label_every: int,
+    hrefs: Sequence[str] = (),
+) -> Chart:
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     top = nice_ceiling(max((v for _, v in series), default=0))
@@ -103,6 +110,7 @@ def _chart(title: str, kind: str, series: Sequence[tuple[str, int]], label_every
                 height=round(h, 1),
                 label=label,
                 value=value,
+                href=hrefs[i] if hrefs else "",
             )
         )
     every = label_every or max(1, math.ceil(n / 8))
@@ -118,8 +126,15 @@ def _chart(title: str, kind: str, series: Sequence[tuple[str, int]], label_every
     return Chart(title, kind, bars, ticks, x_labels, line, area)
 
 
-def bar_chart(title: str, series: Sequence[tuple[str, int]], *, label_every: int = 0) -> Chart:
-    return _chart(title, "bar", series, label_every)
+def bar_chart(
+    title: str,
+    series: Sequence[tuple[str, int]],
+    *,
+    label_every: int = 0,
+    hrefs: Sequence[str] = (),
+) -> Chart:
+    """Bars; with `hrefs` (one per bar) each bar is a link (for pointers; see chart.html)."""
+    return _chart(title, "bar", series, label_every, hrefs)
 
 
 def line_chart(title: str, series: Sequence[tuple[str, int]], *, label_every: int = 0) -> Chart:

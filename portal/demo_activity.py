@@ -11,10 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Niche, Role, User
 from activity.models import CreatorDay, Video, VideoDay
-from rewards import recalculation
+from rewards import expiry, recalculation, tiers
+from rewards import services as rewards_services
+from rewards.models import EntryKind
 
 DAYS = 90
 EXTRA_CREATORS = 300
+CARRIED_OVER_POINTS = 400
 STATS_DAYS_PER_VIDEO = 7
 FIRST_NAMES = [
     "Ava",
@@ -176,4 +179,16 @@ def seed_activity(
         recalculation.recalculate_day_in_process(
             day=first_day + timedelta(days=offset), approved_by=approver
         )
+    # Points from before the demo's three months, so the dashboard's expiry warning has
+    # something to warn about: they reach their 12 months in a couple of weeks.
+    rewards_services.post_entry(
+        creator=demo_creator,
+        amount=CARRIED_OVER_POINTS,
+        kind=EntryKind.ADJUSTED,
+        idempotency_key=f"demo-carried-over:{demo_creator.pk}",
+        memo="Points carried over from the loyalty pilot",
+        activity_date=today - timedelta(days=350),
+    )
+    expiry.expire(today)
+    tiers.recompute(today - timedelta(days=1))
     return len(days)

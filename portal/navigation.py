@@ -24,7 +24,9 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("How points work", "rewards:how_points_work"),
     ],
     Role.CREATOR: [
-        NavItem("Home", "portal:creator_home"),
+        NavItem("Home", "portal:creator_home", also_current=("rewards:points_panel",)),
+        NavItem("Points history", "rewards:history", also_current=("rewards:day",)),
+        NavItem("What if", "rewards:what_if"),
         NavItem("How points work", "rewards:how_points_work"),
     ],
     Role.FAN: [NavItem("Discover", "portal:fan_home")],

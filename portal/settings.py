@@ -198,7 +198,12 @@ CREATOR_MIN_SIGNUP_AGE = 13
 CREATOR_REWARDS_MIN_AGE = 18
 CREATOR_REWARDS_MIN_FOLLOWERS = 10_000
 CREATOR_REWARDS_MIN_VIEWS_30D = 100_000
-MARKETPLACE_MIN_FOLLOWERS = 10_000
+MARKETPLACE_MIN_FOLLOWERS = 10_000  # "more than": 10,001 joins
+MARKETPLACE_MIN_AGE = 18
+SUBSCRIPTIONS_MIN_AGE = 18
+SUBSCRIPTIONS_MIN_FOLLOWERS = 1_000
+# The window a creator's pace toward a threshold is measured over (path to each program).
+ELIGIBILITY_PACE_DAYS = 30
 
 # Production hardening: on whenever DEBUG=0, each overridable for a local production run.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

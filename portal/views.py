@@ -1,4 +1,3 @@
-from datetime import timedelta
 from itertools import accumulate
 
 from django.conf import settings
@@ -19,7 +18,8 @@ from accounts.access import (
     staff_required,
 )
 from accounts.models import Role
-from rewards import selectors as rewards_selectors
+from rewards import dashboard as rewards_dashboard
+from rewards import views as rewards_views
 from rewards.models import rewards_day_today
 
 from . import charts, health
@@ -69,29 +69,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @creator_required
 @require_GET
 def creator_home(request: HttpRequest) -> HttpResponse:
+    """The creator's rewards dashboard: every figure links to what explains it."""
+    try:
+        period = rewards_dashboard.parse_period(request.GET.get("period"))
+    except rewards_dashboard.PeriodError as exc:
+        return rewards_views.bad_request(request, str(exc))
     creator = request.user.creator
-    threshold = settings.MARKETPLACE_MIN_FOLLOWERS
-    short_by = creator.followers_short_of(threshold)
-    marketplace_caption = (
-        f"{short_by:,} more {'follower' if short_by == 1 else 'followers'} to go."
-        if short_by
-        else "You have the followers the Marketplace asks for."
-    )
-    today = rewards_day_today()
+    board = rewards_dashboard.dashboard(creator, today=rewards_day_today(), period=period)
     return render(
         request,
         "portal/creator_home.html",
         {
             "creator": creator,
-            "points_balance": rewards_selectors.balance_of(creator),
-            "points_text": (
-                f"{rewards_selectors.earned_between(creator, today - timedelta(days=29), today):,}"
-                " earned for the last 30 days of activity."
-            ),
+            "board": board,
             "niches": list(creator.niches.all()),
             "security": accounts_selectors.security_summary(request.user),
-            "marketplace_min_followers": threshold,
-            "marketplace_caption": marketplace_caption,
+            **rewards_dashboard.panel_context(board.period),
         },
     )
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -6,9 +8,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import recalculation, tasks
+from . import recalculation, tasks, tiers
 from .models import (
     CourseCompletion,
+    CreatorTier,
     EarningRule,
     PointsAccount,
     PointsEntry,
@@ -16,6 +19,7 @@ from .models import (
     RecalcLine,
     RecalcRun,
     RecalcState,
+    Tier,
     rewards_day_today,
 )
 
@@ -166,3 +170,61 @@ class RecalcLimitsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not RecalcLimits.objects.exists()  # one set of limits
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    list_display = ["name", "min_points_90d", "store_discount_percent", "perks"]
+    ordering = ["min_points_90d"]
+
+
+class CreatorTierForm(forms.ModelForm):
+    class Meta:
+        model = CreatorTier
+        fields = ["floor_tier", "floor_until", "floor_reason"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("floor_tier") and not data.get("floor_until"):
+            self.add_error("floor_until", "A manual tier needs an end date.")
+        if data.get("floor_until") and data["floor_until"] < rewards_day_today():
+            self.add_error("floor_until", "The end date is in the past.")
+        if data.get("floor_tier") and not data.get("floor_reason"):
+            self.add_error("floor_reason", "Say why, for the record and for the creator.")
+        if not data.get("floor_tier"):
+            data["floor_until"], data["floor_reason"] = None, ""
+        return data
+
+
+@admin.register(CreatorTier)
+class CreatorTierAdmin(admin.ModelAdmin):
+    """Tiers are computed nightly; staff set only a floor (a manual tier with an end date),
+    and the creator's tier is recomputed at once when they do."""
+
+    form = CreatorTierForm
+    list_display = [
+        "creator",
+        "tier",
+        "earned_90d",
+        "changed_on",
+        "computed_on",
+        "floor_tier",
+        "floor_until",
+    ]
+    list_filter = ["tier", "floor_tier"]
+    search_fields = ["creator__handle", "creator__user__email"]
+    list_select_related = ["creator", "tier", "floor_tier"]
+    readonly_fields = ["creator", "tier", "earned_90d", "computed_on", "changed_on"]
+    fields = [*readonly_fields, "floor_tier", "floor_until", "floor_reason"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the nightly job makes a row for every creator
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: CreatorTier, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        tiers.recompute(rewards_day_today() - timedelta(days=1), creator=obj.creator)

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile
 
-from .models import EARNING_KINDS, CourseCompletion, EntryKind, PointsAccount, PointsEntry
+from .models import (
+    EARNING_KINDS,
+    CourseCompletion,
+    EntryKind,
+    PointsAccount,
+    PointsEntry,
+    rewards_day_today,
+)
 
 
 class PointsError(Exception):
@@ -28,9 +35,13 @@ def post_entry(
     kind: EntryKind,
     idempotency_key: str,
     memo: str = "",
+    activity_date: date | None = None,
 ) -> PointsEntry:
     """Move points on a creator's account under its row lock; a repeated key returns the
-    first entry. The database refuses a balance below zero; this says so in words first."""
+    first entry. The database refuses a balance below zero; this says so in words first.
+
+    `activity_date` defaults to today's rewards day: it dates the entry on the creator's
+    history and, for points given (a positive adjustment), starts their 12 months to expiry."""
     if amount == 0:
         raise PointsError("An entry must move at least one point.")
     if kind in EARNING_KINDS:
@@ -51,6 +62,7 @@ def post_entry(
                 kind=kind,
                 idempotency_key=idempotency_key,
                 memo=memo,
+                activity_date=activity_date or rewards_day_today(),
             )
     except IntegrityError:
         # The same key committed by a concurrent request between our check and insert.

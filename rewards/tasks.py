@@ -8,7 +8,7 @@ from functools import partial
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from . import recalculation
+from . import expiry, recalculation, tiers
 from .models import RecalcRun, RecalcState, rewards_day_today
 
 logger = logging.getLogger(__name__)
@@ -124,3 +124,16 @@ def post_shard(self: object, run_id: int, index: int) -> None:
         step=recalculation.post_shard,
         after_last=lambda run: recalculation.finish_run(run=run),
     )
+
+
+@shared_task(name="rewards.expire_points", **RETRY)
+def expire_points() -> int:
+    """Beat, 03:00 in REWARDS_DAY_TZ: post what expires today (rewards/expiry.py)."""
+    return expiry.expire(rewards_day_today())
+
+
+@shared_task(name="rewards.recompute_tiers", **RETRY)
+def recompute_tiers() -> int:
+    """Beat, 03:30 in REWARDS_DAY_TZ: every tier from the 90 days that end yesterday, the last
+    day the 02:00 recalculation posted."""
+    return tiers.recompute(rewards_day_today() - timedelta(days=1))

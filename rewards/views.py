@@ -1,12 +1,24 @@
+from datetime import date, timedelta
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.access import public
+from accounts.access import creator_required, public
+from activity.models import rewards_day_of
 
-from . import selectors
-from .models import Metric, rewards_day_today
+from . import dashboard, selectors, whatif
+from .forms import WhatIfForm
+from .models import Metric, PointsEntry, rewards_day_today
+
+HISTORY_PAGE_SIZE = 50
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @public  # the rules are published: anyone may read how points are earned
@@ -28,3 +40,103 @@ def how_points_work(request: HttpRequest) -> HttpResponse:
             "rewards_day_tz": settings.REWARDS_DAY_TZ,
         },
     )
+
+
+@creator_required
+@require_GET
+def points_panel(request: HttpRequest) -> HttpResponse:
+    """The dashboard's chart and totals for another period: what the 7/30/90 switch swaps in
+    with htmx (without JavaScript the switch reloads the dashboard instead)."""
+    try:
+        period = dashboard.parse_period(request.GET.get("period"))
+    except dashboard.PeriodError as exc:
+        return bad_request(request, str(exc))
+    creator = request.user.creator
+    points = dashboard.period_points(
+        creator, days=period, last=rewards_day_today() - timedelta(days=1)
+    )
+    return render(
+        request,
+        "portal/creator_home.html#points-panel",
+        dashboard.panel_context(points),
+    )
+
+
+def _parse_day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Http404("No such day.") from None
+
+
+@creator_required
+@require_GET
+def day_detail(request: HttpRequest, day: str) -> HttpResponse:
+    """Every entry of one day with the activity and the rule behind it, the arithmetic, the
+    caps that bit and what the authenticity pass excluded."""
+    when = _parse_day(day)
+    today = rewards_day_today()
+    activity = selectors.explain_points(request.user.creator, when, when)
+    return render(
+        request,
+        "rewards/day.html",
+        {
+            "day": when,
+            "today": today,
+            "activity": activity[0] if activity else None,
+            "previous_day": when - timedelta(days=1),
+            "next_day": when + timedelta(days=1) if when < today else None,
+            "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
+        },
+    )
+
+
+@creator_required
+@require_GET
+def day_lookup(request: HttpRequest) -> HttpResponse:
+    """The "explain a day" form on the dashboard (a plain GET form); with no day, the latest
+    day whose points are worked out (yesterday)."""
+    raw = request.GET.get("day") or (rewards_day_today() - timedelta(days=1)).isoformat()
+    try:
+        when = date.fromisoformat(raw)
+    except ValueError:
+        return bad_request(request, "Pick a day as a date, e.g. 2026-11-01.")
+    return redirect("rewards:day", day=when.isoformat())
+
+
+@creator_required
+@require_GET
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An entry is explained on its day's page, where it sits beside the activity behind it."""
+    entry = get_object_or_404(PointsEntry, pk=pk, account_id=request.user.creator.pk)
+    # Entries posted before every entry carried a day fall back to the day they were posted.
+    day = entry.activity_date or rewards_day_of(entry.created_at)
+    url = reverse("rewards:day", kwargs={"day": day.isoformat()})
+    return redirect(f"{url}#entry-{entry.pk}")
+
+
+@creator_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    """Every entry on the creator's account, newest first, a page at a time."""
+    entries = PointsEntry.objects.filter(account_id=request.user.creator.pk).order_by(
+        "-activity_date", "-id"
+    )
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rewards/history.html",
+        {"page": page, "balance": selectors.balance_of(request.user.creator)},
+    )
+
+
+@creator_required
+@require_GET
+def what_if(request: HttpRequest) -> HttpResponse:
+    """Points the current rules would give a hypothetical video. A GET form: the numbers
+    stay in the address, so a result can be bookmarked or shared."""
+    today = rewards_day_today()
+    form = WhatIfForm(request.GET or None)
+    estimate = whatif.estimate(form.video(), today) if form.is_valid() else None
+    template = "rewards/what_if.html#calculator" if request.htmx else "rewards/what_if.html"
+    return render(request, template, {"form": form, "estimate": estimate, "today": today})

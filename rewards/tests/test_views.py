@@ -46,7 +46,12 @@ def test_the_counting_rules_come_from_settings_not_the_template() -> None:
 
 def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
     response = creator_client.get(URL)
-    assert [link.label for link in response.context["main_nav"]] == ["Home", "How points work"]
+    assert [link.label for link in response.context["main_nav"]] == [
+        "Home",
+        "Points history",
+        "What if",
+        "How points work",
+    ]
     assert next(link for link in response.context["main_nav"] if link.current).label == (
         "How points work"
     )
