@@ -27,6 +27,10 @@ PAGES = {
     ],
     "creator": [
         "/creator/",
+        "/rewards/entries/",
+        "/rewards/days/",
+        "/rewards/what-if/?length_s=75&views=20000&watch_minutes=1500&likes=900&comments=40&shares=25",
+        "/rewards/how-points-work/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/2fa/",
@@ -43,6 +47,8 @@ PAGES = {
         "/admin/rewards/recalcrun/",
         "/admin/rewards/earningrule/",
         "/admin/rewards/pointsentry/",
+        "/admin/rewards/tier/",
+        "/admin/rewards/creatortier/",
     ],
 }
 WIDTHS = [1280, 390]
