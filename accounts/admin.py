@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
-from .models import BrandProfile, CreatorProfile, Niche, Standing, User
+from .models import BrandProfile, CreatorProfile, Niche, Notification, Standing, User
 
 
 @admin.register(User)
@@ -86,3 +86,20 @@ class NicheAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What users were told: staff read it when a creator asks "why was I told this?"."""
+
+    list_display = ["created_at", "user", "subject", "read_at", "emailed_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__email", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "subject", "body", "link", "created_at", "read_at", "emailed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -203,3 +203,31 @@ class BrandProfile(models.Model):
 
     def __str__(self) -> str:
         return self.company_name
+
+
+class Notification(models.Model):
+    """Something that happened to a user's things, shown in the portal and sent by email.
+    Created only through accounts.services.notify."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    # A path inside the portal where the user reads more.
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="accounts_notification_user"),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="accounts_notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

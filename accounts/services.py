@@ -2,11 +2,13 @@
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import BrandProfile, CreatorProfile, Niche, Role, Standing, User
+from . import tasks
+from .models import BrandProfile, CreatorProfile, Niche, Notification, Role, Standing, User
 
 
 class AccountsError(Exception):
@@ -76,3 +78,17 @@ def set_standing(*, creator: CreatorProfile, standing: str, reason: str = "") ->
     creator.standing_changed_at = timezone.now()
     creator.save(update_fields=["standing", "standing_reason", "standing_changed_at"])
     return creator
+
+
+def notify(*, user: User, subject: str, body: str, link: str = "") -> Notification:
+    """Tell a user something in the portal, and by email once the caller's transaction commits
+    (a rolled-back change sends nothing)."""
+    notification = Notification.objects.create(user=user, subject=subject, body=body, link=link)
+    transaction.on_commit(partial(tasks.email_notification.delay, notification.pk))
+    return notification
+
+
+def mark_notifications_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,9 +1,11 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .access import role_required
+from . import services
+from .access import login_required, role_required
 from .forms import BrandProfileForm, CreatorProfileForm
 from .models import Role
 
@@ -22,3 +24,21 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": instance})
+
+
+NOTIFICATIONS_PAGE_SIZE = 30
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """What happened to the user's things, newest first. POST marks them all read."""
+    if request.method == "POST":
+        services.mark_notifications_read(user=request.user)
+        return redirect("accounts:notifications")
+    page = Paginator(request.user.notifications.all(), NOTIFICATIONS_PAGE_SIZE)
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"page": page.get_page(request.GET.get("page"))},
+    )

@@ -1,8 +1,16 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .navigation import navigation_for
 
 
 def navigation(request: HttpRequest) -> dict:
     nav = navigation_for(request)
-    return {"main_nav": nav["main"], "account_nav": nav["account"]}
+    user = request.user
+    context = {"main_nav": nav["main"], "account_nav": nav["account"]}
+    if user.is_authenticated:
+        # Counted only when a page shows the header: an htmx fragment costs no query.
+        context["unread_notifications"] = SimpleLazyObject(
+            lambda: user.notifications.filter(read_at__isnull=True).count()
+        )
+    return context

@@ -17,7 +17,7 @@ from rewards.models import EntryKind
 
 DAYS = 90
 EXTRA_CREATORS = 300
-CARRIED_OVER_POINTS = 400
+CARRIED_OVER_POINTS = 3_000
 STATS_DAYS_PER_VIDEO = 7
 FIRST_NAMES = [
     "Ava",

@@ -25,6 +25,17 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
     ],
     Role.CREATOR: [
         NavItem("Home", "portal:creator_home", also_current=("rewards:points_panel",)),
+        NavItem(
+            "Store",
+            "rewards:store",
+            also_current=(
+                "rewards:store_item",
+                "rewards:redeem",
+                "rewards:redemptions",
+                "rewards:redemption",
+                "rewards:tools",
+            ),
+        ),
         NavItem("Points history", "rewards:history", also_current=("rewards:day",)),
         NavItem("What if", "rewards:what_if"),
         NavItem("How points work", "rewards:how_points_work"),

@@ -153,6 +153,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creator Portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the portal is reached, for links in emails sent outside a request.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -252,6 +254,8 @@ AUTHENTICITY = {
 
 # The nightly points recalculation (rewards.recalculation).
 REWARDS_RECALC_SHARD_SIZE = env.int("REWARDS_RECALC_SHARD_SIZE", default=5_000)
+# A store redemption staff leave pending longer than this is cancelled and refunded nightly.
+STORE_PENDING_MAX_DAYS = env.int("STORE_PENDING_MAX_DAYS", default=14)
 # A run that has reported no progress for this long is presumed dead and stops blocking its day.
 REWARDS_RECALC_STALE_AFTER_S = 2 * 60 * 60
 # The streak bonus: uploads on this many distinct days of one (Monday to Sunday) week.

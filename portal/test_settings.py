@@ -6,6 +6,8 @@ probed once; the root conftest prints which backends the run uses.
 
 import os
 import socket
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -35,3 +37,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
+# Uploaded files (store images) go to a throwaway directory, never the developer's media/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))

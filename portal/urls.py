@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -23,6 +25,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+# Uploaded store images: served by Django only with DEBUG on (`static()` adds nothing
+# otherwise); in production a web server or object storage serves MEDIA_URL.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 admin.site.site_header = "Creator Portal staff"
 admin.site.site_title = "Creator Portal staff"

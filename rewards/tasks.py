@@ -8,7 +8,7 @@ from functools import partial
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from . import expiry, recalculation, tiers
+from . import expiry, recalculation, store, tiers
 from .models import RecalcRun, RecalcState, rewards_day_today
 
 logger = logging.getLogger(__name__)
@@ -137,3 +137,10 @@ def recompute_tiers() -> int:
     """Beat, 03:30 in REWARDS_DAY_TZ: every tier from the 90 days that end yesterday, the last
     day the 02:00 recalculation posted."""
     return tiers.recompute(rewards_day_today() - timedelta(days=1))
+
+
+@shared_task(name="rewards.cancel_stale_redemptions", **RETRY)
+def cancel_stale_redemptions() -> int:
+    """Beat, 04:00 in REWARDS_DAY_TZ: cancel and refund store redemptions staff left pending
+    longer than STORE_PENDING_MAX_DAYS (rewards/store.py)."""
+    return store.cancel_stale_redemptions()

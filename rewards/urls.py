@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import store_views, views
 
 app_name = "rewards"
 
@@ -12,4 +12,10 @@ urlpatterns = [
     path("entries/", views.history, name="history"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("what-if/", views.what_if, name="what_if"),
+    path("store/", store_views.store_list, name="store"),
+    path("store/<slug:slug>/", store_views.store_item, name="store_item"),
+    path("store/<slug:slug>/redeem/", store_views.redeem, name="redeem"),
+    path("redemptions/", store_views.redemptions, name="redemptions"),
+    path("redemptions/<int:pk>/", store_views.redemption_detail, name="redemption"),
+    path("tools/", store_views.my_tools, name="tools"),
 ]

@@ -16,8 +16,11 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
+from accounts.services import notify
+from rewards import store
 from rewards.models import EntryKind
 from rewards.services import post_entry
+from rewards.tests.factories import ToolFactory
 
 ROLES = ["visitor", Role.FAN, Role.CREATOR, Role.BRAND, Role.STAFF]
 SIGNED_IN = [Role.FAN, Role.CREATOR, Role.BRAND, Role.STAFF]
@@ -90,6 +93,8 @@ URL_KWARGS = {
     "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
     "admin:app_list": {"app_label": "accounts"},
     "rewards:day": {"day": "2026-11-18"},
+    "rewards:store_item": {"slug": "walk-tool"},
+    "rewards:redeem": {"slug": "walk-tool"},
 }
 
 # Project views whose plain GET sends the roles allowed in on to another page.
@@ -266,7 +271,15 @@ def test_every_named_url_answers_each_role_as_its_access_rule_says(
     own_entry = post_entry(
         creator=creator, amount=5, kind=EntryKind.ADJUSTED, idempotency_key="walk"
     )
-    url_kwargs = {**URL_KWARGS, "rewards:entry": {"pk": own_entry.pk}}
+    # An item the creator can redeem, and their own redemption of it.
+    tool = ToolFactory(slug="walk-tool", price_points=1)
+    redemption, _ = store.redeem_item(creator=creator, item_id=tool.pk, request_key="a" * 20)
+    notify(user=creator.user, subject="Walked", body="A notification to list.")
+    url_kwargs = {
+        **URL_KWARGS,
+        "rewards:entry": {"pk": own_entry.pk},
+        "rewards:redemption": {"pk": redemption.pk},
+    }
     wrong, checked = [], 0
     for route in routes():
         kwargs = url_kwargs.get(route.name) or admin_kwargs(route)

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from accounts.models import CreatorProfile, Role, User
 from activity.models import EngagementFlag
+from portal import demo_store
 from portal.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
-from rewards.models import PointsEntry
+from rewards.models import Entitlement, PointsEntry, Redemption, StoreItem
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,13 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     assert EngagementFlag.objects.filter(creator=demo).exists()  # its one bot burst
     call_command("check_ledger")
     entries = PointsEntry.objects.count()
+    # The store: a catalog with pictures, and the demo creator's redemptions in every state.
+    assert StoreItem.objects.count() == len(demo_store.CATALOG)
+    assert all(item.image for item in StoreItem.objects.all())
+    states = set(Redemption.objects.filter(creator=demo).values_list("state", flat=True))
+    assert states == {"pending", "fulfilled", "cancelled"}
+    assert Entitlement.objects.filter(creator=demo).exists()
+    assert demo.points_account.balance >= 1_000  # enough left to shop with
 
     call_command("seed_demo", creators=3)
     assert "nothing changed" in capsys.readouterr().out

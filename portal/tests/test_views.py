@@ -59,7 +59,7 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
     assert "Good standing" in html
     assert "Turn on two-factor authentication" in html
     nav = [link.label for link in response.context["main_nav"]]
-    assert nav == ["Home", "Points history", "What if", "How points work"]
+    assert nav == ["Home", "Store", "Points history", "What if", "How points work"]
 
 
 def test_fan_home_lists_creators_to_discover_but_not_suspended_ones(fan_client: Client) -> None:
@@ -101,7 +101,7 @@ def test_staff_home_reports_accounts_by_role_signups_and_standing(staff_client: 
 @pytest.mark.parametrize(
     ("client_fixture", "url_name", "max_queries"),
     [
-        ("creator_client", "portal:creator_home", 16),
+        ("creator_client", "portal:creator_home", 17),
         ("fan_client", "portal:fan_home", 8),
         ("brand_client", "portal:brand_home", 8),
         ("staff_client", "portal:staff_home", 8),

@@ -48,6 +48,7 @@ def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
     response = creator_client.get(URL)
     assert [link.label for link in response.context["main_nav"]] == [
         "Home",
+        "Store",
         "Points history",
         "What if",
         "How points work",

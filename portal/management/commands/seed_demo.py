@@ -14,7 +14,7 @@ from django.db import transaction
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
 from activity.models import Video
-from portal import demo_activity
+from portal import demo_activity, demo_store
 from rewards.models import rewards_day_today
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -167,7 +167,12 @@ class Command(BaseCommand):
                 approver=User.objects.get(email="staff@example.com"),
                 extra=creators,
             )
-        if created or seeded_rows:
+        items = demo_store.seed_store(
+            demo_creator=demo_creator, staff=User.objects.get(email="staff@example.com")
+        )
+        if items:
+            self.stdout.write(f"Stocked the points store with {items} items and demo redemptions.")
+        if created or seeded_rows or items:
             more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
                 self.style.SUCCESS(
