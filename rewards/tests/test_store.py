@@ -357,3 +357,22 @@ def test_cancel_records_who_decided(creator: object) -> None:
     store.cancel_redemption(redemption_id=redemption.pk, reason="Duplicate.", by=boss)
     event = redemption.events.last()
     assert event.by_staff and event.state == "cancelled"
+
+
+def test_migrations_schedule_every_nightly_rewards_task() -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    hours = dict(PeriodicTask.objects.values_list("task", "crontab__hour"))
+    assert hours["rewards.recalculate_yesterday"] == "2"
+    assert hours["rewards.expire_points"] == "3"
+    assert hours["rewards.cancel_stale_redemptions"] == "4"
+
+
+def test_the_nightly_task_runs_the_clean_up(creator: object) -> None:
+    from rewards import tasks
+
+    give(creator, 1_000)
+    old = redeem(creator, PromotionFactory(), now=timezone.now() - timedelta(days=30))
+    assert tasks.cancel_stale_redemptions.delay().get() == 1
+    old.refresh_from_db()
+    assert old.state == RedemptionState.CANCELLED
