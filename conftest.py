@@ -57,6 +57,7 @@ REFERENCE_DATA = [
     ("accounts.migrations.0002_seed_niches", "add_niches"),
     ("rewards.migrations.0003_default_rules_and_schedule", "seed"),
     ("rewards.migrations.0007_tiers", "seed"),
+    ("rewards.migrations.0008_store", "schedule_clean_up"),
 ]
 
 

@@ -113,6 +113,9 @@ if REDIS_URL:
             "KEY_PREFIX": "portal",
         }
     }
+    # Sessions are read from Redis on every request and written through to the database,
+    # so a restart of Redis signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -75,16 +76,33 @@ def creator_home(request: HttpRequest) -> HttpResponse:
     except rewards_dashboard.PeriodError as exc:
         return rewards_views.bad_request(request, str(exc))
     creator = request.user.creator
-    board = rewards_dashboard.dashboard(creator, today=rewards_day_today(), period=period)
+    today = rewards_day_today()
+
+    def render_board() -> str:
+        board = rewards_dashboard.dashboard(creator, today=today, period=period)
+        return render_to_string(
+            "portal/_creator_board.html",
+            {"board": board, "creator": creator, **rewards_dashboard.panel_context(board.period)},
+        )
+
+    board_html = rewards_dashboard.cached_region(
+        "board",
+        creator.pk,
+        today,
+        period,
+        rewards_dashboard.ledger_version(creator),
+        creator.followers,
+        creator.standing,
+        render=render_board,
+    )
     return render(
         request,
         "portal/creator_home.html",
         {
             "creator": creator,
-            "board": board,
+            "board_html": board_html,
             "niches": list(creator.niches.all()),
             "security": accounts_selectors.security_summary(request.user),
-            **rewards_dashboard.panel_context(board.period),
         },
     )
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -52,13 +53,23 @@ def points_panel(request: HttpRequest) -> HttpResponse:
     except dashboard.PeriodError as exc:
         return bad_request(request, str(exc))
     creator = request.user.creator
-    points = dashboard.period_points(
-        creator, days=period, last=rewards_day_today() - timedelta(days=1)
-    )
-    return render(
-        request,
-        "portal/creator_home.html#points-panel",
-        dashboard.panel_context(points),
+    today = rewards_day_today()
+
+    def render_panel() -> str:
+        points = dashboard.period_points(creator, days=period, last=today - timedelta(days=1))
+        return render_to_string(
+            "portal/_creator_board.html#points-panel", dashboard.panel_context(points)
+        )
+
+    return HttpResponse(
+        dashboard.cached_region(
+            "panel",
+            creator.pk,
+            today,
+            period,
+            dashboard.ledger_version(creator),
+            render=render_panel,
+        )
     )
 
 
@@ -76,19 +87,26 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
     caps that bit and what the authenticity pass excluded."""
     when = _parse_day(day)
     today = rewards_day_today()
-    activity = selectors.explain_points(request.user.creator, when, when)
-    return render(
-        request,
-        "rewards/day.html",
-        {
-            "day": when,
-            "today": today,
-            "activity": activity[0] if activity else None,
-            "previous_day": when - timedelta(days=1),
-            "next_day": when + timedelta(days=1) if when < today else None,
-            "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
-        },
+    creator = request.user.creator
+
+    def render_body() -> str:
+        activity = selectors.explain_points(creator, when, when)
+        return render_to_string(
+            "rewards/_day_body.html",
+            {
+                "day": when,
+                "today": today,
+                "activity": activity[0] if activity else None,
+                "previous_day": when - timedelta(days=1),
+                "next_day": when + timedelta(days=1) if when < today else None,
+                "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
+            },
+        )
+
+    body_html = dashboard.cached_region(
+        "day", creator.pk, when, today, dashboard.ledger_version(creator), render=render_body
     )
+    return render(request, "rewards/day.html", {"day": when, "body_html": body_html})
 
 
 @creator_required

@@ -5,9 +5,11 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import CreatorFactory
 from activity.tests.factories import CreatorDayFactory, VideoDayFactory, VideoFactory
@@ -35,7 +37,10 @@ def earn(creator: object, amount: int, day: dt.date, metric: str = Metric.LIKES)
         activity_date=day,
         idempotency_key=f"e:{creator.pk}:{day}:{metric}",
     )
-    PointsAccount.objects.filter(pk=account.pk).update(balance=account.balance + amount)
+    # Stamped like the recalculation stamps it: the dashboard's cache keys on it.
+    PointsAccount.objects.filter(pk=account.pk).update(
+        balance=F("balance") + amount, updated_at=timezone.now()
+    )
     return entry
 
 
@@ -302,3 +307,30 @@ def test_watch_time_caps_the_views_that_can_qualify() -> None:
     )
     assert video.qualified_views == 100 * 60 // 5
     assert not whatif.Video(61, 10, 0, 0, 0, 100, is_original=False).qualified_views
+
+
+def test_cached_pages_change_the_moment_the_points_move(
+    creator_client: Client, creator: object
+) -> None:
+    yesterday = today() - dt.timedelta(days=1)
+    earn(creator, 40, yesterday)
+    day_url = reverse("rewards:day", kwargs={"day": yesterday.isoformat()})
+    assert 'data-testid="balance">40<' in creator_client.get(HOME).content.decode()
+    assert "40 points on this day" in creator_client.get(day_url).content.decode()
+    assert period_total(creator_client.get(PANEL).content.decode()) == "40"
+
+    # An entry through the service stamps the account: every cached region is rendered anew.
+    post_entry(creator=creator, amount=-15, kind=EntryKind.ADJUSTED, idempotency_key="fix")
+    html = creator_client.get(HOME).content.decode()
+    assert 'data-testid="balance">25<' in html
+    assert "Adjusted by staff" in html
+
+
+def test_cached_regions_are_per_creator(creator_client: Client, creator: object) -> None:
+    other = CreatorFactory()
+    earn(other, 999, today() - dt.timedelta(days=1))
+    earn(creator, 7, today() - dt.timedelta(days=1))
+    other_client = Client()
+    other_client.force_login(other.user)
+    assert 'data-testid="balance">999<' in other_client.get(HOME).content.decode()
+    assert 'data-testid="balance">7<' in creator_client.get(HOME).content.decode()
