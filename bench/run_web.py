@@ -26,7 +26,9 @@
 
 Knobs: BENCH_SECONDS (60), BENCH_USERS (20), BENCH_CREATORS (10000), BENCH_DAYS (365),
 BENCH_WORKERS (gunicorn workers, 2 per core + 1), BENCH_PORT (8765), BENCH_RESEED (1 forces
-a new seed), BENCH_MIX (each|mixed), BENCH_DATABASE_URL.
+a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from bench/pages.py, comma-separated;
+default all), BENCH_DATABASE_URL. The JSON lines come last; stderr also logs the machine's
+load average around each locust run, for judging how noisy the figures are.
 """
 
 import csv
@@ -62,6 +64,10 @@ def log(message: str) -> None:
     print(f"bench-web: {message}", file=sys.stderr, flush=True)
 
 
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 class BenchError(Exception):
     """The benchmark cannot go on; the message says why."""
 
@@ -75,6 +81,14 @@ def _int(name: str, default: int) -> int:
     if value < 1:
         raise BenchError(f"{name} must be at least 1.")
     return value
+
+
+def _pages(names: str) -> list[Page]:
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = set(wanted) - {page.name for page in PAGES}
+    if unknown:
+        raise BenchError(f"BENCH_PAGES names no page {', '.join(sorted(unknown))}.")
+    return [page for page in PAGES if not wanted or page.name in wanted]
 
 
 def bench_database_url() -> str:
@@ -97,6 +111,7 @@ class Config:
     port: int
     reseed: bool
     mix: str
+    pages: list[Page]
     database_url: str
 
     @classmethod
@@ -111,6 +126,7 @@ class Config:
             port=_int("BENCH_PORT", 8765),
             reseed=os.environ.get("BENCH_RESEED", "") not in ("", "0"),
             mix=os.environ.get("BENCH_MIX", "each"),
+            pages=_pages(os.environ.get("BENCH_PAGES", "")),
             database_url=bench_database_url(),
         )
         if config.users > config.creators:
@@ -298,7 +314,7 @@ def _try_sign_in(base_url: str, email: str) -> dict[str, str] | None:
 def check_pages(config: Config, sessions: list[dict]) -> None:
     """Every page once for every user: each must answer as the benchmark expects."""
     for session in sessions:
-        for page in PAGES:
+        for page in config.pages:
             response = requests.request(
                 page.method,
                 config.base_url + page.path.format(**session["context"]),
@@ -318,7 +334,8 @@ def check_pages(config: Config, sessions: list[dict]) -> None:
 def run_locust(config: Config, sessions_file: Path, pages: list[Page], out: Path) -> list[dict]:
     """One headless locust run on `pages`; locust's own per-page figures, as rows of its CSV."""
     names = ",".join(page.name for page in pages)
-    log(f"locust: {config.users} users for {config.seconds} s on {names}")
+    # The machine may be shared: the load average says how much else was running.
+    log(f"locust: {config.users} users for {config.seconds} s on {names} (load {_load()})")
     command = [
         str(BIN / "locust"),
         "-f",
@@ -339,6 +356,7 @@ def run_locust(config: Config, sessions_file: Path, pages: list[Page], out: Path
     env = {**os.environ, "BENCH_SESSIONS": str(sessions_file), "BENCH_PAGES": names}
     # Locust prints its summary and error report on stdout: keep ours for the JSON lines.
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr, check=False)
+    log(f"locust done (load {_load()})")
     stats = Path(f"{out}_stats.csv")
     # Locust exits 1 when a request failed; failures are counted in the figures.
     if done.returncode not in (0, 1) or not stats.exists():
@@ -372,7 +390,7 @@ def main() -> None:
             sessions_file = work / "sessions.json"
             sessions_file.write_text(json.dumps(sessions))
             check_pages(config, sessions)
-            runs = [[page] for page in PAGES] if config.mix == "each" else [PAGES]
+            runs = [[page] for page in config.pages] if config.mix == "each" else [config.pages]
             results = []
             for i, pages in enumerate(runs):
                 rows = run_locust(config, sessions_file, pages, work / f"locust-{i}")
