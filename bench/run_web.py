@@ -37,6 +37,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -220,6 +221,8 @@ def gunicorn(config: Config, env: dict[str, str], log_dir: Path) -> Iterator[Non
         "--error-logfile",
         str(errors),
     ]
+    if _answers(config.port):
+        raise BenchError(f"something already listens on port {config.port}: set BENCH_PORT.")
     log(f"starting gunicorn, {config.workers} sync workers, on {config.base_url}")
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
@@ -233,6 +236,14 @@ def gunicorn(config: Config, env: dict[str, str], log_dir: Path) -> Iterator[Non
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def wait_until_up(url: str, server: subprocess.Popen, errors: Path, timeout: float = 60) -> None:
