@@ -5,11 +5,11 @@ of activity that ends yesterday: users with verified emails, profiles, videos, v
 creator-days, the points entries the nightly recalculation would have posted for them, one
 finished recalculation run per day, balances, then the real nightly expiry and tier jobs.
 
-Speed: PostgreSQL generates every row itself from `generate_series` and a seeded hash
-(no row crosses the wire, which beats even COPY), and the big tables load with their
-secondary indexes and foreign keys dropped, then rebuilt, as PostgreSQL's "Populating a
-Database" advises. Rows go in day by day, the order the nightly jobs append them, so one
-creator's history is spread over the tables as it would be in production.
+Speed: PostgreSQL generates every row itself from `generate_series` and a seeded hash (no
+row passes through Python or crosses the wire, as it would with COPY), and the big tables
+load with their secondary indexes and foreign keys dropped, then rebuilt, as PostgreSQL's
+"Populating a Database" advises. Rows go in day by day, the order the nightly jobs append
+them, so one creator's history is spread over the tables as it would be in production.
 
 Consistency: entries are computed from the seeded activity with the rules in force and the
 points arithmetic of `rewards.points` (no second copy), with the recalculation's own
