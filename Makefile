@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint format lock screenshots clean
+.PHONY: install run test lint format lock screenshots bench-web clean
 
 # Re-install only when the lock changes.
 $(VENV)/.installed: requirements.lock
@@ -48,6 +48,12 @@ lock: install
 # Screenshots of every page for each demo role at 1280 and 390 px (needs `make run` in another shell).
 screenshots: install
 	$(BIN)/python scripts/screenshots.py --base-url http://127.0.0.1:$(PORT) --out artifacts/screenshots
+
+# The creator pages under load (issue 4): seed 10,000 creators with a year of history in a
+# PostgreSQL database of its own, serve with gunicorn in production mode, drive with locust;
+# one JSON line per page on stdout. Knobs (BENCH_SECONDS, BENCH_USERS, ...) in bench/run_web.py.
+bench-web: install
+	$(BIN)/python bench/run_web.py
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts

@@ -1,0 +1,181 @@
+"""Where one request of each benchmarked page spends its time, on the benchmark's database.
+
+    .venv/bin/python bench/profile_pages.py [--creator N] [--requests 20] [--cprofile]
+
+Run it after `make bench-web` has seeded (same BENCH_DATABASE_URL / DATABASE_URL rules). In
+this process, with production settings, it signs in seeded creator N (default: the middle one),
+sends each page of bench/pages.py through Django's whole handler (middleware included), and
+prints per page the median request time, the queries (count, time, the slowest ones), the
+template time (and the queries run while rendering, which should be none) and the rest. With
+--cprofile it adds, per page, the functions that take the most time of their own.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pages import PAGES, Page
+from run_web import bench_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Sample:
+    total_ms: float = 0.0
+    template_ms: float = 0.0
+    queries: list[tuple[float, str]] = field(default_factory=list)
+    queries_in_templates: int = 0
+
+
+class Probe:
+    """Times every query (through the connection's execute wrapper) and the outermost
+    template render of the request in progress."""
+
+    def __init__(self) -> None:
+        self.sample = Sample()
+        self._depth = 0
+
+    def query(
+        self, execute: Callable, sql: str, params: object, many: bool, context: dict
+    ) -> object:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sample.queries.append(((time.perf_counter() - started) * 1000, sql))
+            if self._depth:
+                self.sample.queries_in_templates += 1
+
+    @contextmanager
+    def rendering(self) -> object:
+        self._depth += 1
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self.sample.template_ms += (time.perf_counter() - started) * 1000
+
+
+def setup_django() -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": bench_database_url(),
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def instrument_templates(probe: Probe) -> None:
+    from django.template.base import Template
+
+    original = Template.render
+
+    def render(self: Template, context: object) -> object:
+        with probe.rendering():
+            return original(self, context)
+
+    Template.render = render
+
+
+def profile_page(client: object, probe: Probe, page: Page, context: dict, n: int) -> list[Sample]:
+    from django.db import connection
+
+    path = page.path.format(**context)
+    samples = []
+    for i in range(n + 3):  # three to warm up
+        probe.sample = Sample()
+        with connection.execute_wrapper(probe.query):
+            started = time.perf_counter()
+            response = client.generic(page.method, path, headers=dict(page.headers))
+            probe.sample.total_ms = (time.perf_counter() - started) * 1000
+        if response.status_code != page.expect:
+            raise SystemExit(f"{page.name}: HTTP {response.status_code} at {path}")
+        if i >= 3:
+            samples.append(probe.sample)
+    return samples
+
+
+def report(page: Page, samples: list[Sample]) -> None:
+    median = statistics.median
+    sql_ms = [sum(ms for ms, _ in s.queries) for s in samples]
+    total = median(s.total_ms for s in samples)
+    template = median(s.template_ms for s in samples)
+    sql = median(sql_ms)
+    print(f"\n{page.name}  ({len(samples)} requests, medians)")
+    print(f"  request      {total:7.1f} ms")
+    print(f"  SQL          {sql:7.1f} ms in {len(samples[0].queries)} queries")
+    print(
+        f"  templates    {template:7.1f} ms "
+        f"({samples[0].queries_in_templates} queries while rendering, counted in SQL too)"
+    )
+    print(f"  other Python {total - template - sql:7.1f} ms (view code, middleware, sessions)")
+    by_query: dict[int, list[float]] = {}
+    for s in samples:
+        for i, (ms, _) in enumerate(s.queries):
+            by_query.setdefault(i, []).append(ms)
+    slowest = sorted(by_query, key=lambda i: -median(by_query[i]))[:6]
+    for i in slowest:
+        text = " ".join(samples[0].queries[i][1].split())
+        print(f"    {median(by_query[i]):6.2f} ms  q{i + 1:<2} {text[:150]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--creator", type=int, help="the seeded creator's number")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--cprofile", action="store_true")
+    options = parser.parse_args()
+    setup_django()
+    from django.test import Client
+
+    from accounts.models import User
+    from portal import bench_data
+
+    stored = bench_data.stored_seed()
+    if stored is None:
+        raise SystemExit("No seed in the benchmark's database: run make bench-web first.")
+    summary = stored[1]
+    number = options.creator or summary["creators"] // 2
+    client = Client()
+    client.force_login(User.objects.get(email=summary["email_pattern"].format(n=number)))
+    context = {"day": summary["last_day"], "creator": str(number)}
+    probe = Probe()
+    instrument_templates(probe)
+    print(f"creator {number}, {summary['creators']:,} creators × {summary['days']} days seeded")
+    for page in PAGES:
+        profiler = cProfile.Profile() if options.cprofile else None
+        if profiler:
+            profiler.enable()
+        samples = profile_page(client, probe, page, context, options.requests)
+        if profiler:
+            profiler.disable()
+        report(page, samples)
+        if profiler:
+            print(f"  {page.name}: functions by own time, over all its requests")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+
+
+if __name__ == "__main__":
+    main()

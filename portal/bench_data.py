@@ -1,0 +1,612 @@
+"""Creators with a year of history for the web benchmark (`make bench-web`), written in bulk.
+
+`manage.py seed_bench_web` fills a dedicated PostgreSQL database with N creators and D days
+of activity that ends yesterday: users with verified emails, profiles, videos, video-days,
+creator-days, the points entries the nightly recalculation would have posted for them, one
+finished recalculation run per day, balances, then the real nightly expiry and tier jobs.
+
+Speed: PostgreSQL generates every row itself from `generate_series` and a seeded hash (no
+row passes through Python or crosses the wire, as it would with COPY), and the big tables
+load with their secondary indexes and foreign keys dropped, then rebuilt, as PostgreSQL's
+"Populating a Database" advises. Rows go in day by day, the order the nightly jobs append
+them, so one creator's history is spread over the tables as it would be in production.
+
+Consistency: entries are computed from the seeded activity with the rules in force and the
+points arithmetic of `rewards.points` (no second copy), with the recalculation's own
+idempotency keys; recalculating a seeded day posts nothing (a test holds it to that), and
+every balance is the sum of its entries (`check_ledger`).
+
+A seed is recorded with a fingerprint of its parameters, the applied migrations, the rules
+and this file: the same seed again is skipped. Everything runs in one transaction, so a
+failed seed leaves the previous one in place. It refuses a database holding accounts it did
+not make: a reseed wipes every account.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from time import perf_counter
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+from accounts.models import CreatorProfile, Niche, User
+from activity.models import CreatorDay, Video, VideoDay, rewards_today
+from rewards import expiry, points, tiers
+from rewards.models import EarningRule, Metric, RecalcRun
+
+EMAIL_PATTERN = "bench{n}@example.com"
+DEFAULT_PASSWORD = "bench-web-2026"
+MARKER_TABLE = "bench_web_seed"
+# Secondary indexes and foreign keys of these tables are rebuilt after the load.
+BULK_TABLES = ("activity_video", "activity_videoday", "activity_creatorday", "rewards_pointsentry")
+# A video has numbers for the day it is published and the next two, falling off.
+VIEW_DECAY = (1.0, 0.45, 0.2)
+TITLES = (
+    "Five-minute pasta",
+    "Morning routine",
+    "Trying the viral trend",
+    "Behind the scenes",
+    "Q&A with followers",
+    "Day in my life",
+    "Tutorial",
+    "Reacting to your comments",
+)
+# Tables filled with explicit ids, whose id sequences move past them afterwards.
+SEQUENCED = [
+    User,
+    EmailAddress,
+    CreatorProfile,
+    CreatorProfile.niches.through,
+    Video,
+    VideoDay,
+    CreatorDay,
+    RecalcRun,
+]
+COUNTRIES = ("GB", "US", "DE", "BR", "JP", "IN", "FR", "NG", "MX", "PL")
+
+
+class BenchSeedError(Exception):
+    """The seed cannot run here; the message says why."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    creators: int
+    days: int
+    seed: int = 7
+    password: str = DEFAULT_PASSWORD
+    last_day: date | None = None  # default: yesterday, the last day the nightly run posted
+
+    @property
+    def last(self) -> date:
+        return self.last_day or rewards_today() - timedelta(days=1)
+
+    @property
+    def first(self) -> date:
+        return self.last - timedelta(days=self.days - 1)
+
+
+def fingerprint(plan: Plan) -> str:
+    """What makes one seed differ from another; the same fingerprint means nothing to do."""
+    facts = {
+        "creators": plan.creators,
+        "days": plan.days,
+        "seed": plan.seed,
+        "last_day": plan.last.isoformat(),
+        "password": hashlib.sha256(plan.password.encode()).hexdigest(),
+        "migrations": sorted(
+            f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
+        ),
+        "rules": [
+            [str(v) for v in rule]
+            for rule in EarningRule.objects.order_by("pk").values_list(
+                "metric",
+                "valid_from",
+                "is_active",
+                "unit_size",
+                "points_per_unit",
+                "daily_cap",
+                "taper_above",
+                "taper_percent",
+            )
+        ],
+        "settings": [
+            settings.REWARDS_DAY_TZ,
+            settings.QUALIFIED_VIEW_MIN_DURATION_S,
+            settings.REWARDS_STREAK_DAYS,
+        ],
+        "generator": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def stored_seed() -> tuple[str, dict] | None:
+    """The fingerprint and summary of the seed this database holds, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [MARKER_TABLE])
+        if cursor.fetchone()[0] is None:
+            return None
+        cursor.execute(f"SELECT fingerprint, summary FROM {MARKER_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    summary = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+    return row[0], summary
+
+
+def seed(
+    plan: Plan, *, reseed: bool = False, progress: Callable[[str], None] = lambda _: None
+) -> tuple[bool, dict]:
+    """Fill the database for `plan` unless it already holds that seed (or `reseed`).
+    Returns whether it seeded, and the summary of the seed now in place."""
+    if connection.vendor != "postgresql":
+        raise BenchSeedError("seed_bench_web fills PostgreSQL only (it generates rows in SQL).")
+    if plan.creators < 1 or plan.days < 1:
+        raise BenchSeedError("Seed at least one creator and one day.")
+    plan = replace(plan, last_day=plan.last)  # one "yesterday", even across midnight
+    digest = fingerprint(plan)
+    stored = stored_seed()
+    if stored is not None and stored[0] == digest and not reseed:
+        return False, stored[1]
+    if stored is None and User.objects.exists():
+        raise BenchSeedError(
+            "This database holds accounts seed_bench_web did not make, and a seed replaces "
+            "every account: point DATABASE_URL at a dedicated database."
+        )
+    started = perf_counter()
+    with transaction.atomic():
+        summary = _Fill(plan, progress).run()
+        summary["seconds"] = round(perf_counter() - started, 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (id integer PRIMARY KEY, "
+                "fingerprint text NOT NULL, summary jsonb NOT NULL, seeded_at timestamptz NOT NULL)"
+            )
+            cursor.execute(
+                f"INSERT INTO {MARKER_TABLE} VALUES (1, %s, %s, now()) ON CONFLICT (id) DO UPDATE "
+                "SET fingerprint = excluded.fingerprint, summary = excluded.summary, "
+                "seeded_at = excluded.seeded_at",
+                [digest, json.dumps(summary)],
+            )
+    return True, summary
+
+
+def _named(sql: str, params: list, prefix: str) -> tuple[str, dict]:
+    """Positional %s placeholders as named ones, to mix with the fill's named parameters."""
+    parts = sql.split("%s")
+    named = {f"{prefix}{i}": value for i, value in enumerate(params)}
+    return parts[0] + "".join(f"%({prefix}{i})s{part}" for i, part in enumerate(parts[1:])), named
+
+
+@contextmanager
+def _indexes_rebuilt_after(
+    cursor: object, tables: tuple[str, ...], progress: Callable[[str], None]
+) -> object:
+    """Drop the tables' unique constraints, foreign keys and secondary indexes (not their
+    primary keys, which other tables reference), and recreate them from their own definitions
+    afterwards: one sorted build each instead of millions of single-row updates."""
+    quote = connection.ops.quote_name
+    saved = []
+    for table in tables:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"
+            "  AND c.conrelid = x.indrelid) ORDER BY i.relname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+        saved.append((table, constraints, indexes))
+    yield
+    # Unique constraints and indexes first; foreign keys (validated as they are added) last.
+    for _table, _constraints, indexes in saved:
+        for name, definition in indexes:
+            started = perf_counter()
+            cursor.execute(definition)
+            progress(f"index {name}: {perf_counter() - started:.1f} s")
+    for table, constraints, _indexes in saved:
+        for name, definition in sorted(constraints, key=lambda c: "FOREIGN" in c[1]):
+            started = perf_counter()
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+            progress(f"constraint {name}: {perf_counter() - started:.1f} s")
+
+
+class _Fill:
+    """The fill itself: one statement per table, each generating its rows in SQL."""
+
+    def __init__(self, plan: Plan, progress: Callable[[str], None]) -> None:
+        self.plan = plan
+        self.progress = progress
+        self.now = timezone.now()
+        self.params = {
+            "creators": plan.creators,
+            "days": plan.days,
+            "first": plan.first,
+            "last": plan.last,
+            "tz": settings.REWARDS_DAY_TZ,
+            "now": self.now,
+        }
+
+    def u(self, key: str, salt: int) -> str:
+        """SQL for a number in [0, 1) fixed by the seed, `key` and `salt`."""
+        return (
+            f"((hashint8extended(({key})::bigint, {self.plan.seed * 1000 + salt}) "
+            "& 2147483647)::float8 / 2147483648.0)"
+        )
+
+    def at(self, day_sql: str, clock: str) -> str:
+        """SQL for `clock` o'clock on a day in REWARDS_DAY_TZ, never later than now."""
+        return f"LEAST(%(now)s, (({day_sql}) + TIME '{clock}') AT TIME ZONE %(tz)s)"
+
+    def execute(self, cursor: object, label: str, sql: str, params: dict | None = None) -> int:
+        started = perf_counter()
+        cursor.execute(sql, {**self.params, **(params or {})})
+        self.progress(
+            f"{label}: {max(cursor.rowcount, 0):,} rows in {perf_counter() - started:.1f} s"
+        )
+        return cursor.rowcount
+
+    def run(self) -> dict:
+        with connection.cursor() as cursor:
+            # Check anything deferred now: the tables are about to be truncated and altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Sorts and hash tables of millions of rows stay in memory, off the disk.
+            cursor.execute("SET LOCAL work_mem = '1GB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '2GB'")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            # Each statement runs once over millions of rows: compiling it would not pay.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("TRUNCATE accounts_user, django_session CASCADE")
+            self.creators(cursor)
+            started = perf_counter()
+            with _indexes_rebuilt_after(cursor, BULK_TABLES, self.progress):
+                counts = self.activity(cursor)
+                counts["entries"] = self.ledger(cursor)
+                self.progress("rebuilding indexes and foreign keys")
+            self.progress(
+                f"indexes and foreign keys rebuilt after {perf_counter() - started:.1f} s"
+            )
+            self.execute(cursor, "run totals", RUN_TOTALS_SQL)
+            cursor.execute("DROP TABLE bench_creator")
+            for sql in connection.ops.sequence_reset_sql(no_style(), SEQUENCED):
+                cursor.execute(sql)
+            started = perf_counter()
+            cursor.execute("ANALYZE")
+            self.progress(f"statistics: {perf_counter() - started:.1f} s")
+        today = self.plan.last + timedelta(days=1)
+        started = perf_counter()
+        expired = expiry.expire(today)
+        tiers.recompute(self.plan.last)
+        self.progress(f"nightly expiry and tiers: {perf_counter() - started:.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("ANALYZE rewards_pointsentry, rewards_creatortier")
+        return {
+            "creators": self.plan.creators,
+            "days": self.plan.days,
+            "seed": self.plan.seed,
+            "first_day": self.plan.first.isoformat(),
+            "last_day": self.plan.last.isoformat(),
+            "email_pattern": EMAIL_PATTERN,
+            **counts,
+            "points_expired": expired,
+        }
+
+    def creators(self, cursor: object) -> None:
+        u = self.u
+        niches = list(Niche.objects.order_by("pk").values_list("pk", flat=True))
+        cursor.execute("DROP TABLE IF EXISTS bench_creator")
+        # Reach: first-day views of a new video, 250 to a million, most creators small.
+        self.execute(
+            cursor,
+            "creator traits",
+            f"""
+            CREATE TEMP TABLE bench_creator AS
+            SELECT n AS id,
+                   GREATEST(50, round(power(10, 2.4 + 3.6 * power({u("n", 1)}, 2))))::bigint
+                       AS reach,
+                   0.2 + 0.6 * {u("n", 2)} AS upload_share,
+                   3 + floor(9 * {u("n", 3)})::int AS like_pct,
+                   8 + floor(12 * {u("n", 4)})::int AS watch_s,
+                   {u("n", 5)} AS standing_draw,
+                   2 + 18 * {u("n", 6)} AS followers_per_view,
+                   0.55 + 0.4 * {u("n", 7)} AS followers_start_share
+            FROM generate_series(1, %(creators)s) n
+            """,
+        )
+        cursor.execute(
+            "ALTER TABLE bench_creator ADD COLUMN followers bigint, "
+            "ADD COLUMN followers_start bigint"
+        )
+        cursor.execute(
+            "UPDATE bench_creator SET followers = round(reach * followers_per_view), "
+            "followers_start = round(reach * followers_per_view * followers_start_share)"
+        )
+        joined = {"joined": self.now - timedelta(days=self.plan.days + 30)}
+        self.execute(
+            cursor,
+            "users",
+            f"""
+            INSERT INTO accounts_user (id, password, last_login, is_superuser, is_staff,
+                                       is_active, date_joined, email, role)
+            SELECT id, %(password)s, NULL, FALSE, FALSE, TRUE, %(joined)s,
+                   {_email_sql("id")}, 'creator'
+            FROM bench_creator ORDER BY id
+            """,
+            {"password": make_password(self.plan.password), **joined},
+        )
+        self.execute(
+            cursor,
+            "verified emails",
+            f"""
+            INSERT INTO account_emailaddress (id, email, verified, "primary", user_id)
+            SELECT id, {_email_sql("id")}, TRUE, TRUE, id FROM bench_creator ORDER BY id
+            """,
+        )
+        self.execute(
+            cursor,
+            "creator profiles",
+            f"""
+            INSERT INTO accounts_creatorprofile (id, user_id, handle, display_name, date_of_birth,
+                country, followers, standing, standing_reason, standing_changed_at, created_at)
+            SELECT id, id, 'bench' || id, 'Bench Creator ' || id,
+                   DATE '1970-01-01' + floor({u("id", 8)} * 14600)::int,
+                   (%(countries)s::text[])[1 + floor({u("id", 9)} * %(n_countries)s)::int],
+                   followers,
+                   CASE WHEN standing_draw < 0.01 THEN 'suspended'
+                        WHEN standing_draw < 0.03 THEN 'warned' ELSE 'good' END,
+                   CASE WHEN standing_draw < 0.03 THEN 'Reposted other creators'' videos'
+                        ELSE '' END,
+                   NULL, %(joined)s
+            FROM bench_creator ORDER BY id
+            """,
+            {"countries": list(COUNTRIES), "n_countries": len(COUNTRIES), **joined},
+        )
+        if niches:
+            self.execute(
+                cursor,
+                "creator niches",
+                f"""
+                INSERT INTO accounts_creatorprofile_niches (id, creatorprofile_id, niche_id)
+                SELECT id, id, (%(niches)s::bigint[])[1 + floor({u("id", 10)} * %(n_niches)s)::int]
+                FROM bench_creator ORDER BY id
+                """,
+                {"niches": niches, "n_niches": len(niches)},
+            )
+
+    def activity(self, cursor: object) -> dict:
+        u = self.u
+        key = "c.id * 65536 + d"
+        videos = self.execute(
+            cursor,
+            "videos",
+            f"""
+            INSERT INTO activity_video (id, record_id, creator_id, title, published_at,
+                                        duration_s, is_original, updated_at)
+            SELECT id, 'bench-v' || id, creator_id, title, published_at, duration_s,
+                   is_original, published_at
+            FROM (
+                SELECT d * %(creators)s + c.id AS id, c.id AS creator_id, d,
+                       (%(titles)s::text[])[1 + floor({u(key, 11)} * %(n_titles)s)::int]
+                           || ' #' || (d + 1) AS title,
+                       ((%(first)s::date + d) + make_interval(
+                           mins => (480 + floor(840 * {u(key, 12)}))::int)) AT TIME ZONE %(tz)s
+                           AS published_at,
+                       (ARRAY[15, 45, 61, 75, 120, 300])[1 + floor(6 * {u(key, 13)})::int]
+                           AS duration_s,
+                       {u(key, 14)} >= 0.08 AS is_original
+                FROM generate_series(0, %(days)s - 1) d CROSS JOIN bench_creator c
+                WHERE {u(key, 15)} < c.upload_share
+            ) v
+            ORDER BY id
+            """,
+            {"titles": list(TITLES), "n_titles": len(TITLES)},
+        )
+        decay = ", ".join(str(share) for share in VIEW_DECAY)
+        video_days = self.execute(
+            cursor,
+            "video-days",
+            f"""
+            INSERT INTO activity_videoday (id, record_id, video_id, creator_id, day, views,
+                views_5s, likes, comments, shares, watch_time_s, bot_views, bot_likes, updated_at)
+            SELECT id, 'bench-vd' || id, video_id, creator_id, day, views, views * 7 / 10,
+                   views * like_pct / 100, views / 100, views / 150, views * watch_s, 0, 0,
+                   {self.at("day + 1", "00:30")}
+            FROM (
+                SELECT ((v.day + a - %(first)s::date) * %(creators)s + v.creator_id - 1)
+                           * {len(VIEW_DECAY)} + a + 1 AS id,
+                       v.id AS video_id, v.creator_id,
+                       v.day + a AS day, c.like_pct, c.watch_s,
+                       floor(c.reach * (0.4 + 1.2 * {u("v.id * 4 + a", 16)})
+                             * (ARRAY[{decay}])[a + 1])::bigint AS views
+                FROM (SELECT id, creator_id, (published_at AT TIME ZONE %(tz)s)::date AS day
+                      FROM activity_video) v
+                JOIN bench_creator c ON c.id = v.creator_id
+                CROSS JOIN generate_series(0, {len(VIEW_DECAY) - 1}) a
+                WHERE v.day + a <= %(last)s
+            ) s
+            ORDER BY id
+            """,
+        )
+        creator_days = self.execute(
+            cursor,
+            "creator-days",
+            f"""
+            INSERT INTO activity_creatorday (id, record_id, creator_id, day, followers, replies,
+                                             live_minutes, updated_at)
+            SELECT d * %(creators)s + c.id, 'bench-cd' || (d * %(creators)s + c.id),
+                   c.id, %(first)s::date + d,
+                   c.followers_start
+                       + (c.followers - c.followers_start) * d / GREATEST(%(days)s - 1, 1),
+                   CASE WHEN {u(key, 17)} < 0.7 THEN floor(15 * {u(key, 18)})::int ELSE 0 END,
+                   CASE WHEN {u(key, 19)} < 0.12 THEN 10 + floor(80 * {u(key, 20)})::int
+                        ELSE 0 END,
+                   {self.at("%(first)s::date + d + 1", "00:30")}
+            FROM generate_series(0, %(days)s - 1) d CROSS JOIN bench_creator c
+            ORDER BY d, c.id
+            """,
+        )
+        return {"videos": videos, "video_days": video_days, "creator_days": creator_days}
+
+    def ledger(self, cursor: object) -> int:
+        """One finished run per day, then what each run posted: for every (creator, day,
+        metric) the rule in force gives points for, one entry, as the recalculation keys it."""
+        started = self.at("day + 1", "02:00")
+        self.execute(
+            cursor,
+            "recalculation runs",
+            f"""
+            INSERT INTO rewards_recalcrun (id, day, state, shard_count, shards_planned,
+                shards_posted, entries_posted, points_delta, day_total_due, previous_day_total,
+                max_creator_change, held_reason, error, started_at, heartbeat_at, finished_at)
+            SELECT d + 1, day, 'done', 0, 0, 0, 0, 0, 0, 0, 0, '', '', {started}, {started},
+                   {started}
+            FROM (SELECT d, %(first)s::date + d AS day FROM generate_series(0, %(days)s - 1) d) days
+            ORDER BY day
+            """,
+        )
+        entries = 0
+        for first, last, rules in self._rule_periods():
+            rules_sql, rules_params = _named(*points.rules_cte(rules), prefix="rule")
+            entries += self.execute(
+                cursor,
+                f"points entries {first} to {last}",
+                ENTRIES_SQL.format(
+                    rules=rules_sql,
+                    points=points.points_sql("a.measured"),
+                    posted_at=self.at("day + 1", "02:00"),
+                ),
+                {
+                    **rules_params,
+                    "period_first": first,
+                    "period_last": last,
+                    "min_duration": settings.QUALIFIED_VIEW_MIN_DURATION_S,
+                    "streak_days": settings.REWARDS_STREAK_DAYS,
+                    "max_measured": points.MAX_MEASURED,
+                },
+            )
+        self.execute(
+            cursor,
+            "points accounts",
+            """
+            INSERT INTO rewards_pointsaccount (creator_id, balance, updated_at)
+            SELECT c.id, COALESCE(e.total, 0), %(now)s
+            FROM bench_creator c
+            LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM rewards_pointsentry
+                       GROUP BY account_id) e ON e.account_id = c.id
+            ORDER BY c.id
+            """,
+        )
+        return entries
+
+    def _rule_periods(self) -> list[tuple[date, date, list[EarningRule]]]:
+        """The seeded days cut where the rules in force change."""
+        periods: list[tuple[date, date, list[EarningRule]]] = []
+        for i in range(self.plan.days):
+            day = self.plan.first + timedelta(days=i)
+            rules = [r for _, r in sorted(points.rules_in_force(day).items())]
+            if periods and [r.pk for r in periods[-1][2]] == [r.pk for r in rules]:
+                periods[-1] = (periods[-1][0], day, rules)
+            else:
+                periods.append((day, day, rules))
+        return [period for period in periods if period[2]]
+
+
+def _email_sql(column: str) -> str:
+    before, after = EMAIL_PATTERN.split("{n}")
+    return f"'{before}' || {column} || '{after}'"
+
+
+# What the recalculation counts for a (creator, day), from the seeded activity: no engagement
+# flags are seeded and the numbers never look like bots, so nothing is excluded. A streak is
+# the 4th distinct day with an original upload in a Monday-to-Sunday week.
+ENTRIES_SQL = f"""
+    WITH {{rules}},
+    uploads AS (
+        SELECT creator_id, (published_at AT TIME ZONE %(tz)s)::date AS day,
+               CAST(COUNT(*) AS BIGINT) AS n
+        FROM activity_video WHERE is_original
+        GROUP BY 1, 2
+    ),
+    streaks AS (
+        SELECT creator_id, day FROM (
+            SELECT creator_id, day, ROW_NUMBER() OVER (
+                PARTITION BY creator_id, date_trunc('week', day::timestamp) ORDER BY day) AS nth
+            FROM uploads
+        ) numbered WHERE nth = %(streak_days)s
+    ),
+    engagement AS (
+        SELECT vd.creator_id, vd.day,
+               CAST(SUM(CASE WHEN v.is_original AND v.duration_s >= %(min_duration)s
+                             THEN vd.views_5s ELSE 0 END) AS BIGINT) AS qv,
+               CAST(SUM(vd.likes) AS BIGINT) AS likes,
+               CAST(SUM(vd.comments) AS BIGINT) AS comments,
+               CAST(SUM(vd.shares) AS BIGINT) AS shares
+        FROM activity_videoday vd JOIN activity_video v ON v.id = vd.video_id
+        WHERE vd.day BETWEEN %(period_first)s AND %(period_last)s
+        GROUP BY 1, 2
+    ),
+    amounts (creator_id, day, metric, measured) AS (
+        SELECT creator_id, day, '{Metric.QUALIFIED_VIEWS}', qv FROM engagement
+        UNION ALL SELECT creator_id, day, '{Metric.LIKES}', likes FROM engagement
+        UNION ALL SELECT creator_id, day, '{Metric.COMMENTS}', comments FROM engagement
+        UNION ALL SELECT creator_id, day, '{Metric.SHARES}', shares FROM engagement
+        UNION ALL SELECT creator_id, day, '{Metric.UPLOADS}', n FROM uploads
+            WHERE day BETWEEN %(period_first)s AND %(period_last)s
+        UNION ALL SELECT creator_id, day, '{Metric.STREAK}', CAST(1 AS BIGINT) FROM streaks
+            WHERE day BETWEEN %(period_first)s AND %(period_last)s
+        UNION ALL SELECT creator_id, day, '{Metric.REPLIES}', CAST(replies AS BIGINT)
+            FROM activity_creatorday WHERE day BETWEEN %(period_first)s AND %(period_last)s
+        UNION ALL SELECT creator_id, day, '{Metric.LIVE_MINUTES}', CAST(live_minutes AS BIGINT)
+            FROM activity_creatorday WHERE day BETWEEN %(period_first)s AND %(period_last)s
+    ),
+    due AS (
+        SELECT a.creator_id, a.day, a.metric, a.measured, r.rule_id,
+               {{points}} AS amount
+        FROM (SELECT creator_id, day, metric, LEAST(measured, %(max_measured)s) AS measured
+              FROM amounts WHERE measured > 0) a
+        JOIN rules r ON r.metric = a.metric
+    )
+    -- Sorted narrow, then widened: the key strings are built after the sort. The run of a
+    -- day has the id of the day's position; its entries were posted when it started.
+    INSERT INTO rewards_pointsentry (account_id, amount, kind, metric, rule_id, activity_date,
+        measured, idempotency_key, memo, created_at, run_id)
+    SELECT creator_id, amount, 'earned', metric, rule_id, day, measured,
+           'recalc:' || creator_id || ':' || to_char(day, 'YYYY-MM-DD') || ':' || metric || ':0',
+           '', {{posted_at}}, day - %(first)s::date + 1
+    FROM (SELECT * FROM due WHERE amount > 0 ORDER BY day, creator_id) posted
+"""
+
+# Each run's figures, as the recalculation would have recorded them.
+RUN_TOTALS_SQL = """
+    UPDATE rewards_recalcrun run
+    SET entries_posted = t.n, points_delta = t.total, day_total_due = t.total,
+        previous_day_total = COALESCE(t.previous, 0)
+    FROM (
+        SELECT activity_date, COUNT(*) AS n, SUM(amount) AS total,
+               LAG(SUM(amount)) OVER (ORDER BY activity_date) AS previous
+        FROM rewards_pointsentry GROUP BY activity_date
+    ) t
+    WHERE run.day = t.activity_date
+"""
