@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -24,12 +24,21 @@ class SecuritySummary:
 
 
 def security_summary(user: User) -> SecuritySummary:
-    types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
-    return SecuritySummary(
-        email_verified=EmailAddress.objects.filter(user=user, verified=True).exists(),
-        totp_enabled=Authenticator.Type.TOTP in types,
-        recovery_codes_enabled=Authenticator.Type.RECOVERY_CODES in types,
+    """One query, on every home page."""
+
+    def has(rows: QuerySet) -> Exists:
+        return Exists(rows.filter(user_id=OuterRef("pk")))
+
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values_list(
+            has(EmailAddress.objects.filter(verified=True)),
+            has(Authenticator.objects.filter(type=Authenticator.Type.TOTP)),
+            has(Authenticator.objects.filter(type=Authenticator.Type.RECOVERY_CODES)),
+        )
+        .get()
     )
+    return SecuritySummary(*row)
 
 
 def creators_to_discover(*, limit: int = 12) -> QuerySet[CreatorProfile]:

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -84,11 +85,35 @@ def notify(*, user: User, subject: str, body: str, link: str = "") -> Notificati
     """Tell a user something in the portal, and by email once the caller's transaction commits
     (a rolled-back change sends nothing)."""
     notification = Notification.objects.create(user=user, subject=subject, body=body, link=link)
+    _forget_unread(user.pk)
     transaction.on_commit(partial(tasks.email_notification.delay, notification.pk))
     return notification
 
 
 def mark_notifications_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
+    )
+    _forget_unread(user.pk)
+    return marked
+
+
+def _unread_key(user_id: int) -> str:
+    return f"accounts:unread-notifications:{user_id}"
+
+
+def _forget_unread(user_id: int) -> None:
+    # Now, and again once the change commits: a page rendered in between may have cached
+    # the count from before it.
+    cache.delete(_unread_key(user_id))
+    transaction.on_commit(partial(cache.delete, _unread_key(user_id)))
+
+
+def unread_notifications(user: User) -> int:
+    """The header's count, on every page: cached, and forgotten by the two functions above,
+    the only writers of what it counts."""
+    return cache.get_or_set(
+        _unread_key(user.pk),
+        lambda: Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        timeout=24 * 3600,
     )

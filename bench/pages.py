@@ -6,11 +6,8 @@ A path may name fields of the signed-in user's context, filled in per request:
 whatever else a page needs in the context (an item id for the store, say).
 
 A POST page gives `form`, a function of the context and a per-user request counter that
-returns the form fields; the locustfile sends the CSRF token with it. For example, issue 5's
-redemption would be
-
-    Page("redeem", "/rewards/store/{item}/redeem/", method="POST", expect=302,
-         form=lambda context, n: {"request_key": f"bench-{context['creator']}-{n}"})
+returns the form fields; the locustfile sends the CSRF token with it. For example, the store's
+redemption below.
 """
 
 from collections.abc import Callable, Mapping
@@ -33,4 +30,15 @@ PAGES = [
     Page("dashboard", "/creator/"),
     Page("chart", "/rewards/chart/?period=30", headers={"HX-Request": "true"}),
     Page("drill_down", "/rewards/days/{day}/"),
+    Page("store", "/rewards/store/"),
+    Page("store_item", "/rewards/store/bench-tool/"),
+    # The redeem button as htmx sends it; every request a new submission (a fresh key), so
+    # each one is a real redemption: locks, ledger entry, entitlement and all.
+    Page(
+        "redeem",
+        "/rewards/store/bench-tool/redeem/",
+        method="POST",
+        headers={"HX-Request": "true"},
+        form=lambda context, n: {"request_key": f"{int(context['creator']):08x}{n + 1:024x}"},
+    ),
 ]

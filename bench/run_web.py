@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+import redis
 import requests
 from pages import PAGES, Page
 from psycopg import sql
@@ -152,6 +153,9 @@ def production_env(config: Config) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "LOG_LEVEL": "WARNING",
+        # Production runs with Redis (cache, sessions, broker): so does the benchmark, on a
+        # database of its own that each run starts empty.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
     }
 
 
@@ -394,6 +398,7 @@ def main() -> None:
     config = Config.from_env()
     env = production_env(config)
     summary = prepare(config, env)
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # a cold cache, and no rate limits left
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         work = Path(tmp)
         with gunicorn(config, env, work):

@@ -42,11 +42,14 @@ from django.utils import timezone
 from accounts.models import CreatorProfile, Niche, User
 from activity.models import CreatorDay, Video, VideoDay, rewards_today
 from rewards import expiry, points, tiers
-from rewards.models import EarningRule, Metric, RecalcRun
+from rewards.models import EarningRule, ItemKind, Metric, RecalcRun, StoreItem
 
 EMAIL_PATTERN = "bench{n}@example.com"
 DEFAULT_PASSWORD = "bench-web-2026"
 MARKER_TABLE = "bench_web_seed"
+# The store the benchmark browses, and the item it redeems.
+STORE_ITEMS = 24
+BENCH_TOOL = "bench-tool"
 # Secondary indexes and foreign keys of these tables are rebuilt after the load.
 BULK_TABLES = ("activity_video", "activity_videoday", "activity_creatorday", "rewards_pointsentry")
 # A video has numbers for the day it is published and the next two, falling off.
@@ -299,6 +302,7 @@ class _Fill:
         expired = expiry.expire(today)
         tiers.recompute(self.plan.last)
         self.progress(f"nightly expiry and tiers: {perf_counter() - started:.1f} s")
+        self.store()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("ANALYZE rewards_pointsentry, rewards_creatortier")
@@ -312,6 +316,34 @@ class _Fill:
             **counts,
             "points_expired": expired,
         }
+
+    def store(self) -> None:
+        """A store of STORE_ITEMS items; the benchmark redeems BENCH_TOOL, which any seeded
+        creator can afford again and again (one point, no stock, limit or cooldown)."""
+        first_slot = self.plan.last + timedelta(days=14)
+        kinds = [ItemKind.TOOL, ItemKind.PROMOTION, ItemKind.CASH]
+        for n in range(STORE_ITEMS):
+            kind = kinds[n % 3]
+            StoreItem.objects.update_or_create(
+                slug=BENCH_TOOL if n == 0 else f"bench-item-{n}",
+                defaults={
+                    "name": f"Bench item {n}",
+                    "kind": kind,
+                    "summary": "An item for the web benchmark.",
+                    "price_points": 1 if n == 0 else 100 * n,
+                    "stock": None if n % 2 == 0 else 1_000_000,
+                    "limit_per_creator": 5 if n and n % 4 == 0 else None,
+                    "cooldown_days": 7 if n and n % 5 == 0 else 0,
+                    "entitlement_days": 30 if kind == ItemKind.TOOL else None,
+                    "slot_starts_on": first_slot if kind == ItemKind.PROMOTION else None,
+                    "slot_ends_on": first_slot + timedelta(days=6)
+                    if kind == ItemKind.PROMOTION
+                    else None,
+                    "cash_amount_minor": 1_000 * n if kind == ItemKind.CASH else None,
+                    "currency": "GBP" if kind == ItemKind.CASH else "",
+                },
+            )
+        self.progress(f"store: {STORE_ITEMS} items")
 
     def creators(self, cursor: object) -> None:
         u = self.u

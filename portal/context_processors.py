@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from accounts import services as accounts_services
+
 from .navigation import navigation_for
 
 
@@ -11,6 +13,6 @@ def navigation(request: HttpRequest) -> dict:
     if user.is_authenticated:
         # Counted only when a page shows the header: an htmx fragment costs no query.
         context["unread_notifications"] = SimpleLazyObject(
-            lambda: user.notifications.filter(read_at__isnull=True).count()
+            lambda: accounts_services.unread_notifications(user)
         )
     return context

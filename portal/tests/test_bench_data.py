@@ -15,7 +15,14 @@ from accounts.tests.factories import FanFactory, StaffFactory
 from activity.models import CreatorDay, VideoDay, rewards_today
 from portal import bench_data
 from rewards import recalculation
-from rewards.models import CreatorTier, EntryKind, PointsAccount, PointsEntry, RecalcRun
+from rewards.models import (
+    CreatorTier,
+    EntryKind,
+    PointsAccount,
+    PointsEntry,
+    RecalcRun,
+    Redemption,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -93,6 +100,15 @@ def test_seeded_creators_sign_in_and_get_the_benchmarked_pages(
     assert set(map(int, re.findall(r'id="entry-(\d+)"', day.content.decode()))) == set(
         entries.values_list("pk", flat=True)
     )
+    # The store the benchmark browses, and the tool it redeems with a fresh key each time.
+    store_page = client.get(reverse("rewards:store")).content.decode()
+    assert store_page.count("data-item=") == bench_data.STORE_ITEMS
+    redeem_url = reverse("rewards:redeem", args=[bench_data.BENCH_TOOL])
+    for n in range(2):
+        done = client.post(redeem_url, {"request_key": f"{n:032x}"}, headers={"HX-Request": "true"})
+        assert done.status_code == 200, done.content.decode()[:3000]
+        assert "Unlocked" in done.content.decode()
+    assert Redemption.objects.filter(creator_id=CREATORS).count() == 2
 
 
 def test_the_same_seed_again_changes_nothing_and_other_parameters_replace_it(

@@ -334,3 +334,15 @@ def test_cached_regions_are_per_creator(creator_client: Client, creator: object)
     other_client.force_login(other.user)
     assert 'data-testid="balance">999<' in other_client.get(HOME).content.decode()
     assert 'data-testid="balance">7<' in creator_client.get(HOME).content.decode()
+
+
+def test_a_repeat_view_of_the_dashboard_reads_little_from_the_database(
+    creator_client: Client, creator: object
+) -> None:
+    history(creator, 30)
+    creator_client.get(HOME)
+    with CaptureQueriesContext(connection) as queries:
+        assert creator_client.get(HOME).status_code == 200
+    # The user with their profile, the ledger's version, niches and the security summary;
+    # the session and the unread count come from the cache when it is Redis.
+    assert len(queries) <= 5, [q["sql"][:80] for q in queries]
