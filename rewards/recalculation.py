@@ -110,7 +110,10 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
                    CAST(SUM({counted("comments", "xc")}) AS BIGINT) AS comments,
                    CAST(SUM({counted("shares", "xs")}) AS BIGINT) AS shares
             FROM activity_videoday vd
-            JOIN activity_video v ON v.id = vd.video_id
+            -- The shard's range on the video side too: an index range scan of the shard's
+            -- videos instead of reading every video on the platform to hash-join them.
+            JOIN activity_video v
+              ON v.id = vd.video_id AND v.creator_id BETWEEN %(lo)s AND %(hi)s
             LEFT JOIN ({excluded}) x ON x.video_day_id = vd.id
             WHERE vd.day = %(day)s AND vd.creator_id BETWEEN %(lo)s AND %(hi)s
             GROUP BY vd.creator_id
