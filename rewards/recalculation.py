@@ -228,25 +228,19 @@ SHARD_FIGURES_SQL = f"""
     ) per_creator
 """
 
-ENSURE_ACCOUNTS_SQL = """
-    INSERT INTO rewards_pointsaccount (creator_id, balance, updated_at)
-    SELECT DISTINCT creator_id, 0, %(now)s FROM rewards_recalcline
-    WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
-    ON CONFLICT (creator_id) DO NOTHING
-"""
-
 # A correction that would take a balance below zero (the points were already spent) waits:
 # its line is marked deferred, the difference stays due, and a later run posts it once the
-# balance allows. Entries and balances below read only the lines not deferred.
+# balance allows. Entries and balances below read only the lines not deferred. (A creator
+# without an account yet has nothing posted, so no negative line.)
 DEFER_SQL = """
     UPDATE rewards_recalcline SET deferred = TRUE
     WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND delta < 0
       AND creator_id IN (
           SELECT l.creator_id FROM rewards_recalcline l
-          JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
+          LEFT JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
           WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s
           GROUP BY l.creator_id, acc.balance
-          HAVING acc.balance + SUM(l.delta) < 0)
+          HAVING COALESCE(acc.balance, 0) + SUM(l.delta) < 0)
 """
 
 # The idempotency key numbers a (creator, day, metric)'s earning entries: two posts racing for
@@ -276,15 +270,29 @@ POST_SQL = f"""
     WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s AND NOT l.deferred
 """
 
-APPLY_BALANCES_SQL = """
-    UPDATE rewards_pointsaccount
-    SET balance = balance + s.total, updated_at = %(now)s
-    FROM (
-        SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
-        WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND NOT deferred
-        GROUP BY creator_id
-    ) s
-    WHERE rewards_pointsaccount.creator_id = s.creator_id
+# Every balance the shard moves, set-based and once per account. A creator whose total is
+# negative has an account (points were posted before): it is moved by an UPDATE, because an
+# upsert checks the balance constraint on the row it proposes, before it finds the account.
+# Every other total is upserted: an account is created with its first points. Creator order,
+# the order every other locker of several accounts takes them in. (The entries above may
+# reference accounts created here: the foreign keys Django makes are checked at commit.)
+_SHARD_TOTALS = """
+    SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
+    WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND NOT deferred
+    GROUP BY creator_id
+"""
+TAKE_BALANCES_SQL = f"""
+    UPDATE rewards_pointsaccount SET balance = balance + t.total, updated_at = %(now)s
+    FROM ({_SHARD_TOTALS}) t
+    WHERE rewards_pointsaccount.creator_id = t.creator_id AND t.total < 0
+"""
+APPLY_BALANCES_SQL = f"""
+    INSERT INTO rewards_pointsaccount AS acc (creator_id, balance, updated_at)
+    SELECT creator_id, total, %(now)s FROM ({_SHARD_TOTALS}) t
+    WHERE total >= 0
+    ORDER BY creator_id
+    ON CONFLICT (creator_id) DO UPDATE
+    SET balance = acc.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
 """
 
 SHARD_BOUNDS_SQL = """
@@ -438,7 +446,6 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
         "day_text": run.day.isoformat(),
         "now": timezone.now(),
     }
-    _execute(ENSURE_ACCOUNTS_SQL, params)
     _execute(DEFER_SQL, params)
     _execute(POST_SQL, params)
     # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
@@ -448,6 +455,7 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
         creator_id__lte=shard.last_creator_id,
         deferred=False,
     ).count()
+    _execute(TAKE_BALANCES_SQL, params)
     _execute(APPLY_BALANCES_SQL, params)
     shard.posted_at = timezone.now()
     shard.save(update_fields=["posted_at"])
