@@ -228,19 +228,29 @@ SHARD_FIGURES_SQL = f"""
     ) per_creator
 """
 
+# Creators whose differences in the shard add up to a loss: the only balances that can fall.
+_TAKING = """
+    SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
+    WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+    GROUP BY creator_id HAVING SUM(delta) < 0
+"""
+LOCK_TAKING_SQL = f"""
+    SELECT 1 FROM rewards_pointsaccount
+    WHERE creator_id IN (SELECT creator_id FROM ({_TAKING}) taking)
+    ORDER BY creator_id FOR UPDATE
+"""
+
 # A correction that would take a balance below zero (the points were already spent) waits:
 # its line is marked deferred, the difference stays due, and a later run posts it once the
 # balance allows. Entries and balances below read only the lines not deferred. (A creator
 # without an account yet has nothing posted, so no negative line.)
-DEFER_SQL = """
+DEFER_SQL = f"""
     UPDATE rewards_recalcline SET deferred = TRUE
     WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND delta < 0
       AND creator_id IN (
-          SELECT l.creator_id FROM rewards_recalcline l
-          LEFT JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
-          WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s
-          GROUP BY l.creator_id, acc.balance
-          HAVING COALESCE(acc.balance, 0) + SUM(l.delta) < 0)
+          SELECT taking.creator_id FROM ({_TAKING}) taking
+          LEFT JOIN rewards_pointsaccount acc ON acc.creator_id = taking.creator_id
+          WHERE COALESCE(acc.balance, 0) + taking.total < 0)
 """
 
 # The idempotency key numbers a (creator, day, metric)'s earning entries: two posts racing for
@@ -348,16 +358,14 @@ def start_run(
     return run
 
 
-def _lock_balances(lo: int, hi: int) -> None:
-    """Hold the shard's accounts while deciding what the balances can take, so a redemption
-    cannot spend between that decision and the balance update (SQLite locks the whole file)."""
+def _lock_balances(params: dict) -> None:
+    """Hold the accounts the shard takes points from while deciding what their balances can
+    take, so a redemption cannot spend between that decision and the balance update. Points
+    given need no such hold: a balance plus a positive total is never below zero, and the
+    upsert moves each account under its own row lock, from its latest balance, so a spend
+    meanwhile is neither lost nor blocked. (SQLite locks the whole file.)"""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM rewards_pointsaccount WHERE creator_id BETWEEN %s AND %s "
-                "ORDER BY creator_id FOR UPDATE",
-                [lo, hi],
-            )
+        _execute(LOCK_TAKING_SQL, params)
 
 
 def _touch(run: RecalcRun, **counters: F) -> None:
@@ -437,7 +445,6 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
     shard = RecalcShard.objects.select_for_update().get(run=run, index=index)
     if shard.posted_at is not None:
         return False
-    _lock_balances(shard.first_creator_id, shard.last_creator_id)
     params = {
         "run": run.pk,
         "lo": shard.first_creator_id,
@@ -446,6 +453,7 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
         "day_text": run.day.isoformat(),
         "now": timezone.now(),
     }
+    _lock_balances(params)
     _execute(DEFER_SQL, params)
     _execute(POST_SQL, params)
     # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
