@@ -1,0 +1,32 @@
+"""The nightly recalculation writes half a million ledger entries: drop an index none of them
+needs.
+
+On PostgreSQL, Django gives a unique CharField a second, `varchar_pattern_ops` index for
+LIKE 'prefix%' lookups. Nothing looks entries up by a prefix of their idempotency key (admin
+search is a case-insensitive contains, which no b-tree serves), so the unique index alone
+does the work and every entry is one index insert cheaper. SQLite has no such index.
+"""
+
+from django.db import migrations
+
+# The name Django gave it in 0001_initial (table, column and a hash of both).
+PATTERN_INDEX = "rewards_pointsentry_idempotency_key_5bdb95fe_like"
+
+
+def drop_pattern_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {PATTERN_INDEX}")
+
+
+def restore_pattern_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {PATTERN_INDEX} "
+            "ON rewards_pointsentry (idempotency_key varchar_pattern_ops)"
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rewards", "0007_tiers")]
+
+    operations = [migrations.RunPython(drop_pattern_index, restore_pattern_index)]
