@@ -234,10 +234,10 @@ _TAKING = """
     WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
     GROUP BY creator_id HAVING SUM(delta) < 0
 """
-LOCK_TAKING_SQL = f"""
-    SELECT 1 FROM rewards_pointsaccount
+TAKING_ACCOUNTS_SQL = f"""
+    SELECT creator_id FROM rewards_pointsaccount
     WHERE creator_id IN (SELECT creator_id FROM ({_TAKING}) taking)
-    ORDER BY creator_id FOR UPDATE
+    ORDER BY creator_id
 """
 
 # A correction that would take a balance below zero (the points were already spent) waits:
@@ -358,14 +358,17 @@ def start_run(
     return run
 
 
-def _lock_balances(params: dict) -> None:
+def _lock_balances(params: dict) -> int:
     """Hold the accounts the shard takes points from while deciding what their balances can
-    take, so a redemption cannot spend between that decision and the balance update. Points
-    given need no such hold: a balance plus a positive total is never below zero, and the
-    upsert moves each account under its own row lock, from its latest balance, so a spend
-    meanwhile is neither lost nor blocked. (SQLite locks the whole file.)"""
-    if connection.vendor == "postgresql":
-        _execute(LOCK_TAKING_SQL, params)
+    take, so a redemption cannot spend between that decision and the balance update; returns
+    how many there are. Points given need no such hold: a balance plus a positive total is
+    never below zero, and the upsert moves each account under its own row lock, from its
+    latest balance, so a spend meanwhile is neither lost nor blocked. (SQLite locks the whole
+    file.)"""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(TAKING_ACCOUNTS_SQL + lock, params)
+        return len(cursor.fetchall())
 
 
 def _touch(run: RecalcRun, **counters: F) -> None:
@@ -453,17 +456,22 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
         "day_text": run.day.isoformat(),
         "now": timezone.now(),
     }
-    _lock_balances(params)
-    _execute(DEFER_SQL, params)
-    _execute(POST_SQL, params)
-    # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
-    posted = RecalcLine.objects.filter(
-        run=run,
-        creator_id__gte=shard.first_creator_id,
-        creator_id__lte=shard.last_creator_id,
-        deferred=False,
-    ).count()
-    _execute(TAKE_BALANCES_SQL, params)
+    # A day's first run takes from nobody (nothing is posted yet), later runs from few: the
+    # deferral and the UPDATE for losses run only when someone's differences add up to a loss.
+    taking = _lock_balances(params)
+    if taking:
+        _execute(DEFER_SQL, params)
+    posted = _execute(POST_SQL, params)
+    if connection.vendor != "postgresql":
+        # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
+        posted = RecalcLine.objects.filter(
+            run=run,
+            creator_id__gte=shard.first_creator_id,
+            creator_id__lte=shard.last_creator_id,
+            deferred=False,
+        ).count()
+    if taking:
+        _execute(TAKE_BALANCES_SQL, params)
     _execute(APPLY_BALANCES_SQL, params)
     shard.posted_at = timezone.now()
     shard.save(update_fields=["posted_at"])
