@@ -284,8 +284,8 @@ POST_SQL = f"""
 # negative has an account (points were posted before): it is moved by an UPDATE, because an
 # upsert checks the balance constraint on the row it proposes, before it finds the account.
 # Every other total is upserted: an account is created with its first points. Creator order,
-# the order every other locker of several accounts takes them in. (The entries above may
-# reference accounts created here: the foreign keys Django makes are checked at commit.)
+# as the lock on losses takes them. (The entries above may reference accounts created here:
+# the foreign keys Django makes are checked at commit.)
 _SHARD_TOTALS = """
     SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
     WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND NOT deferred
@@ -364,7 +364,9 @@ def _lock_balances(params: dict) -> int:
     how many there are. Points given need no such hold: a balance plus a positive total is
     never below zero, and the upsert moves each account under its own row lock, from its
     latest balance, so a spend meanwhile is neither lost nor blocked. (SQLite locks the whole
-    file.)"""
+    file.) Two postings over the same creators (runs of different days) now take their locks
+    in two ascending passes rather than one; should they deadlock, PostgreSQL aborts one and
+    its task retries, as for any OperationalError."""
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(TAKING_ACCOUNTS_SQL + lock, params)
