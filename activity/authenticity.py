@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 
 from .models import EngagementFlag, FlagReason, FlagStatus, VideoDay
 
@@ -31,36 +32,49 @@ class Baseline:
     like_rate: float
 
 
-def _baselines_postgresql(day: date, lo: int, hi: int) -> dict[int, Baseline]:
-    window = settings.AUTHENTICITY["TRAILING_DAYS"]
-    sql = """
-        WITH daily AS (
+def _baseline_ctes(only_creators: str = "") -> str:
+    """The trailing baselines as CTEs ending in `baseline(creator_id, median_views, mad_views,
+    like_rate)`; `only_creators`, a subquery of creator ids, leaves the others out."""
+    only = f"AND creator_id IN ({only_creators})" if only_creators else ""
+    return f"""
+        daily AS (
             SELECT creator_id, day, SUM(views) AS views, SUM(likes) AS likes
             FROM activity_videoday
             WHERE day >= %(start)s AND day < %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+              {only}
             GROUP BY creator_id, day
         ), med AS (
             SELECT creator_id, COUNT(*) AS n,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY views) AS median_views,
                    SUM(likes)::float / NULLIF(SUM(views), 0) AS like_rate
             FROM daily GROUP BY creator_id
+        ), baseline AS (
+            SELECT m.creator_id, m.median_views,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(d.views - m.median_views))
+                       AS mad_views,
+                   COALESCE(m.like_rate, 0) AS like_rate
+            FROM med m JOIN daily d USING (creator_id)
+            WHERE m.n >= %(min_days)s
+            GROUP BY m.creator_id, m.median_views, m.like_rate
         )
-        SELECT m.creator_id, m.median_views,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(d.views - m.median_views)),
-               COALESCE(m.like_rate, 0)
-        FROM med m JOIN daily d USING (creator_id)
-        WHERE m.n >= %(min_days)s
-        GROUP BY m.creator_id, m.median_views, m.like_rate
     """
-    params = {
-        "start": day - timedelta(days=window),
+
+
+def _baseline_params(day: date, lo: int, hi: int) -> dict:
+    return {
+        "start": day - timedelta(days=settings.AUTHENTICITY["TRAILING_DAYS"]),
         "day": day,
         "lo": lo,
         "hi": hi,
         "min_days": MIN_BASELINE_DAYS,
     }
+
+
+def _baselines_postgresql(day: date, lo: int, hi: int) -> dict[int, Baseline]:
+    columns = "creator_id, median_views, mad_views, like_rate"
+    sql = f"WITH {_baseline_ctes()} SELECT {columns} FROM baseline"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _baseline_params(day, lo, hi))
         return {row[0]: Baseline(row[1], row[2], row[3]) for row in cursor.fetchall()}
 
 
@@ -200,6 +214,16 @@ def flag_day(*, day: date, lo: int, hi: int) -> int:
     Open flags follow the data. A reviewed flag is history and keeps its amounts, unless the
     data now excludes more than staff saw: then it reopens with the new amounts.
     """
+    if connection.vendor == "postgresql":
+        return _flag_day_postgresql(day, lo, hi)
+    return _flag_day_portable(day, lo, hi)
+
+
+REOPENED = "Reopened: more engagement excluded than when it was reviewed."
+
+
+def _flag_day_portable(day: date, lo: int, hi: int) -> int:
+    """flag_day in Python over candidate_flags(), for databases other than PostgreSQL."""
     found = candidate_flags(day, lo, hi)
     existing = {
         (f.video_day_id, f.reason): f
@@ -217,7 +241,7 @@ def flag_day(*, day: date, lo: int, hi: int) -> int:
                 setattr(old, name, getattr(flag, name))
             if old.status != FlagStatus.OPEN:
                 old.status = FlagStatus.OPEN
-                old.review_note = "Reopened: more engagement excluded than when it was reviewed."
+                old.review_note = REOPENED
             changed.append(old)
     EngagementFlag.objects.bulk_create(fresh)
     EngagementFlag.objects.bulk_update(changed, ["detail", *EXCLUDED, "status", "review_note"])
@@ -229,3 +253,130 @@ def flag_day(*, day: date, lo: int, hi: int) -> int:
     ]
     EngagementFlag.objects.filter(pk__in=withdrawn).delete()
     return len(found)
+
+
+# Python's "{:,}" for the integers in the details, and "{:.1%}" for the rates: to_char on a
+# float8 rounds as printf does, which is as Python does.
+_THOUSANDS = "'FM9,999,999,999,999,999,999,990'"
+
+
+def _grouped(sql: str) -> str:
+    return f"to_char({sql}, {_THOUSANDS})"
+
+
+def _percent(sql: str) -> str:
+    return f"to_char(({sql}) * CAST(100 AS float8), 'FM999999999999990.0') || '%%'"
+
+
+def _flag_day_sql() -> str:
+    """candidate_flags() and _flag_day_portable() as one statement: the same checks, details
+    and amounts, inserted, updated and withdrawn by the same rules."""
+    like_rate = "CAST(t.likes AS float8) / t.views"
+    spike = """
+        SELECT t.*, b.median_views, b.like_rate AS usual_like_rate,
+               (t.views - b.median_views) / GREATEST(
+                   b.mad_views * %(mad_to_sigma)s, b.median_views * CAST(0.1 AS float8),
+                   CAST(1 AS float8)) AS robust_z
+        FROM today t JOIN baseline b ON b.creator_id = t.creator_id
+        WHERE t.views >= %(spike_min_views)s
+    """
+    return f"""
+        WITH today AS (
+            -- The rows that could trip a check (as _could_trip_a_check); ordinary rows stay.
+            SELECT id, creator_id, views, likes, comments, shares, bot_views, bot_likes
+            FROM activity_videoday
+            WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+              AND (bot_views > 0 OR bot_likes > 0 OR views >= %(spike_min_views)s
+                   OR (views >= %(ratio_min_views)s
+                       AND (likes > views * %(max_likes_per_view)s
+                            OR comments > views * %(max_comments_per_view)s)))
+        ), {_baseline_ctes("SELECT creator_id FROM today WHERE views >= %(spike_min_views)s")},
+        found (video_day_id, creator_id, reason, detail, excluded_views, excluded_likes,
+               excluded_comments, excluded_shares) AS (
+            SELECT id, creator_id, '{FlagReason.BOT_MARKED}',
+                   'the platform marked ' || {_grouped("bot_views")} || ' views and '
+                       || {_grouped("bot_likes")} || ' likes as coming from bot accounts',
+                   bot_views, bot_likes, 0, 0
+            FROM today WHERE bot_views > 0 OR bot_likes > 0
+            UNION ALL
+            SELECT id, creator_id, '{FlagReason.LIKE_RATIO}',
+                   {_grouped("likes")} || ' likes on ' || {_grouped("views")} || ' views',
+                   views, likes, comments, shares
+            FROM today
+            WHERE views >= %(ratio_min_views)s AND likes > views * %(max_likes_per_view)s
+            UNION ALL
+            SELECT id, creator_id, '{FlagReason.COMMENT_RATIO}',
+                   {_grouped("comments")} || ' comments on ' || {_grouped("views")} || ' views',
+                   views, likes, comments, shares
+            FROM today
+            WHERE views >= %(ratio_min_views)s AND comments > views * %(max_comments_per_view)s
+            UNION ALL
+            -- round() on a float8 breaks ties to even, as Python's "{{:.0f}}" does.
+            SELECT id, creator_id, '{FlagReason.VIEW_SPIKE}',
+                   {_grouped("views")} || ' views against a usual '
+                       || {_grouped("CAST(round(median_views) AS numeric)")} || ' a day ('
+                       || CAST(CAST(round(robust_z) AS numeric) AS text)
+                       || ' robust deviations above), with ' || {_percent(like_rate)}
+                       || ' likes per view against a usual ' || {_percent("usual_like_rate")},
+                   views, likes, comments, shares
+            FROM ({spike}) t
+            WHERE robust_z >= %(spike_robust_z)s
+              AND {like_rate} < usual_like_rate * %(spike_like_rate_share)s
+        ), withdrawn AS (
+            DELETE FROM activity_engagementflag f
+            WHERE f.day = %(day)s AND f.creator_id BETWEEN %(lo)s AND %(hi)s
+              AND f.status = '{FlagStatus.OPEN}'
+              AND NOT EXISTS (
+                  SELECT 1 FROM found
+                  WHERE found.video_day_id = f.video_day_id AND found.reason = f.reason)
+        ), written AS (
+            INSERT INTO activity_engagementflag AS f
+                (video_day_id, creator_id, day, reason, detail, excluded_views, excluded_likes,
+                 excluded_comments, excluded_shares, status, created_at, review_note)
+            SELECT video_day_id, creator_id, %(day)s, reason, detail, excluded_views,
+                   excluded_likes, excluded_comments, excluded_shares, '{FlagStatus.OPEN}',
+                   %(now)s, ''
+            FROM found
+            ON CONFLICT (video_day_id, reason) DO UPDATE SET
+                detail = EXCLUDED.detail,
+                excluded_views = EXCLUDED.excluded_views,
+                excluded_likes = EXCLUDED.excluded_likes,
+                excluded_comments = EXCLUDED.excluded_comments,
+                excluded_shares = EXCLUDED.excluded_shares,
+                status = '{FlagStatus.OPEN}',
+                review_note = CASE WHEN f.status = '{FlagStatus.OPEN}' THEN f.review_note
+                                   ELSE %(reopened)s END
+            -- Open flags follow the data; a reviewed one reopens only when it would exclude
+            -- more. An open flag already saying the same is left alone (no new row version).
+            WHERE (f.status = '{FlagStatus.OPEN}'
+                   AND (f.detail, f.excluded_views, f.excluded_likes, f.excluded_comments,
+                        f.excluded_shares)
+                       IS DISTINCT FROM (EXCLUDED.detail, EXCLUDED.excluded_views,
+                        EXCLUDED.excluded_likes, EXCLUDED.excluded_comments,
+                        EXCLUDED.excluded_shares))
+               OR EXCLUDED.excluded_views > f.excluded_views
+               OR EXCLUDED.excluded_likes > f.excluded_likes
+               OR EXCLUDED.excluded_comments > f.excluded_comments
+               OR EXCLUDED.excluded_shares > f.excluded_shares
+        )
+        SELECT COUNT(*) FROM found
+    """
+
+
+def _flag_day_postgresql(day: date, lo: int, hi: int) -> int:
+    rules = settings.AUTHENTICITY
+    params = {
+        **_baseline_params(day, lo, hi),
+        "now": timezone.now(),
+        "reopened": REOPENED,
+        "mad_to_sigma": MAD_TO_SIGMA,
+        "spike_min_views": rules["SPIKE_MIN_VIEWS"],
+        "spike_robust_z": float(rules["SPIKE_ROBUST_Z"]),
+        "spike_like_rate_share": float(rules["SPIKE_LIKE_RATE_SHARE"]),
+        "ratio_min_views": rules["RATIO_MIN_VIEWS"],
+        "max_likes_per_view": float(rules["MAX_LIKES_PER_VIEW"]),
+        "max_comments_per_view": float(rules["MAX_COMMENTS_PER_VIEW"]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_flag_day_sql(), params)
+        return int(cursor.fetchone()[0])

@@ -125,6 +125,8 @@ class PointsEntry(models.Model):
     activity_date = models.DateField(null=True, blank=True)
     # The amount the rule counted (e.g. qualified views) when this entry was posted.
     measured = models.BigIntegerField(null=True, blank=True)
+    # Unique index only: migration 0008 drops the LIKE-prefix index Django adds on PostgreSQL
+    # (nothing searches by prefix); an AlterField that rebuilds its indexes may bring it back.
     idempotency_key = models.CharField(max_length=120, unique=True)
     memo = models.CharField(max_length=300, blank=True)
     run = models.ForeignKey(
@@ -252,15 +254,36 @@ class RecalcShard(models.Model):
 
 
 class RecalcLine(models.Model):
-    """A difference the run found: what a (creator, day, metric) is due against what is posted."""
+    """A difference the run found: what a (creator, day, metric) is due against what is posted.
 
-    run = models.ForeignKey(RecalcRun, on_delete=models.CASCADE, related_name="lines")
+    A run writes one line per difference, half a million on a large night, so the lines carry
+    no database constraints: a foreign key is one trigger call per row at commit, which cost
+    the run as much as writing the lines. Lines are derived, never the record (the entries
+    are), and the ORM still cascades and protects as declared. The run's lines are found
+    through the (run, creator) index."""
+
+    run = models.ForeignKey(
+        RecalcRun,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
+    )
     creator = models.ForeignKey(
-        CreatorProfile, on_delete=models.CASCADE, related_name="+", db_index=False
+        CreatorProfile,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     metric = models.CharField(max_length=20, choices=Metric.choices)
     rule = models.ForeignKey(
-        EarningRule, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        EarningRule,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     measured = models.BigIntegerField(default=0)
     due = models.BigIntegerField()

@@ -110,7 +110,10 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
                    CAST(SUM({counted("comments", "xc")}) AS BIGINT) AS comments,
                    CAST(SUM({counted("shares", "xs")}) AS BIGINT) AS shares
             FROM activity_videoday vd
-            JOIN activity_video v ON v.id = vd.video_id
+            -- The shard's range on the video side too: an index range scan of the shard's
+            -- videos instead of reading every video on the platform to hash-join them.
+            JOIN activity_video v
+              ON v.id = vd.video_id AND v.creator_id BETWEEN %(lo)s AND %(hi)s
             LEFT JOIN ({excluded}) x ON x.video_day_id = vd.id
             WHERE vd.day = %(day)s AND vd.creator_id BETWEEN %(lo)s AND %(hi)s
             GROUP BY vd.creator_id
@@ -225,25 +228,29 @@ SHARD_FIGURES_SQL = f"""
     ) per_creator
 """
 
-ENSURE_ACCOUNTS_SQL = """
-    INSERT INTO rewards_pointsaccount (creator_id, balance, updated_at)
-    SELECT DISTINCT creator_id, 0, %(now)s FROM rewards_recalcline
+# Creators whose differences in the shard add up to a loss: the only balances that can fall.
+_TAKING = """
+    SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
     WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
-    ON CONFLICT (creator_id) DO NOTHING
+    GROUP BY creator_id HAVING SUM(delta) < 0
+"""
+TAKING_ACCOUNTS_SQL = f"""
+    SELECT creator_id FROM rewards_pointsaccount
+    WHERE creator_id IN (SELECT creator_id FROM ({_TAKING}) taking)
+    ORDER BY creator_id
 """
 
 # A correction that would take a balance below zero (the points were already spent) waits:
 # its line is marked deferred, the difference stays due, and a later run posts it once the
-# balance allows. Entries and balances below read only the lines not deferred.
-DEFER_SQL = """
+# balance allows. Entries and balances below read only the lines not deferred. (A creator
+# without an account yet has nothing posted, so no negative line.)
+DEFER_SQL = f"""
     UPDATE rewards_recalcline SET deferred = TRUE
     WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND delta < 0
       AND creator_id IN (
-          SELECT l.creator_id FROM rewards_recalcline l
-          JOIN rewards_pointsaccount acc ON acc.creator_id = l.creator_id
-          WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s
-          GROUP BY l.creator_id, acc.balance
-          HAVING acc.balance + SUM(l.delta) < 0)
+          SELECT taking.creator_id FROM ({_TAKING}) taking
+          LEFT JOIN rewards_pointsaccount acc ON acc.creator_id = taking.creator_id
+          WHERE COALESCE(acc.balance, 0) + taking.total < 0)
 """
 
 # The idempotency key numbers a (creator, day, metric)'s earning entries: two posts racing for
@@ -273,15 +280,29 @@ POST_SQL = f"""
     WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s AND NOT l.deferred
 """
 
-APPLY_BALANCES_SQL = """
-    UPDATE rewards_pointsaccount
-    SET balance = balance + s.total, updated_at = %(now)s
-    FROM (
-        SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
-        WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND NOT deferred
-        GROUP BY creator_id
-    ) s
-    WHERE rewards_pointsaccount.creator_id = s.creator_id
+# Every balance the shard moves, set-based and once per account. A creator whose total is
+# negative has an account (points were posted before): it is moved by an UPDATE, because an
+# upsert checks the balance constraint on the row it proposes, before it finds the account.
+# Every other total is upserted: an account is created with its first points. Creator order,
+# as the lock on losses takes them. (The entries above may reference accounts created here:
+# the foreign keys Django makes are checked at commit.)
+_SHARD_TOTALS = """
+    SELECT creator_id, SUM(delta) AS total FROM rewards_recalcline
+    WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s AND NOT deferred
+    GROUP BY creator_id
+"""
+TAKE_BALANCES_SQL = f"""
+    UPDATE rewards_pointsaccount SET balance = balance + t.total, updated_at = %(now)s
+    FROM ({_SHARD_TOTALS}) t
+    WHERE rewards_pointsaccount.creator_id = t.creator_id AND t.total < 0
+"""
+APPLY_BALANCES_SQL = f"""
+    INSERT INTO rewards_pointsaccount AS acc (creator_id, balance, updated_at)
+    SELECT creator_id, total, %(now)s FROM ({_SHARD_TOTALS}) t
+    WHERE total >= 0
+    ORDER BY creator_id
+    ON CONFLICT (creator_id) DO UPDATE
+    SET balance = acc.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
 """
 
 SHARD_BOUNDS_SQL = """
@@ -337,16 +358,19 @@ def start_run(
     return run
 
 
-def _lock_balances(lo: int, hi: int) -> None:
-    """Hold the shard's accounts while deciding what the balances can take, so a redemption
-    cannot spend between that decision and the balance update (SQLite locks the whole file)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM rewards_pointsaccount WHERE creator_id BETWEEN %s AND %s "
-                "ORDER BY creator_id FOR UPDATE",
-                [lo, hi],
-            )
+def _lock_balances(params: dict) -> int:
+    """Hold the accounts the shard takes points from while deciding what their balances can
+    take, so a redemption cannot spend between that decision and the balance update; returns
+    how many there are. Points given need no such hold: a balance plus a positive total is
+    never below zero, and the upsert moves each account under its own row lock, from its
+    latest balance, so a spend meanwhile is neither lost nor blocked. (SQLite locks the whole
+    file.) Two postings over the same creators (runs of different days) now take their locks
+    in two ascending passes rather than one; should they deadlock, PostgreSQL aborts one and
+    its task retries, as for any OperationalError."""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(TAKING_ACCOUNTS_SQL + lock, params)
+        return len(cursor.fetchall())
 
 
 def _touch(run: RecalcRun, **counters: F) -> None:
@@ -426,7 +450,6 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
     shard = RecalcShard.objects.select_for_update().get(run=run, index=index)
     if shard.posted_at is not None:
         return False
-    _lock_balances(shard.first_creator_id, shard.last_creator_id)
     params = {
         "run": run.pk,
         "lo": shard.first_creator_id,
@@ -435,16 +458,22 @@ def post_shard(*, run: RecalcRun, index: int) -> bool:
         "day_text": run.day.isoformat(),
         "now": timezone.now(),
     }
-    _execute(ENSURE_ACCOUNTS_SQL, params)
-    _execute(DEFER_SQL, params)
-    _execute(POST_SQL, params)
-    # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
-    posted = RecalcLine.objects.filter(
-        run=run,
-        creator_id__gte=shard.first_creator_id,
-        creator_id__lte=shard.last_creator_id,
-        deferred=False,
-    ).count()
+    # A day's first run takes from nobody (nothing is posted yet), later runs from few: the
+    # deferral and the UPDATE for losses run only when someone's differences add up to a loss.
+    taking = _lock_balances(params)
+    if taking:
+        _execute(DEFER_SQL, params)
+    posted = _execute(POST_SQL, params)
+    if connection.vendor != "postgresql":
+        # One entry per line not deferred (rowcount of WITH … INSERT is not reported on SQLite).
+        posted = RecalcLine.objects.filter(
+            run=run,
+            creator_id__gte=shard.first_creator_id,
+            creator_id__lte=shard.last_creator_id,
+            deferred=False,
+        ).count()
+    if taking:
+        _execute(TAKE_BALANCES_SQL, params)
     _execute(APPLY_BALANCES_SQL, params)
     shard.posted_at = timezone.now()
     shard.save(update_fields=["posted_at"])

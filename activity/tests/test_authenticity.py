@@ -1,7 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from activity import authenticity
 from activity.models import EngagementFlag, FlagReason, FlagStatus
@@ -117,3 +120,84 @@ def test_a_reviewed_flag_reopens_when_the_data_now_excludes_more(steady_video: o
     flag = EngagementFlag.objects.get()
     assert flag.status == FlagStatus.OPEN and flag.excluded_views == 900
     assert "Reopened" in flag.review_note
+
+
+REASONS = [choice.value for choice in FlagReason]
+STATUSES = [choice.value for choice in FlagStatus]
+# One video-day of the rewards day: views, then likes, comments and bot views per 1,000 views.
+video_days = st.tuples(
+    st.integers(0, 120_000) | st.sampled_from([199, 200, 1_999, 2_000]),
+    st.integers(0, 30) | st.integers(0, 1_200),  # few likes per view: a spike, with a baseline
+    st.integers(0, 400),
+    st.integers(0, 1_000) | st.just(0),
+)
+# A flag already standing on it: reason, status and what it excluded then.
+earlier_flags = st.none() | st.tuples(
+    st.sampled_from(REASONS), st.sampled_from(STATUSES), st.integers(0, 150_000)
+)
+creators = st.tuples(
+    # Trailing days' views: a creator has a baseline from 7 days.
+    st.lists(st.integers(800, 1_600), min_size=7, max_size=10)
+    | st.lists(st.integers(800, 1_600), max_size=6),
+    st.lists(st.tuples(video_days, earlier_flags), min_size=1, max_size=3),
+)
+
+
+def flag_table() -> list[tuple]:
+    return sorted(
+        EngagementFlag.objects.values_list(
+            "video_day_id", "reason", "status", "detail", *authenticity.EXCLUDED, "review_note"
+        )
+    )
+
+
+def build(creator_specs: list) -> tuple[int, int]:
+    ids = []
+    for history, days in creator_specs:
+        first = VideoFactory(published_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
+        ids.append(first.creator_id)
+        for back, views in enumerate(history, start=1):
+            VideoDayFactory(
+                video=first, day=DAY - dt.timedelta(days=back), views=views, likes=views * 6 // 100
+            )
+        for (views, likes, comments, bots), earlier in days:
+            stat = VideoDayFactory(
+                video=VideoFactory(creator=first.creator),
+                views=views,
+                views_5s=views,
+                likes=views * likes // 1000,
+                comments=views * comments // 1000,
+                shares=views // 100,
+                bot_views=views * bots // 1000,
+                bot_likes=views * likes // 1000 * bots // 1000,
+            )
+            if earlier is not None:
+                reason, status, excluded = earlier
+                EngagementFlag.objects.create(
+                    video_day=stat,
+                    creator_id=stat.creator_id,
+                    day=DAY,
+                    reason=reason,
+                    status=status,
+                    detail="as it stood",
+                    excluded_views=excluded,
+                    excluded_likes=excluded // 10,
+                )
+    return min(ids), max(ids)
+
+
+@hypothesis_settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(creator_specs=st.lists(creators, min_size=1, max_size=3))
+def test_the_sql_pass_flags_what_the_python_pass_flags(creator_specs: list) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("compares the PostgreSQL statement with the portable path")
+    with transaction.atomic():
+        lo, hi = build(creator_specs)
+        before = transaction.savepoint()
+        by_python = authenticity._flag_day_portable(DAY, lo, hi), flag_table()
+        transaction.savepoint_rollback(before)
+        by_sql = authenticity._flag_day_postgresql(DAY, lo, hi), flag_table()
+        transaction.set_rollback(True)
+    assert by_sql == by_python

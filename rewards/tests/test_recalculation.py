@@ -1,4 +1,6 @@
 import datetime as dt
+import threading
+from collections.abc import Callable
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -354,3 +356,102 @@ def test_a_stale_run_posts_nothing_more_once_it_is_no_longer_posting() -> None:
     assert recalculation.post_shard(run=stale, index=0) is False
     assert PointsEntry.objects.count() == 0
     assert run().entries_posted == 1
+
+
+def _post_while_paused(
+    monkeypatch: pytest.MonkeyPatch, spend: Callable[[], object]
+) -> tuple[object, object]:
+    """Recalculate DAY in a thread, stop its posting after the balances are decided (before
+    entries and balances are written), run `spend` in another thread, then let posting go on.
+    Returns what the recalculation and `spend` returned or raised, and whether `spend` was
+    still waiting when posting was let go."""
+    real_execute = recalculation._execute
+    decided, go = threading.Event(), threading.Event()
+
+    def pausing(sql: str, params: dict) -> int:
+        if sql is recalculation.POST_SQL:
+            decided.set()
+            go.wait(10)
+        return real_execute(sql, params)
+
+    monkeypatch.setattr(recalculation, "_execute", pausing)
+    results: dict[str, object] = {}
+
+    def in_thread(name: str, work: Callable[[], object]) -> threading.Thread:
+        def target() -> None:
+            try:
+                results[name] = work()
+            except Exception as exc:  # handed to the test to assert on
+                results[name] = exc
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        return thread
+
+    recalc = in_thread("run", run)
+    assert decided.wait(10)
+    spender = in_thread("spend", spend)
+    spender.join(1.0)
+    results["spend_waited"] = spender.is_alive()
+    go.set()
+    recalc.join(10)
+    spender.join(10)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spend_racing_a_negative_correction_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    from rewards.services import PointsError, post_entry
+
+    stat = VideoDayFactory(views=20_000, views_5s=10_000)
+    run()  # 20 points
+    stat.views_5s = 0
+    stat.save()  # a correction of -20 is due
+
+    results = _post_while_paused(
+        monkeypatch,
+        lambda: post_entry(
+            creator=stat.creator, amount=-20, kind=EntryKind.REDEEMED, idempotency_key="race"
+        ),
+    )
+    # The account was held from the decision to the balance update: the spend waited, then
+    # found the points gone, instead of taking the balance below zero under the correction.
+    assert results["spend_waited"]
+    assert results["run"].state == RecalcState.DONE and results["run"].entries_posted == 1
+    assert isinstance(results["spend"], PointsError)
+    stat.creator.points_account.refresh_from_db()
+    assert stat.creator.points_account.balance == 0
+    call_command("check_ledger")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spend_racing_points_given_does_not_wait_and_nothing_is_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    from rewards.services import post_entry
+
+    stat = VideoDayFactory(views=20_000, views_5s=10_000)
+    run()  # 20 points
+    stat.views_5s = 15_000
+    stat.save()  # 10 more are due
+
+    results = _post_while_paused(
+        monkeypatch,
+        lambda: post_entry(
+            creator=stat.creator, amount=-5, kind=EntryKind.REDEEMED, idempotency_key="race"
+        ),
+    )
+    assert not results["spend_waited"]  # points given take no lock until they are written
+    assert results["run"].state == RecalcState.DONE and results["run"].entries_posted == 1
+    assert results["spend"].amount == -5
+    stat.creator.points_account.refresh_from_db()
+    assert stat.creator.points_account.balance == 20 + 10 - 5
+    call_command("check_ledger")
