@@ -29,7 +29,7 @@ def restore_pattern_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_seed_niches"), ("rewards", "0007_tiers")]
+    dependencies = [("accounts", "0002_seed_niches"), ("rewards", "0008_store")]
 
     operations = [
         migrations.RunPython(drop_pattern_index, restore_pattern_index),
