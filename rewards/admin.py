@@ -284,6 +284,18 @@ class StoreItemAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request: HttpRequest, obj: StoreItem, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        store.catalog_changed()
+
+    def delete_model(self, request: HttpRequest, obj: StoreItem) -> None:
+        super().delete_model(request, obj)
+        store.catalog_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        store.catalog_changed()
+
     def has_delete_permission(self, request: HttpRequest, obj: StoreItem | None = None) -> bool:
         # Redeemed items are history; switch them off instead.
         return super().has_delete_permission(request, obj) and not (

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -185,6 +186,29 @@ def request_key(who: Shopper, item: StoreItem) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
+# The catalog's version: store pages are cached per creator under it (with the creator's
+# ledger version), so it changes whenever what every creator sees of an item may change:
+# its stock, or anything staff edit.
+CATALOG_VERSION = "rewards:store:catalog-version"
+
+
+def catalog_version() -> int:
+    return cache.get_or_set(CATALOG_VERSION, 1, timeout=None)
+
+
+def catalog_changed() -> None:
+    """Now, and again when the change commits (a page rendered in between saw the old one)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(CATALOG_VERSION)
+        except ValueError:  # not in the cache (evicted, or never read): any new value will do
+            cache.set(CATALOG_VERSION, int(timezone.now().timestamp()), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 # Reads for pages -------------------------------------------------------------------------
 
 
@@ -309,6 +333,7 @@ def redeem_item(
         raise StoreError(offer.reasons[0])
     if item.stock is not None:
         StoreItem.objects.filter(pk=item.pk).update(stock=F("stock") - 1)
+        catalog_changed()
     price = offer.price
     try:
         with transaction.atomic():
@@ -405,6 +430,7 @@ def cancel_redemption(
     )
     if redemption.item.stock is not None:
         StoreItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
+        catalog_changed()
     redemption.state = RedemptionState.CANCELLED
     redemption.decided_at = now or timezone.now()
     redemption.decided_by = by

@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import creator_required
 
-from . import store
+from . import dashboard, store
 from .forms import RedeemForm, StoreFilterForm
-from .models import StoreItem
+from .models import StoreItem, rewards_day_today
 
 REDEMPTIONS_PAGE_SIZE = 25
 # An item's own recent redemptions shown on its page.
@@ -41,14 +43,47 @@ def store_list(request: HttpRequest) -> HttpResponse:
             )
         else:
             status = 400
-    who = store.shopper(request.user.creator)
-    offers = store.browse(who, filters, timezone.now()) if status == 200 else []
-    template = "rewards/store.html#results" if request.htmx else "rewards/store.html"
-    return render(
-        request,
-        template,
-        {"form": form, "offers": offers, "who": who, "filtered": filters != store.StoreFilters()},
-        status=status,
+    creator = request.user.creator
+    template = "rewards/_store_body.html" + ("#results" if request.htmx else "")
+
+    def render_body() -> str:
+        who = store.shopper(creator)
+        offers = store.browse(who, filters, timezone.now()) if status == 200 else []
+        return render_to_string(
+            template,
+            {
+                "form": form,
+                "offers": offers,
+                "who": who,
+                "filtered": filters != store.StoreFilters(),
+            },
+        )
+
+    if status != 200:
+        body = mark_safe(render_body())
+    else:
+        body = dashboard.cached_region(
+            "store",
+            request.htmx is True,
+            request.GET.urlencode(),
+            *_shopper_version(creator),
+            render=render_body,
+        )
+    if request.htmx:
+        return HttpResponse(body, status=status)
+    return render(request, "rewards/store.html", {"body_html": body}, status=status)
+
+
+def _shopper_version(creator: object) -> tuple:
+    """What a creator's store pages depend on besides the item: their points (the ledger's
+    version), their standing, the catalog, and the day (tiers move at night; the cache's
+    lifetime bounds how long an item's opening or closing time can lag)."""
+    return (
+        creator.pk,
+        dashboard.ledger_version(creator),
+        creator.standing,
+        store.catalog_version(),
+        rewards_day_today(),
     )
 
 
@@ -71,7 +106,15 @@ def _item_context(request: HttpRequest, item: StoreItem) -> dict:
 def store_item(request: HttpRequest, slug: str) -> HttpResponse:
     """An item, its price for this creator, and plainly why they can or cannot redeem it."""
     item = get_object_or_404(StoreItem.objects.select_related("min_tier"), slug=slug)
-    return render(request, "rewards/store_item.html", _item_context(request, item))
+    body = dashboard.cached_region(
+        "store-item",
+        item.pk,
+        *_shopper_version(request.user.creator),
+        render=lambda: render_to_string(
+            "rewards/_store_item_body.html", _item_context(request, item)
+        ),
+    )
+    return render(request, "rewards/store_item.html", {"item": item, "body_html": body})
 
 
 @creator_required

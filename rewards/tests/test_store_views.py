@@ -390,3 +390,41 @@ def test_the_cooldown_shows_its_end_date_on_the_item_page(
     )
     html = creator_client.get(item.get_absolute_url()).content.decode()
     assert "you can again from" in html
+
+
+def test_cached_store_pages_change_when_another_creator_takes_the_last_one(
+    creator_client: Client, creator: object
+) -> None:
+    give(creator, 1_000)
+    item = PromotionFactory(slug="last-one", price_points=100, stock=1)
+    assert "You can redeem it" in creator_client.get(STORE).content.decode()
+    assert "Redeem…" in creator_client.get(item.get_absolute_url()).content.decode()
+
+    other = CreatorFactory()
+    give(other, 1_000)
+    store.redeem_item(creator=other, item_id=item.pk, request_key="b" * 20)
+
+    assert "Sold out" in creator_client.get(STORE).content.decode()
+    assert "Sold out" in creator_client.get(item.get_absolute_url()).content.decode()
+
+
+def test_cached_store_pages_show_a_staff_edit_at_once(
+    creator_client: Client, creator: object, staff_client: Client
+) -> None:
+    give(creator, 1_000)
+    item = ToolFactory(slug="grading", name="Grading", price_points=100)
+    assert "<strong>100</strong> points" in creator_client.get(STORE).content.decode()
+    url = reverse("admin:rewards_storeitem_changelist")
+    staff_client.post(
+        url,
+        {
+            "form-TOTAL_FORMS": 1,
+            "form-INITIAL_FORMS": 1,
+            "form-0-id": item.pk,
+            "form-0-is_active": "",
+            "_save": "Save",
+        },
+    )
+    item.refresh_from_db()
+    assert not item.is_active
+    assert 'data-item="grading"' not in creator_client.get(STORE).content.decode()
