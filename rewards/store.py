@@ -318,14 +318,14 @@ def redeem_item(
         if existing.item_id != item_id:
             raise StoreError("That form was already used for another item: reload the page.")
         return existing, False
-    item = (
-        StoreItem.objects.select_for_update(of=("self",))
-        .select_related("min_tier")
-        .filter(pk=item_id)
-        .first()
-    )
+    items = StoreItem.objects.select_related("min_tier").filter(pk=item_id)
+    item = items.first()
     if item is None:
         raise StoreError("There is no such item in the store.")
+    if item.stock is not None:
+        # Only stock is shared between creators: lock the item when there is stock to count,
+        # so redemptions of unlimited items by different creators never wait on each other.
+        item = items.select_for_update(of=("self",)).first()
     who = shopper(creator, item_ids=[item.pk])
     who.balance = account.balance if account else 0
     offer = availability(who, item, now)
