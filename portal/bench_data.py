@@ -184,13 +184,6 @@ def seed(
     return True, summary
 
 
-def _named(sql: str, params: list, prefix: str) -> tuple[str, dict]:
-    """Positional %s placeholders as named ones, to mix with the fill's named parameters."""
-    parts = sql.split("%s")
-    named = {f"{prefix}{i}": value for i, value in enumerate(params)}
-    return parts[0] + "".join(f"%({prefix}{i})s{part}" for i, part in enumerate(parts[1:])), named
-
-
 @contextmanager
 def _indexes_rebuilt_after(
     cursor: object, tables: tuple[str, ...], progress: Callable[[str], None]
@@ -520,7 +513,7 @@ class _Fill:
         )
         entries = 0
         for first, last, rules in self._rule_periods():
-            rules_sql, rules_params = _named(*points.rules_cte(rules), prefix="rule")
+            rules_sql, rules_params = points.named_params(*points.rules_cte(rules), prefix="rule")
             entries += self.execute(
                 cursor,
                 f"points entries {first} to {last}",

@@ -50,6 +50,14 @@ def _rule_values(rule: EarningRule) -> list:
     ]
 
 
+def named_params(sql: str, params: list, prefix: str = "p") -> tuple[str, dict]:
+    """Positional %s placeholders as named ones (`%(p0)s`, ...), so SQL such as rules_cte's
+    can be mixed into a statement that uses named parameters."""
+    parts = sql.split("%s")
+    named = {f"{prefix}{i}": value for i, value in enumerate(params)}
+    return parts[0] + "".join(f"%({prefix}{i})s{part}" for i, part in enumerate(parts[1:])), named
+
+
 def rules_cte(rules: Sequence[EarningRule]) -> tuple[str, list]:
     """`rules(metric, rule_id, unit_size, per_unit, taper_above, taper_pct, cap) AS (VALUES …)`."""
     rows = [_rule_values(rule) for rule in rules] or [_NO_RULE]

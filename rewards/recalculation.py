@@ -154,20 +154,11 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
     return sql, params
 
 
-def _named(sql: str, params: list) -> tuple[str, dict]:
-    """Turn positional %s placeholders into named ones, to mix with named parameters."""
-    named = {}
-    parts = sql.split("%s")
-    out = parts[0]
-    for i, part in enumerate(parts[1:]):
-        named[f"p{i}"] = params[i]
-        out += f"%(p{i})s" + part
-    return out, named
-
-
 def plan_sql(day: date) -> tuple[str, dict]:
     """INSERT the differences between due and posted for one run and creators lo..hi."""
-    rules_sql, rules_params = _named(*points.rules_cte(list(points.rules_in_force(day).values())))
+    rules_sql, rules_params = points.named_params(
+        *points.rules_cte(list(points.rules_in_force(day).values()))
+    )
     amounts_sql, amounts_params = _amounts_sql(day)
     sql = f"""
         WITH {rules_sql}, {amounts_sql},

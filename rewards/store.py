@@ -111,16 +111,14 @@ class Availability:
     price: Price
     # Why the creator cannot redeem the item now, most important first; empty when they can.
     reasons: list[str]
+    # Whether the balance covers the price, whatever else stands in the way.
+    affordable: bool
     # A further note that does not block ("Cash waits for payouts to open").
     note: str = ""
 
     @property
     def can_redeem(self) -> bool:
         return not self.reasons
-
-    @property
-    def affordable(self) -> bool:
-        return not any(r.startswith("It costs") for r in self.reasons)
 
 
 def _day(moment: datetime) -> str:
@@ -163,7 +161,8 @@ def availability(who: Shopper, item: StoreItem, now: datetime) -> Availability:
                 f"You have redeemed it {times} in the last {item.limit_period_days} days, the "
                 f"most allowed; the next is possible from {_day(next_from)}."
             )
-    if who.balance < price.points:
+    affordable = who.balance >= price.points
+    if not affordable:
         reasons.append(
             f"It costs {price.points:,} points and you have {who.balance:,}: "
             f"{price.points - who.balance:,} more needed."
@@ -174,7 +173,7 @@ def availability(who: Shopper, item: StoreItem, now: datetime) -> Availability:
             "Cash is paid through your earnings once payouts open in the portal; until then "
             "a cash redemption stays pending, and your points are held for it."
         )
-    return Availability(item=item, price=price, reasons=reasons, note=note)
+    return Availability(item=item, price=price, reasons=reasons, affordable=affordable, note=note)
 
 
 def request_key(who: Shopper, item: StoreItem) -> str:
