@@ -14,8 +14,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
+from core.clock import rewards_day_of, rewards_today
 
-from .models import CreatorDay, LiveSession, Video, VideoDay, rewards_day_of, rewards_today
+from .models import CreatorDay, LiveSession, Video, VideoDay
 
 
 @dataclass

@@ -6,8 +6,6 @@ updates the row in place instead of adding a second one.
 
 import hashlib
 import secrets
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -15,15 +13,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
-
-
-def rewards_day_of(moment: datetime) -> date:
-    """The calendar day of `moment` in REWARDS_DAY_TZ, the calendar rewards days follow."""
-    return moment.astimezone(ZoneInfo(settings.REWARDS_DAY_TZ)).date()
-
-
-def rewards_today() -> date:
-    return rewards_day_of(timezone.now())
 
 
 class Integration(models.Model):

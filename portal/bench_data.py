@@ -40,7 +40,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from accounts.models import CreatorProfile, Niche, User
-from activity.models import CreatorDay, Video, VideoDay, rewards_today
+from activity.models import CreatorDay, Video, VideoDay
+from core.clock import rewards_today
 from rewards import expiry, points, tiers
 from rewards.models import EarningRule, ItemKind, Metric, RecalcRun, StoreItem
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "payments",
     "activity",
     "accounts",
+    "core",
 ]
 
 MIDDLEWARE = [

@@ -19,11 +19,13 @@ from accounts.access import (
     staff_required,
 )
 from accounts.models import Role
+from core import charts
+from core.clock import rewards_today
+from core.http import bad_request
+from core.regions import cached_region
 from rewards import dashboard as rewards_dashboard
-from rewards import views as rewards_views
-from rewards.models import rewards_day_today
 
-from . import charts, health
+from . import health
 
 ROLE_HOMES = {
     Role.CREATOR: "portal:creator_home",
@@ -74,9 +76,9 @@ def creator_home(request: HttpRequest) -> HttpResponse:
     try:
         period = rewards_dashboard.parse_period(request.GET.get("period"))
     except rewards_dashboard.PeriodError as exc:
-        return rewards_views.bad_request(request, str(exc))
+        return bad_request(request, str(exc))
     creator = request.user.creator
-    today = rewards_day_today()
+    today = rewards_today()
 
     def render_board() -> str:
         board = rewards_dashboard.dashboard(creator, today=today, period=period)
@@ -85,7 +87,7 @@ def creator_home(request: HttpRequest) -> HttpResponse:
             {"board": board, "creator": creator, **rewards_dashboard.panel_context(board.period)},
         )
 
-    board_html = rewards_dashboard.cached_region(
+    board_html = cached_region(
         "board",
         creator.pk,
         today,

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.clock import rewards_today
+
 from . import recalculation, store, tasks, tiers
 from .forms import DecisionForm
 from .models import (
@@ -27,7 +29,6 @@ from .models import (
     RedemptionEvent,
     StoreItem,
     Tier,
-    rewards_day_today,
 )
 
 
@@ -47,7 +48,7 @@ class EarningRuleForm(forms.ModelForm):
 
     def clean_valid_from(self) -> object:
         valid_from = self.cleaned_data["valid_from"]
-        if valid_from <= rewards_day_today():
+        if valid_from <= rewards_today():
             raise forms.ValidationError(
                 "A new version must start after today: days already earned keep their rules."
             )
@@ -194,7 +195,7 @@ class CreatorTierForm(forms.ModelForm):
         data = super().clean()
         if data.get("floor_tier") and not data.get("floor_until"):
             self.add_error("floor_until", "A manual tier needs an end date.")
-        if data.get("floor_until") and data["floor_until"] < rewards_day_today():
+        if data.get("floor_until") and data["floor_until"] < rewards_today():
             self.add_error("floor_until", "The end date is in the past.")
         if data.get("floor_tier") and not data.get("floor_reason"):
             self.add_error("floor_reason", "Say why, for the record and for the creator.")
@@ -234,7 +235,7 @@ class CreatorTierAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: CreatorTier, form: forms.ModelForm, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
-        tiers.recompute(rewards_day_today() - timedelta(days=1), creator=obj.creator)
+        tiers.recompute(rewards_today() - timedelta(days=1), creator=obj.creator)
 
 
 @admin.register(StoreItem)

@@ -2,27 +2,18 @@
 the length of the history (tests pin the count with 1 and 365 days of data)."""
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
 from accounts import eligibility
 from accounts.models import CreatorProfile
-from portal import charts
+from core import charts
 
 from . import expiry, selectors, tiers
 from .models import EARNING_KINDS, Metric, PointsAccount, PointsEntry
-
-# Rendered regions of the rewards pages live this long in the cache at most. Their keys change
-# the moment the creator's points move, so this only bounds how long what is read from
-# elsewhere can lag: tiers set at night, eligibility from the platform's activity data, the
-# state of a flag review.
-REGION_SECONDS = 300
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -185,14 +176,3 @@ def ledger_version(creator: CreatorProfile) -> str:
     transaction."""
     stamp = PointsAccount.objects.filter(pk=creator.pk).values_list("updated_at", flat=True).first()
     return stamp.isoformat() if stamp else "none"
-
-
-def cached_region(*key: object, render: Callable[[], str]) -> SafeString:
-    """A rendered region of a page, from the cache when its key has been rendered before.
-    The key must hold everything the region shows that can change (see REGION_SECONDS)."""
-    name = "rewards:region:" + ":".join(str(part) for part in key)
-    html = cache.get(name)
-    if html is None:
-        html = render()
-        cache.set(name, html, REGION_SECONDS)
-    return mark_safe(html)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
-from activity.models import rewards_today
+from core.clock import rewards_today
 
 
 class Metric(models.TextChoices):
@@ -67,7 +67,7 @@ class EarningRule(models.Model):
     @property
     def is_history(self) -> bool:
         """A version already in force has paid points; changing it would rewrite history."""
-        return self.valid_from <= rewards_day_today()
+        return self.valid_from <= rewards_today()
 
 
 class PointsAccount(models.Model):
@@ -411,11 +411,6 @@ class CreatorTier(models.Model):
             and self.floor_until is not None
             and day <= self.floor_until
         )
-
-
-def rewards_day_today() -> date:
-    """Today's date in REWARDS_DAY_TZ, the calendar that rewards days follow."""
-    return rewards_today()
 
 
 class ItemKind(models.TextChoices):

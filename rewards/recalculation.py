@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from activity import authenticity
 from activity.models import CreatorDay, EngagementFlag, Video, VideoDay
+from core.clock import rewards_today
 
 from . import points
 from .models import (
@@ -37,7 +38,6 @@ from .models import (
     RecalcRun,
     RecalcShard,
     RecalcState,
-    rewards_day_today,
 )
 
 EARNING_KINDS_SQL = ", ".join(f"'{kind}'" for kind in EARNING_KINDS)
@@ -329,7 +329,7 @@ def start_run(
     """Open a run for `day` with its shards; refuses while another run of the day is active.
     With `approved_by` alone the safety valve is skipped (demo data); with `approves`, the run
     may move points as far as that held run did, and no further."""
-    if day >= rewards_day_today():
+    if day >= rewards_today():
         raise RecalcError(f"{day} has not happened yet: a day is recalculated once it is over.")
     _fail_stale_runs(day)
     try:

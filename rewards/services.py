@@ -7,15 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
+from core.clock import rewards_today
 
-from .models import (
-    EARNING_KINDS,
-    CourseCompletion,
-    EntryKind,
-    PointsAccount,
-    PointsEntry,
-    rewards_day_today,
-)
+from .models import EARNING_KINDS, CourseCompletion, EntryKind, PointsAccount, PointsEntry
 
 
 class PointsError(Exception):
@@ -62,7 +56,7 @@ def post_entry(
                 kind=kind,
                 idempotency_key=idempotency_key,
                 memo=memo,
-                activity_date=activity_date or rewards_day_today(),
+                activity_date=activity_date or rewards_today(),
             )
     except IntegrityError:
         # The same key committed by a concurrent request between our check and insert.

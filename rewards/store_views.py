@@ -15,10 +15,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import creator_required
+from core.clock import rewards_today
+from core.regions import cached_region
 
 from . import dashboard, store
 from .forms import RedeemForm, StoreFilterForm
-from .models import StoreItem, rewards_day_today
+from .models import StoreItem
 
 REDEMPTIONS_PAGE_SIZE = 25
 # An item's own recent redemptions shown on its page.
@@ -62,7 +64,7 @@ def store_list(request: HttpRequest) -> HttpResponse:
     if status != 200:
         body = mark_safe(render_body())
     else:
-        body = dashboard.cached_region(
+        body = cached_region(
             "store",
             request.htmx is True,
             request.GET.urlencode(),
@@ -83,7 +85,7 @@ def _shopper_version(creator: object) -> tuple:
         dashboard.ledger_version(creator),
         creator.standing,
         store.catalog_version(),
-        rewards_day_today(),
+        rewards_today(),
     )
 
 
@@ -106,7 +108,7 @@ def _item_context(request: HttpRequest, item: StoreItem) -> dict:
 def store_item(request: HttpRequest, slug: str) -> HttpResponse:
     """An item, its price for this creator, and plainly why they can or cannot redeem it."""
     item = get_object_or_404(StoreItem.objects.select_related("min_tier"), slug=slug)
-    body = dashboard.cached_region(
+    body = cached_region(
         "store-item",
         item.pk,
         *_shopper_version(request.user.creator),

@@ -8,8 +8,10 @@ from functools import partial
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
+from core.clock import rewards_today
+
 from . import expiry, recalculation, store, tiers
-from .models import RecalcRun, RecalcState, rewards_day_today
+from .models import RecalcRun, RecalcState
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ RETRY = {
 def recalculate_yesterday() -> None:
     """What beat runs at 02:00 in REWARDS_DAY_TZ: yesterday, and every recent day whose data
     or reviews changed since its last run (recalculation.days_needing_recalculation)."""
-    today = rewards_day_today()
+    today = rewards_today()
     days = {today - timedelta(days=1), *recalculation.days_needing_recalculation(today=today)}
     for day in sorted(days):
         recalculate_day.delay(day.isoformat())
@@ -129,14 +131,14 @@ def post_shard(self: object, run_id: int, index: int) -> None:
 @shared_task(name="rewards.expire_points", **RETRY)
 def expire_points() -> int:
     """Beat, 03:00 in REWARDS_DAY_TZ: post what expires today (rewards/expiry.py)."""
-    return expiry.expire(rewards_day_today())
+    return expiry.expire(rewards_today())
 
 
 @shared_task(name="rewards.recompute_tiers", **RETRY)
 def recompute_tiers() -> int:
     """Beat, 03:30 in REWARDS_DAY_TZ: every tier from the 90 days that end yesterday, the last
     day the 02:00 recalculation posted."""
-    return tiers.recompute(rewards_day_today() - timedelta(days=1))
+    return tiers.recompute(rewards_today() - timedelta(days=1))
 
 
 @shared_task(name="rewards.cancel_stale_redemptions", **RETRY)

@@ -9,24 +9,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.access import creator_required, public
-from activity.models import rewards_day_of
+from core.clock import rewards_day_of, rewards_today
+from core.http import bad_request
+from core.regions import cached_region
 
 from . import dashboard, selectors, whatif
 from .forms import WhatIfForm
-from .models import Metric, PointsEntry, rewards_day_today
+from .models import Metric, PointsEntry
 
 HISTORY_PAGE_SIZE = 50
-
-
-def bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "400.html", {"message": message}, status=400)
 
 
 @public  # the rules are published: anyone may read how points are earned
 @require_GET
 def how_points_work(request: HttpRequest) -> HttpResponse:
     """Every rule in force today, in words, with what counts and what does not."""
-    today = rewards_day_today()
+    today = rewards_today()
     rules = selectors.rules_in_words(today)
     return render(
         request,
@@ -53,7 +51,7 @@ def points_panel(request: HttpRequest) -> HttpResponse:
     except dashboard.PeriodError as exc:
         return bad_request(request, str(exc))
     creator = request.user.creator
-    today = rewards_day_today()
+    today = rewards_today()
 
     def render_panel() -> str:
         points = dashboard.period_points(creator, days=period, last=today - timedelta(days=1))
@@ -62,7 +60,7 @@ def points_panel(request: HttpRequest) -> HttpResponse:
         )
 
     return HttpResponse(
-        dashboard.cached_region(
+        cached_region(
             "panel",
             creator.pk,
             today,
@@ -86,7 +84,7 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
     """Every entry of one day with the activity and the rule behind it, the arithmetic, the
     caps that bit and what the authenticity pass excluded."""
     when = _parse_day(day)
-    today = rewards_day_today()
+    today = rewards_today()
     creator = request.user.creator
 
     def render_body() -> str:
@@ -103,7 +101,7 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
             },
         )
 
-    body_html = dashboard.cached_region(
+    body_html = cached_region(
         "day", creator.pk, when, today, dashboard.ledger_version(creator), render=render_body
     )
     return render(request, "rewards/day.html", {"day": when, "body_html": body_html})
@@ -114,7 +112,7 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
 def day_lookup(request: HttpRequest) -> HttpResponse:
     """The "explain a day" form on the dashboard (a plain GET form); with no day, the latest
     day whose points are worked out (yesterday)."""
-    raw = request.GET.get("day") or (rewards_day_today() - timedelta(days=1)).isoformat()
+    raw = request.GET.get("day") or (rewards_today() - timedelta(days=1)).isoformat()
     try:
         when = date.fromisoformat(raw)
     except ValueError:
@@ -153,7 +151,7 @@ def history(request: HttpRequest) -> HttpResponse:
 def what_if(request: HttpRequest) -> HttpResponse:
     """Points the current rules would give a hypothetical video. A GET form: the numbers
     stay in the address, so a result can be bookmarked or shared."""
-    today = rewards_day_today()
+    today = rewards_today()
     form = WhatIfForm(request.GET or None)
     estimate = whatif.estimate(form.video(), today) if form.is_valid() else None
     template = "rewards/what_if.html#calculator" if request.htmx else "rewards/what_if.html"

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from accounts.models import CreatorProfile, User
 from accounts.tests.factories import FanFactory, StaffFactory
-from activity.models import CreatorDay, VideoDay, rewards_today
+from activity.models import CreatorDay, VideoDay
+from core.clock import rewards_today
 from portal import bench_data
 from rewards import recalculation
 from rewards.models import (

@@ -8,9 +8,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import PASSWORD, CreatorFactory
 from activity.tests.factories import CreatorDayFactory, VideoDayFactory, VideoFactory
+from core.clock import rewards_today
 from portal.tests.test_browser import shoot
 from rewards import recalculation, tiers
-from rewards.models import rewards_day_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +22,7 @@ pytestmark = [
 def busy_creator() -> object:
     """A creator with two weeks of videos, recalculated as the nightly job would."""
     creator = CreatorFactory(display_name="Maya Makes", followers=8_200)
-    today = rewards_day_today()
+    today = rewards_today()
     video = VideoFactory(creator=creator, title="Pasta in 75 s", duration_s=75)
     for back in range(14, 0, -1):
         day = today - dt.timedelta(days=back)

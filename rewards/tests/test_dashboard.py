@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import CreatorFactory
 from activity.tests.factories import CreatorDayFactory, VideoDayFactory, VideoFactory
+from core.clock import rewards_today
 from rewards import dashboard, recalculation, tiers, whatif
-from rewards.models import EntryKind, Metric, PointsAccount, PointsEntry, rewards_day_today
+from rewards.models import EntryKind, Metric, PointsAccount, PointsEntry
 from rewards.services import post_entry
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ PANEL = reverse("rewards:points_panel")
 
 
 def today() -> dt.date:
-    return rewards_day_today()
+    return rewards_today()
 
 
 def earn(creator: object, amount: int, day: dt.date, metric: str = Metric.LIKES) -> PointsEntry:

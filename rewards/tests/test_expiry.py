@@ -119,7 +119,7 @@ def test_the_warning_lists_what_expires_in_the_next_30_days_by_day() -> None:
 def test_the_nightly_task_expires_todays_points(monkeypatch: pytest.MonkeyPatch) -> None:
     creator = CreatorFactory()
     give(creator, 30, dt.date(2025, 11, 22), "lot")
-    monkeypatch.setattr(tasks, "rewards_day_today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr(tasks, "rewards_today", lambda: dt.date(2026, 11, 22))
     assert tasks.expire_points.delay().get() == 30
     assert balance(creator) == 0
 

@@ -8,6 +8,7 @@ from django.db import connection
 
 from activity.models import EngagementFlag, FlagStatus
 from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory, VideoFactory
+from core.clock import rewards_today
 from rewards import recalculation
 from rewards.models import EntryKind, Metric, PointsEntry, RecalcState
 
@@ -181,10 +182,9 @@ def test_a_shard_that_fails_halfway_leaves_the_ledger_consistent_and_a_rerun_fin
 
 
 def test_a_day_that_is_not_over_cannot_be_recalculated() -> None:
-    from rewards.models import rewards_day_today
 
     with pytest.raises(recalculation.RecalcError, match="has not happened yet"):
-        recalculation.start_run(day=rewards_day_today())
+        recalculation.start_run(day=rewards_today())
 
 
 def test_only_one_run_of_a_day_at_a_time() -> None:
@@ -275,9 +275,8 @@ def test_recalculate_points_command_takes_a_date_or_a_range(capsys: pytest.Captu
 
 def test_days_whose_data_or_reviews_changed_after_their_run_are_recalculated_again() -> None:
     from activity.services import review_flag
-    from rewards.models import rewards_day_today
 
-    today = rewards_day_today()
+    today = rewards_today()
     day = today - dt.timedelta(days=3)
     stat = VideoDayFactory(day=day, views=10_000, views_5s=9_000, bot_views=6_000)
     run(day)
@@ -299,9 +298,9 @@ def test_the_nightly_task_recalculates_yesterday_and_every_changed_day(
     django_capture_on_commit_callbacks: object,
 ) -> None:
     from rewards import tasks
-    from rewards.models import RecalcRun, rewards_day_today
+    from rewards.models import RecalcRun
 
-    today = rewards_day_today()
+    today = rewards_today()
     late_day = today - dt.timedelta(days=5)
     published = dt.datetime.combine(late_day, dt.time(9), dt.UTC)
     stat = VideoDayFactory(

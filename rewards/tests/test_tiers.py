@@ -7,15 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import CreatorFactory
+from core.clock import rewards_today
 from rewards import tasks, tiers
-from rewards.models import (
-    CreatorTier,
-    EntryKind,
-    PointsAccount,
-    PointsEntry,
-    Tier,
-    rewards_day_today,
-)
+from rewards.models import CreatorTier, EntryKind, PointsAccount, PointsEntry, Tier
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 21)
@@ -114,10 +108,10 @@ def test_a_floor_below_the_earned_tier_changes_nothing() -> None:
 
 def test_staff_set_a_floor_in_admin_and_it_applies_at_once(staff_client: Client) -> None:
     creator = CreatorFactory()
-    tiers.recompute(rewards_day_today() - dt.timedelta(days=1))
+    tiers.recompute(rewards_today() - dt.timedelta(days=1))
     url = reverse("admin:rewards_creatortier_change", args=[creator.pk])
     gold = Tier.objects.get(name="Gold")
-    until = (rewards_day_today() + dt.timedelta(days=30)).isoformat()
+    until = (rewards_today() + dt.timedelta(days=30)).isoformat()
     response = staff_client.post(url, {"floor_tier": gold.pk, "floor_until": until})
     assert response.status_code == 200  # refused: a floor needs a reason
     assert "Say why" in response.content.decode()
@@ -133,7 +127,7 @@ def test_the_nightly_task_computes_the_90_days_to_yesterday(
 ) -> None:
     creator = CreatorFactory()
     earn(creator, 2_000, DAY)
-    monkeypatch.setattr(tasks, "rewards_day_today", lambda: DAY + dt.timedelta(days=1))
+    monkeypatch.setattr(tasks, "rewards_today", lambda: DAY + dt.timedelta(days=1))
     tasks.recompute_tiers.delay().get()
     assert tier_of(creator).tier.name == "Silver"
     assert tier_of(creator).computed_on == DAY

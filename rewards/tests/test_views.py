@@ -2,7 +2,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from rewards.models import EarningRule, Metric, rewards_day_today
+from core.clock import rewards_today
+from rewards.models import EarningRule, Metric
 
 pytestmark = pytest.mark.django_db
 URL = reverse("rewards:how_points_work")
@@ -18,7 +19,7 @@ def test_how_points_work_states_every_rule_in_force_in_product_order() -> None:
 
 def test_a_new_rule_version_in_force_today_changes_the_page() -> None:
     EarningRule.objects.create(
-        metric=Metric.UPLOADS, valid_from=rewards_day_today(), points_per_unit=15, daily_cap=45
+        metric=Metric.UPLOADS, valid_from=rewards_today(), points_per_unit=15, daily_cap=45
     )
     html = Client().get(URL).content.decode()
     assert "15 points per original video uploaded, at most 45 a day" in html
@@ -28,7 +29,7 @@ def test_a_new_rule_version_in_force_today_changes_the_page() -> None:
 def test_a_rule_switched_off_disappears_from_the_page() -> None:
     EarningRule.objects.create(
         metric=Metric.QUALIFIED_VIEWS,
-        valid_from=rewards_day_today(),
+        valid_from=rewards_today(),
         points_per_unit=2,
         is_active=False,
     )

@@ -14,8 +14,8 @@ from django.db import transaction
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
 from activity.models import Video
+from core.clock import rewards_today
 from portal import demo_activity, demo_store
-from rewards.models import rewards_day_today
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -162,7 +162,7 @@ class Command(BaseCommand):
         if not Video.objects.filter(creator=demo_creator).exists():
             self.stdout.write(f"Writing three months of activity for {creators + 1} creators…")
             seeded_rows = demo_activity.seed_activity(
-                today=rewards_day_today(),
+                today=rewards_today(),
                 demo_creator=demo_creator,
                 approver=User.objects.get(email="staff@example.com"),
                 extra=creators,

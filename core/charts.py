@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts: geometry here, markup in templates/components/chart_*.html.
+"""Server-rendered SVG charts: geometry here, markup in templates/components/chart.html.
 
 Both charts draw into a fixed viewBox and scale to their container's width, so they
 need no JavaScript and read the same on a phone and a desktop.

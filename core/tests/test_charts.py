@@ -3,7 +3,7 @@ import itertools
 import pytest
 from django.template.loader import render_to_string
 
-from portal import charts
+from core import charts
 
 
 @pytest.mark.parametrize(
