@@ -81,6 +81,19 @@ def set_standing(*, creator: CreatorProfile, standing: str, reason: str = "") ->
     return creator
 
 
+def record_followers(*, creator: CreatorProfile, followers: int) -> bool:
+    """Show `followers` on the profile (the activity app passes the count of the latest day the
+    platform reported); say whether it changed.
+
+    `creator` as the caller already holds it: an unchanged count costs no query, which matters
+    to ingestion, where every creator-day record comes here."""
+    if followers == creator.followers:
+        return False
+    CreatorProfile.objects.filter(pk=creator.pk).update(followers=followers)
+    creator.followers = followers
+    return True
+
+
 def notify(*, user: User, subject: str, body: str, link: str = "") -> Notification:
     """Tell a user something in the portal, and by email once the caller's transaction commits
     (a rolled-back change sends nothing)."""

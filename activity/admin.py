@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from . import services
@@ -24,21 +25,22 @@ class IntegrationAdmin(admin.ModelAdmin):
     actions = ["rotate_tokens", "deactivate"]
 
     def save_model(
-        self, request: HttpRequest, obj: Integration, form: object, change: bool
+        self, request: HttpRequest, obj: Integration, form: ModelForm, change: bool
     ) -> None:
-        if not change:
-            token = obj.issue_token()
-            messages.warning(
-                request,
-                f"The token for {obj.name} is {token} — copy it now; it is shown only this once.",
-            )
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Saves `obj` itself: admin goes on to log it and redirect to its page.
+        token = services.issue_integration_token(integration=obj)
+        messages.warning(
+            request,
+            f"The token for {obj.name} is {token} — copy it now; it is shown only this once.",
+        )
 
     @admin.action(description="Issue new tokens (the old ones stop working)")
     def rotate_tokens(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:
         for integration in queryset:
-            token = integration.issue_token()
-            integration.save(update_fields=["token_hash", "token_prefix"])
+            token = services.issue_integration_token(integration=integration)
             messages.warning(request, f"New token for {integration.name}: {token} (shown once).")
 
     @admin.action(description="Deactivate (refuse their batches)")

@@ -8,15 +8,23 @@ seen before updates that row in place, so re-sending a batch changes nothing.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal, TypeAlias
 
 from django import forms
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from accounts import services as accounts_services
 from accounts.models import CreatorProfile
 from core.clock import rewards_day_of, rewards_today
 
 from .models import CreatorDay, LiveSession, Video, VideoDay
+
+# What a batch holds before it is checked: decoded JSON, or a CSV row of text.
+JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+
+# Names one of IngestReport's lists, so a record's store() can answer nothing else.
+Outcome: TypeAlias = Literal["accepted", "updated", "unchanged"]
 
 
 @dataclass
@@ -59,7 +67,51 @@ class IngestReport:
         )
 
 
+class _Reject(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+def _creator(handle: str) -> CreatorProfile:
+    creator = CreatorProfile.objects.filter(handle__iexact=handle.removeprefix("@")).first()
+    if creator is None:
+        raise _Reject("creator", f"no creator with handle {handle!r}")
+    return creator
+
+
+def _upsert(model: type[models.Model], record_id: str, values: dict) -> Outcome:
+    """Insert or update by record id; say which, or that nothing changed."""
+    # Compare foreign keys by id, so an unchanged record reads no related rows.
+    values = {
+        (f"{k}_id" if isinstance(v, models.Model) else k): (
+            v.pk if isinstance(v, models.Model) else v
+        )
+        for k, v in values.items()
+    }
+    row = model.objects.select_for_update().filter(record_id=record_id).first()
+    if row is None:
+        model.objects.create(record_id=record_id, **values)
+        return "accepted"
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        return "unchanged"
+    for name in changed:
+        setattr(row, name, values[name])
+    row.save(update_fields=[*changed, "updated_at"])
+    return "updated"
+
+
+def _refresh_followers(creator: CreatorProfile) -> None:
+    """The profile shows the followers of the latest day the platform reported."""
+    latest = creator.days.order_by("-day").values_list("followers", flat=True).first()
+    if latest is not None:
+        accounts_services.record_followers(creator=creator, followers=latest)
+
+
 class RecordForm(forms.Form):
+    """One record type: its fields, and how a valid record of that type is written."""
+
     id = forms.CharField(max_length=64)
 
     def clean_date(self) -> date:
@@ -72,6 +124,10 @@ class RecordForm(forms.Form):
         value = self.cleaned_data.get(name)
         if value and value > timezone.now():
             self.add_error(name, "is in the future")
+
+    def store(self) -> Outcome:
+        """Write the valid record, or raise _Reject for what only the database can tell."""
+        raise NotImplementedError
 
 
 # Far beyond any real count; sums over many videos times points per unit stay inside the
@@ -99,6 +155,20 @@ class VideoRecord(RecordForm):
         self._not_in_future("published_at")
         return self.cleaned_data
 
+    def store(self) -> Outcome:
+        data = self.cleaned_data
+        values = {
+            "creator": _creator(data["creator"]),
+            "title": data["title"],
+            "published_at": data["published_at"],
+            "duration_s": data["duration_s"],
+            "is_original": data["original"],
+        }
+        existing = Video.objects.filter(record_id=data["id"]).values_list("creator_id", flat=True)
+        if existing and existing[0] != values["creator"].pk:
+            raise _Reject("creator", "a video cannot move to another creator")
+        return _upsert(Video, data["id"], values)
+
 
 class VideoDayRecord(RecordForm):
     video = forms.CharField(max_length=64, help_text="the video's platform id")
@@ -122,84 +192,9 @@ class VideoDayRecord(RecordForm):
             self.add_error("bot_likes", "is more than likes")
         return data
 
-
-class CreatorDayRecord(RecordForm):
-    creator = forms.CharField(max_length=25)
-    date = forms.DateField()
-    followers = _count()
-    replies = _count()
-    live_minutes = _count(max_value=24 * 60)
-
-
-class LiveSessionRecord(RecordForm):
-    creator = forms.CharField(max_length=25)
-    started_at = forms.DateTimeField()
-    minutes = forms.IntegerField(min_value=1, max_value=24 * 60)
-    peak_viewers = _count()
-
-    def clean(self) -> dict:
-        self._not_in_future("started_at")
-        return self.cleaned_data
-
-
-RECORD_TYPES: dict[str, type[RecordForm]] = {
-    "video": VideoRecord,
-    "video_day": VideoDayRecord,
-    "creator_day": CreatorDayRecord,
-    "live_session": LiveSessionRecord,
-}
-
-
-class _Reject(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.reason = field, reason
-
-
-def _creator(handle: str) -> CreatorProfile:
-    creator = CreatorProfile.objects.filter(handle__iexact=handle.removeprefix("@")).first()
-    if creator is None:
-        raise _Reject("creator", f"no creator with handle {handle!r}")
-    return creator
-
-
-def _upsert(model: type[models.Model], record_id: str, values: dict) -> str:
-    """Insert or update by record id; say which, or that nothing changed."""
-    # Compare foreign keys by id, so an unchanged record reads no related rows.
-    values = {
-        (f"{k}_id" if isinstance(v, models.Model) else k): (
-            v.pk if isinstance(v, models.Model) else v
-        )
-        for k, v in values.items()
-    }
-    row = model.objects.select_for_update().filter(record_id=record_id).first()
-    if row is None:
-        model.objects.create(record_id=record_id, **values)
-        return "accepted"
-    changed = [name for name, value in values.items() if getattr(row, name) != value]
-    if not changed:
-        return "unchanged"
-    for name in changed:
-        setattr(row, name, values[name])
-    row.save(update_fields=[*changed, "updated_at"])
-    return "updated"
-
-
-def _store(kind: str, data: dict) -> str:
-    record_id = data["id"]
-    if kind == "video":
-        values = {
-            "creator": _creator(data["creator"]),
-            "title": data["title"],
-            "published_at": data["published_at"],
-            "duration_s": data["duration_s"],
-            "is_original": data["original"],
-        }
-        existing = Video.objects.filter(record_id=record_id).values_list("creator_id", flat=True)
-        if existing and existing[0] != values["creator"].pk:
-            raise _Reject("creator", "a video cannot move to another creator")
-        return _upsert(Video, record_id, values)
-    if kind == "video_day":
+    def store(self) -> Outcome:
+        data = self.cleaned_data
+        record_id = data["id"]
         video = (
             Video.objects.filter(record_id=data["video"])
             .only("id", "creator_id", "published_at")
@@ -225,7 +220,18 @@ def _store(kind: str, data: dict) -> str:
             record_id,
             {"video": video, "creator_id": video.creator_id, "day": data["date"], **counts},
         )
-    if kind == "creator_day":
+
+
+class CreatorDayRecord(RecordForm):
+    creator = forms.CharField(max_length=25)
+    date = forms.DateField()
+    followers = _count()
+    replies = _count()
+    live_minutes = _count(max_value=24 * 60)
+
+    def store(self) -> Outcome:
+        data = self.cleaned_data
+        record_id = data["id"]
         creator = _creator(data["creator"])
         clash = CreatorDay.objects.filter(creator=creator, day=data["date"]).exclude(
             record_id=record_id
@@ -244,20 +250,35 @@ def _store(kind: str, data: dict) -> str:
         outcome = _upsert(CreatorDay, record_id, values)
         _refresh_followers(creator)
         return outcome
-    values = {
-        "creator": _creator(data["creator"]),
-        "started_at": data["started_at"],
-        "minutes": data["minutes"],
-        "peak_viewers": data["peak_viewers"] or 0,
-    }
-    return _upsert(LiveSession, record_id, values)
 
 
-def _refresh_followers(creator: CreatorProfile) -> None:
-    """The profile shows the followers of the latest day the platform reported."""
-    latest = creator.days.order_by("-day").values_list("followers", flat=True).first()
-    if latest is not None and latest != creator.followers:
-        CreatorProfile.objects.filter(pk=creator.pk).update(followers=latest)
+class LiveSessionRecord(RecordForm):
+    creator = forms.CharField(max_length=25)
+    started_at = forms.DateTimeField()
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60)
+    peak_viewers = _count()
+
+    def clean(self) -> dict:
+        self._not_in_future("started_at")
+        return self.cleaned_data
+
+    def store(self) -> Outcome:
+        data = self.cleaned_data
+        values = {
+            "creator": _creator(data["creator"]),
+            "started_at": data["started_at"],
+            "minutes": data["minutes"],
+            "peak_viewers": data["peak_viewers"] or 0,
+        }
+        return _upsert(LiveSession, data["id"], values)
+
+
+RECORD_TYPES: dict[str, type[RecordForm]] = {
+    "video": VideoRecord,
+    "video_day": VideoDayRecord,
+    "creator_day": CreatorDayRecord,
+    "live_session": LiveSessionRecord,
+}
 
 
 # Fields Django parses from text; a number or a list there is a wrong type, not a 500.
@@ -272,7 +293,7 @@ def _wrong_type(record: Mapping) -> str | None:
     return None
 
 
-def ingest_records(records: Iterable[object]) -> IngestReport:
+def ingest_records(records: Iterable[JSONValue]) -> IngestReport:
     """Validate and store each record in its own savepoint; one bad record spoils nothing else."""
     report = IngestReport()
     seen: set[tuple[str, str]] = set()
@@ -308,7 +329,7 @@ def ingest_records(records: Iterable[object]) -> IngestReport:
         seen.add(key)
         try:
             with transaction.atomic():
-                outcome = _store(kind, form.cleaned_data)
+                outcome = form.store()
         except _Reject as rejection:
             report.rejected.append(Rejection(index, key[1], rejection.field, rejection.reason))
             continue

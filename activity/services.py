@@ -29,6 +29,17 @@ def review_flag(
 def create_integration(*, name: str) -> tuple[Integration, str]:
     """A new integration and its token, which is returned this once and never stored."""
     integration = Integration(name=name)
+    return integration, issue_integration_token(integration=integration)
+
+
+def issue_integration_token(*, integration: Integration) -> str:
+    """Give the integration a new token and save it; its old token, if any, stops working.
+
+    The token is returned this once and never stored. An integration not yet saved (as admin's
+    add form builds one) is created with its token, so none exists without one."""
     token = integration.issue_token()
-    integration.save()
-    return integration, token
+    if integration.pk is None:
+        integration.save()
+    else:
+        integration.save(update_fields=["token_hash", "token_prefix"])
+    return token

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError
+from pytest_django import DjangoAssertNumQueries
 
 from accounts import services
 from accounts.models import CreatorProfile, Role, Standing
@@ -73,3 +74,16 @@ def test_set_standing_records_reason_and_time_and_ignores_no_change() -> None:
 def test_set_standing_refuses_an_unknown_standing() -> None:
     with pytest.raises(services.AccountsError):
         services.set_standing(creator=CreatorFactory(), standing="banned")
+
+
+def test_record_followers_writes_a_new_count_and_skips_an_unchanged_one(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    creator = CreatorFactory(followers=1_000)
+    with django_assert_num_queries(0):
+        assert services.record_followers(creator=creator, followers=1_000) is False
+    with django_assert_num_queries(1):
+        assert services.record_followers(creator=creator, followers=1_250) is True
+    assert creator.followers == 1_250
+    creator.refresh_from_db()
+    assert creator.followers == 1_250

@@ -3,10 +3,13 @@
 import json
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from accounts.models import CreatorProfile
 from accounts.tests.factories import CreatorFactory
+from activity.ingestion import JSONValue
 from activity.models import CreatorDay, Video, VideoDay
 from activity.services import create_integration
 
@@ -20,11 +23,11 @@ def token() -> str:
 
 
 @pytest.fixture
-def maker() -> object:
+def maker() -> CreatorProfile:
     return CreatorFactory(handle="maker")
 
 
-def post(token: str | None, body: object, raw: bytes | None = None) -> object:
+def post(token: str | None, body: JSONValue, raw: bytes | None = None) -> HttpResponse:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     data = raw if raw is not None else json.dumps(body)
     return Client().post(URL, data=data, content_type="application/json", headers=headers)
@@ -52,7 +55,9 @@ DAY = {
 }
 
 
-def test_a_batch_lands_and_sending_it_again_changes_nothing(token: str, maker: object) -> None:
+def test_a_batch_lands_and_sending_it_again_changes_nothing(
+    token: str, maker: CreatorProfile
+) -> None:
     batch = {
         "records": [
             VIDEO,
@@ -86,7 +91,9 @@ def test_a_batch_lands_and_sending_it_again_changes_nothing(token: str, maker: o
     )
 
 
-def test_a_record_sent_again_with_new_numbers_updates_in_place(token: str, maker: object) -> None:
+def test_a_record_sent_again_with_new_numbers_updates_in_place(
+    token: str, maker: CreatorProfile
+) -> None:
     post(token, {"records": [VIDEO, DAY]})
     answer = post(token, {"records": [{**DAY, "views": 6000, "views_5s": 5000}]}).json()
     assert answer["updated"] == ["v1-2026-11-10"]
@@ -115,7 +122,7 @@ def test_a_record_sent_again_with_new_numbers_updates_in_place(token: str, maker
     ],
 )
 def test_bad_records_are_rejected_by_index_and_field_while_good_ones_land(
-    token: str, maker: object, record: object, field: str, reason: str
+    token: str, maker: CreatorProfile, record: JSONValue, field: str, reason: str
 ) -> None:
     later_day = {**DAY, "id": "v1-2026-11-11", "date": "2026-11-11"}
     answer = post(token, {"records": [VIDEO, record, later_day]}).json()
@@ -125,13 +132,15 @@ def test_bad_records_are_rejected_by_index_and_field_while_good_ones_land(
     assert answer["accepted"] == ["v1", "v1-2026-11-11"]
 
 
-def test_a_video_day_cannot_move_to_another_date(token: str, maker: object) -> None:
+def test_a_video_day_cannot_move_to_another_date(token: str, maker: CreatorProfile) -> None:
     post(token, {"records": [VIDEO, DAY]})
     moved = post(token, {"records": [{**DAY, "date": "2026-11-11"}]}).json()
     assert moved["rejected"][0]["reason"] == "a video day cannot move to another video or date"
 
 
-def test_a_full_size_batch_is_not_refused_by_djangos_own_limit(token: str, maker: object) -> None:
+def test_a_full_size_batch_is_not_refused_by_djangos_own_limit(
+    token: str, maker: CreatorProfile
+) -> None:
     padding = "x" * 200
     days = [
         {**DAY, "id": f"d{i}", "date": f"2026-11-{10 + i % 10:02d}", "title": padding}
@@ -169,7 +178,9 @@ def test_odd_bodies_are_400_not_500(token: str) -> None:
     assert response.status_code in (400, 413)
 
 
-def test_original_reads_text_strictly_and_defaults_to_true(token: str, maker: object) -> None:
+def test_original_reads_text_strictly_and_defaults_to_true(
+    token: str, maker: CreatorProfile
+) -> None:
     records = [
         {**VIDEO, "id": "a", "original": "0"},
         {**VIDEO, "id": "b", "original": "no"},
@@ -183,7 +194,7 @@ def test_original_reads_text_strictly_and_defaults_to_true(token: str, maker: ob
     }
 
 
-def test_duplicate_ids_inside_one_batch_are_rejected(token: str, maker: object) -> None:
+def test_duplicate_ids_inside_one_batch_are_rejected(token: str, maker: CreatorProfile) -> None:
     answer = post(token, {"records": [VIDEO, DAY, {**DAY, "views": 7000}]}).json()
     assert answer["rejected"] == [
         {"index": 2, "id": "v1-2026-11-10", "field": "id", "reason": "appears twice in this batch"}
@@ -191,7 +202,7 @@ def test_duplicate_ids_inside_one_batch_are_rejected(token: str, maker: object) 
     assert VideoDay.objects.get().views == 5000
 
 
-def test_missing_or_wrong_token_is_401(maker: object) -> None:
+def test_missing_or_wrong_token_is_401(maker: CreatorProfile) -> None:
     assert post(None, {"records": []}).status_code == 401
     assert post("not-the-token", {"records": []}).status_code == 401
     assert Video.objects.count() == 0
@@ -212,7 +223,7 @@ def test_malformed_json_is_400(token: str) -> None:
 
 
 @override_settings(ACTIVITY_BATCH_MAX_RECORDS=2, ACTIVITY_BATCH_MAX_BYTES=2_000)
-def test_batches_over_the_limits_are_413(token: str, maker: object) -> None:
+def test_batches_over_the_limits_are_413(token: str, maker: CreatorProfile) -> None:
     assert post(token, {"records": [VIDEO, DAY, DAY]}).status_code == 413
     big = {"records": [{**VIDEO, "title": "x" * 3_000}]}
     assert post(token, big).status_code == 413

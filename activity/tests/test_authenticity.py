@@ -7,7 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from activity import authenticity
-from activity.models import EngagementFlag, FlagReason, FlagStatus
+from activity.models import EngagementFlag, FlagReason, FlagStatus, Video
 from activity.tests.factories import VideoDayFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ DAY = dt.date(2026, 11, 18)
 
 
 @pytest.fixture
-def steady_video() -> object:
+def steady_video() -> Video:
     """A creator with four weeks of ordinary days: about 1,200 views and 6% likes a day."""
     video = VideoFactory(published_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
     for back in range(1, 29):
@@ -31,12 +31,12 @@ def steady_video() -> object:
     return video
 
 
-def flag_reasons(video: object) -> set[str]:
+def flag_reasons(video: Video) -> set[str]:
     authenticity.flag_day(day=DAY, lo=video.creator_id, hi=video.creator_id)
     return set(EngagementFlag.objects.filter(day=DAY).values_list("reason", flat=True))
 
 
-def test_a_bot_burst_of_views_without_likes_is_flagged(steady_video: object) -> None:
+def test_a_bot_burst_of_views_without_likes_is_flagged(steady_video: Video) -> None:
     VideoDayFactory(video=steady_video, day=DAY, views=60_000, views_5s=55_000, likes=380, shares=9)
     assert flag_reasons(steady_video) == {FlagReason.VIEW_SPIKE}
     flag = EngagementFlag.objects.get()
@@ -45,7 +45,7 @@ def test_a_bot_burst_of_views_without_likes_is_flagged(steady_video: object) -> 
 
 
 def test_a_viral_video_whose_likes_and_shares_rise_with_views_is_not_flagged(
-    steady_video: object,
+    steady_video: Video,
 ) -> None:
     VideoDayFactory(
         video=steady_video, day=DAY, views=60_000, views_5s=52_000, likes=4_100, shares=900
@@ -53,12 +53,12 @@ def test_a_viral_video_whose_likes_and_shares_rise_with_views_is_not_flagged(
     assert flag_reasons(steady_video) == set()
 
 
-def test_implausible_like_and_comment_ratios_are_flagged(steady_video: object) -> None:
+def test_implausible_like_and_comment_ratios_are_flagged(steady_video: Video) -> None:
     VideoDayFactory(video=steady_video, day=DAY, views=1_000, views_5s=900, likes=700, comments=300)
     assert flag_reasons(steady_video) == {FlagReason.LIKE_RATIO, FlagReason.COMMENT_RATIO}
 
 
-def test_platform_marked_bot_engagement_excludes_just_those_amounts(steady_video: object) -> None:
+def test_platform_marked_bot_engagement_excludes_just_those_amounts(steady_video: Video) -> None:
     VideoDayFactory(
         video=steady_video,
         day=DAY,
@@ -73,7 +73,7 @@ def test_platform_marked_bot_engagement_excludes_just_those_amounts(steady_video
     assert (flag.excluded_views, flag.excluded_likes) == (250, 30)
 
 
-def test_an_open_flag_is_withdrawn_when_corrected_data_looks_normal(steady_video: object) -> None:
+def test_an_open_flag_is_withdrawn_when_corrected_data_looks_normal(steady_video: Video) -> None:
     stat = VideoDayFactory(video=steady_video, day=DAY, views=60_000, views_5s=55_000, likes=380)
     assert flag_reasons(steady_video) == {FlagReason.VIEW_SPIKE}
     stat.views, stat.views_5s, stat.likes = 1_250, 1_000, 75
@@ -81,7 +81,7 @@ def test_an_open_flag_is_withdrawn_when_corrected_data_looks_normal(steady_video
     assert flag_reasons(steady_video) == set()
 
 
-def test_a_reviewed_flag_stays_as_history(steady_video: object) -> None:
+def test_a_reviewed_flag_stays_as_history(steady_video: Video) -> None:
     stat = VideoDayFactory(video=steady_video, day=DAY, views=60_000, views_5s=55_000, likes=380)
     flag_reasons(steady_video)
     EngagementFlag.objects.update(status=FlagStatus.DISMISSED)
@@ -97,7 +97,7 @@ def test_a_new_creator_without_history_is_not_judged_on_spikes() -> None:
     assert flag_reasons(video) == set()
 
 
-def test_both_baseline_implementations_agree(steady_video: object) -> None:
+def test_both_baseline_implementations_agree(steady_video: Video) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("compares the PostgreSQL path with the portable one")
     lo = hi = steady_video.creator_id
@@ -108,7 +108,7 @@ def test_both_baseline_implementations_agree(steady_video: object) -> None:
     assert sql.like_rate == pytest.approx(portable.like_rate)
 
 
-def test_a_reviewed_flag_reopens_when_the_data_now_excludes_more(steady_video: object) -> None:
+def test_a_reviewed_flag_reopens_when_the_data_now_excludes_more(steady_video: Video) -> None:
     stat = VideoDayFactory(
         video=steady_video, day=DAY, views=1_300, views_5s=1_000, likes=80, bot_views=100
     )

@@ -1,0 +1,56 @@
+"""Integrations in admin: the token is issued by the service and shown once, on add and rotate."""
+
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from activity.models import Integration
+from activity.services import create_integration
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:activity_integration_add")
+LIST = reverse("admin:activity_integration_changelist")
+
+
+def shown_tokens(response: HttpResponse) -> list[str]:
+    text = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    return re.findall(r"[\w-]{43}", text)  # secrets.token_urlsafe(32)
+
+
+def test_adding_an_integration_shows_its_token_once_and_keeps_only_the_hash(
+    staff_client: Client,
+) -> None:
+    response = staff_client.post(ADD, {"name": "Platform", "is_active": "on"})
+    assert response.status_code == 302
+    [token] = shown_tokens(response)
+    integration = Integration.objects.get(name="Platform")
+    assert integration.is_active
+    assert integration.token_hash == Integration.hash_token(token)
+    assert integration.token_prefix == token[:8]
+    assert token not in str(Integration.objects.values().get())
+    assert token in staff_client.get(response.url).content.decode()
+    assert token not in staff_client.get(response.url).content.decode()
+
+
+def test_an_integration_added_inactive_stays_inactive(staff_client: Client) -> None:
+    staff_client.post(ADD, {"name": "Later"})
+    assert Integration.objects.get(name="Later").is_active is False
+
+
+def test_rotating_shows_each_new_token_once_and_the_old_ones_stop_working(
+    staff_client: Client,
+) -> None:
+    first, old_a = create_integration(name="A")
+    second, old_b = create_integration(name="B")
+    response = staff_client.post(
+        LIST, {"action": "rotate_tokens", "_selected_action": [first.pk, second.pk]}
+    )
+    tokens = shown_tokens(response)
+    assert len(tokens) == 2
+    hashes = set(Integration.objects.values_list("token_hash", flat=True))
+    assert hashes == {Integration.hash_token(t) for t in tokens}
+    assert not hashes & {Integration.hash_token(old_a), Integration.hash_token(old_b)}
