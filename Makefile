@@ -35,6 +35,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -51,9 +52,10 @@ screenshots: install
 
 # The creator pages under load (issue 4): seed 10,000 creators with a year of history in a
 # PostgreSQL database of its own, serve with gunicorn in production mode, drive with locust;
-# one JSON line per page on stdout. Knobs (BENCH_SECONDS, BENCH_USERS, ...) in bench/run_web.py.
+# one JSON line per page on stdout. Knobs (BENCH_SECONDS, BENCH_USERS, ...) in
+# devdata/bench/run_web.py.
 bench-web: install
-	$(BIN)/python bench/run_web.py
+	$(BIN)/python devdata/bench/run_web.py
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts

@@ -2,12 +2,19 @@
 
 import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from accounts.models import BrandProfile, CreatorProfile, User
 
 # Playwright's sync API keeps an event loop in the test thread for the whole session, and
 # Django's ORM refuses to run beside one unless told the thread is safe. It is: no async code
@@ -47,6 +54,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots" / "tests"
+
+
+@pytest.fixture
+def shoot(page: "Page") -> Callable[[str], None]:
+    """`shoot(name)` keeps a picture of the page at desktop and phone widths for people to
+    look at, in artifacts/screenshots/tests/."""
+
+    def take(name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")  # or the sticky header is drawn mid-page
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    return take
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
@@ -58,6 +84,7 @@ REFERENCE_DATA = [
     ("rewards.migrations.0003_default_rules_and_schedule", "seed"),
     ("rewards.migrations.0007_tiers", "seed"),
     ("rewards.migrations.0008_store", "schedule_clean_up"),
+    ("store.migrations.0001_initial", "rename_clean_up_task"),
 ]
 
 
@@ -88,55 +115,55 @@ def _clean_cache() -> None:
     cache.clear()
 
 
-def _client_for(user: object) -> Client:
+def _client_for(user: "User") -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def creator(db: None) -> object:
+def creator(db: None) -> "CreatorProfile":
     from accounts.tests.factories import CreatorFactory
 
     return CreatorFactory()
 
 
 @pytest.fixture
-def fan(db: None) -> object:
+def fan(db: None) -> "User":
     from accounts.tests.factories import FanFactory
 
     return FanFactory()
 
 
 @pytest.fixture
-def brand(db: None) -> object:
+def brand(db: None) -> "BrandProfile":
     from accounts.tests.factories import BrandFactory
 
     return BrandFactory()
 
 
 @pytest.fixture
-def staff(db: None) -> object:
+def staff(db: None) -> "User":
     from accounts.tests.factories import StaffFactory
 
     return StaffFactory()
 
 
 @pytest.fixture
-def creator_client(creator: object) -> Client:
+def creator_client(creator: "CreatorProfile") -> Client:
     return _client_for(creator.user)
 
 
 @pytest.fixture
-def fan_client(fan: object) -> Client:
+def fan_client(fan: "User") -> Client:
     return _client_for(fan)
 
 
 @pytest.fixture
-def brand_client(brand: object) -> Client:
+def brand_client(brand: "BrandProfile") -> Client:
     return _client_for(brand.user)
 
 
 @pytest.fixture
-def staff_client(staff: object) -> Client:
+def staff_client(staff: "User") -> Client:
     return _client_for(staff)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
-from .models import Role
+from .models import Role, User
 
 View = Callable[..., HttpResponse]
 
@@ -45,7 +45,7 @@ def _guard(rule: str, allowed: Callable[[object], bool]) -> Callable[[View], Vie
 ROLE_PROFILES = {Role.CREATOR: "creator", Role.BRAND: "brand"}
 
 
-def _has_role(user: object, roles: tuple[Role, ...]) -> bool:
+def _has_role(user: User, roles: tuple[Role, ...]) -> bool:
     return user.role in roles and (
         user.role not in ROLE_PROFILES or hasattr(user, ROLE_PROFILES[user.role])
     )

@@ -11,7 +11,7 @@ from .models import User
 
 
 class _WithProfile:
-    def get_user(self, user_id: object) -> User | None:
+    def get_user(self, user_id: int | str) -> User | None:
         user = User.objects.select_related("creator", "brand").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 

@@ -72,3 +72,9 @@ def signups_per_day(*, days: int, today: date | None = None) -> list[tuple[date,
         .annotate(n=Count("id"))
     )
     return [(first + timedelta(d), counts.get(first + timedelta(d), 0)) for d in range(days)]
+
+
+def creator_profile_table() -> str:
+    """The creators' table, for another app's set-based SQL (the rewards recalculation and
+    tiers), so it names the table from here instead of copying it."""
+    return CreatorProfile._meta.db_table

@@ -1,23 +1,12 @@
-"""Rendered regions of pages, cached under keys that change when what they show changes."""
+"""Rendered regions of pages, cached with `{% cache region_seconds NAME key %}` in their
+templates under keys that change when what they show changes.
 
-from collections.abc import Callable
+A view puts in the key everything the region shows that it can version (a ledger stamp, a
+catalog version, the day) and hands the region's data to the template lazily
+(`SimpleLazyObject`), so a cached region reads none of it.
+"""
 
-from django.core.cache import cache
-from django.utils.safestring import SafeString, mark_safe
-
-# A rendered region lives this long in the cache at most. Callers put in the key everything
-# the region shows that they can version (a ledger stamp, a catalog version), so this only
-# bounds how long what cannot be versioned can lag: tiers set at night, eligibility from the
-# platform's activity data, the state of a flag review.
+# A rendered region lives this long in the cache at most: this bounds how long what a key
+# cannot version can lag (tiers set at night, eligibility from the platform's activity
+# data, the state of a flag review, an item's opening time).
 REGION_SECONDS = 300
-
-
-def cached_region(*key: object, render: Callable[[], str]) -> SafeString:
-    """A rendered region of a page, from the cache when its key has been rendered before.
-    The key must hold everything the region shows that can change (see REGION_SECONDS)."""
-    name = "region:" + ":".join(str(part) for part in key)
-    html = cache.get(name)
-    if html is None:
-        html = render()
-        cache.set(name, html, REGION_SECONDS)
-    return mark_safe(html)

@@ -24,16 +24,16 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("How points work", "rewards:how_points_work"),
     ],
     Role.CREATOR: [
-        NavItem("Home", "portal:creator_home", also_current=("rewards:points_panel",)),
+        NavItem("Home", "rewards:dashboard", also_current=("rewards:points_panel",)),
         NavItem(
             "Store",
-            "rewards:store",
+            "store:catalog",
             also_current=(
-                "rewards:store_item",
-                "rewards:redeem",
-                "rewards:redemptions",
-                "rewards:redemption",
-                "rewards:tools",
+                "store:item",
+                "store:redeem",
+                "store:redemptions",
+                "store:redemption",
+                "store:tools",
             ),
         ),
         NavItem("Points history", "rewards:history", also_current=("rewards:day",)),

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # The portal's own apps, from the top floor down (see DESIGN.md).
     "portal",
+    "devdata",
+    "store",
     "marketplace",
     "subscriptions",
     "academy",

@@ -10,7 +10,6 @@ app_name = "portal"
 portal_patterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
-    path("creator/", views.creator_home, name="creator_home"),
     path("fan/", views.fan_home, name="fan_home"),
     path("brand/", views.brand_home, name="brand_home"),
     path("staff/", views.staff_home, name="staff_home"),
@@ -20,7 +19,8 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/activity/", include("activity.urls")),
-    path("rewards/", include("rewards.urls")),
+    path("", include("rewards.urls")),
+    path("", include("store.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

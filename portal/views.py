@@ -5,14 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import selectors as accounts_selectors
 from accounts.access import (
     brand_required,
-    creator_required,
     fan_required,
     login_required,
     public,
@@ -20,15 +18,11 @@ from accounts.access import (
 )
 from accounts.models import Role
 from core import charts
-from core.clock import rewards_today
-from core.http import bad_request
-from core.regions import cached_region
-from rewards import dashboard as rewards_dashboard
 
 from . import health
 
 ROLE_HOMES = {
-    Role.CREATOR: "portal:creator_home",
+    Role.CREATOR: "rewards:dashboard",
     Role.FAN: "portal:fan_home",
     Role.BRAND: "portal:brand_home",
 }
@@ -67,46 +61,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.role not in ROLE_HOMES:
         raise PermissionDenied  # e.g. a staff role without staff access: nothing to show
     return redirect(ROLE_HOMES[request.user.role])
-
-
-@creator_required
-@require_GET
-def creator_home(request: HttpRequest) -> HttpResponse:
-    """The creator's rewards dashboard: every figure links to what explains it."""
-    try:
-        period = rewards_dashboard.parse_period(request.GET.get("period"))
-    except rewards_dashboard.PeriodError as exc:
-        return bad_request(request, str(exc))
-    creator = request.user.creator
-    today = rewards_today()
-
-    def render_board() -> str:
-        board = rewards_dashboard.dashboard(creator, today=today, period=period)
-        return render_to_string(
-            "portal/_creator_board.html",
-            {"board": board, "creator": creator, **rewards_dashboard.panel_context(board.period)},
-        )
-
-    board_html = cached_region(
-        "board",
-        creator.pk,
-        today,
-        period,
-        rewards_dashboard.ledger_version(creator),
-        creator.followers,
-        creator.standing,
-        render=render_board,
-    )
-    return render(
-        request,
-        "portal/creator_home.html",
-        {
-            "creator": creator,
-            "board_html": board_html,
-            "niches": list(creator.niches.all()),
-            "security": accounts_selectors.security_summary(request.user),
-        },
-    )
 
 
 @fan_required

@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from django.db.models import Q, Sum
 from django.urls import reverse
 
-from accounts import eligibility
 from accounts.models import CreatorProfile
 from core import charts
 
-from . import expiry, selectors, tiers
-from .models import EARNING_KINDS, Metric, PointsAccount, PointsEntry
+from . import eligibility, expiry, selectors, tiers
+from .models import Metric, PointsEntry
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -70,9 +69,9 @@ def period_points(creator: CreatorProfile, *, days: int, last: date) -> PeriodPo
     """One query: points earned per (day, metric), folded into the chart and the sources."""
     first = last - timedelta(days=days - 1)
     rows = (
-        PointsEntry.objects.filter(
-            account_id=creator.pk, activity_date__range=(first, last), kind__in=EARNING_KINDS
-        )
+        PointsEntry.objects.for_creator(creator)
+        .earned()
+        .between(first, last)
         .values_list("activity_date", "metric")
         .annotate(points=Sum("amount"))
         .order_by()
@@ -95,16 +94,24 @@ def period_points(creator: CreatorProfile, *, days: int, last: date) -> PeriodPo
     return PeriodPoints(days, first, last, per_day, by_source)
 
 
-def panel_context(points: PeriodPoints) -> dict:
-    """The chart and totals of one period, as the dashboard's points panel shows them; each
-    bar opens its day's drill-down."""
+@dataclass(frozen=True)
+class PointsPanel:
+    """The dashboard's points panel: one period's chart and totals, and the periods offered."""
+
+    points: PeriodPoints
+    chart: charts.Chart
+    periods: tuple[int, ...] = PERIODS
+
+
+def points_panel(points: PeriodPoints) -> PointsPanel:
+    """The panel of one period; each bar of its chart opens its day's drill-down."""
     days = [day for day, _ in points.per_day]
     chart = charts.bar_chart(
         f"Points per day, {points.first:%-d %b} to {points.last:%-d %b}",
         [(f"{day:%-d %b}", value) for day, value in points.per_day],
         hrefs=[reverse("rewards:day", kwargs={"day": day.isoformat()}) for day in days],
     )
-    return {"points": points, "chart": chart, "periods": PERIODS}
+    return PointsPanel(points, chart)
 
 
 @dataclass(frozen=True)
@@ -140,19 +147,21 @@ def dashboard(creator: CreatorProfile, *, today: date, period: int) -> Dashboard
     this_month = _month_start(today)
     last_month = _month_start(this_month - timedelta(days=1))
     tier_first, _ = tiers.window(today)
-    earned = PointsEntry.objects.filter(
-        account_id=creator.pk,
-        kind__in=EARNING_KINDS,
-        activity_date__gte=min(last_month, tier_first),
-    ).aggregate(
-        this_month=Sum("amount", filter=Q(activity_date__gte=this_month)),
-        last_month=Sum(
-            "amount", filter=Q(activity_date__range=(last_month, this_month - timedelta(days=1)))
-        ),
-        last_90=Sum("amount", filter=Q(activity_date__range=(tier_first, today))),
+    earned = (
+        PointsEntry.objects.for_creator(creator)
+        .earned()
+        .between(min(last_month, tier_first), today)
+        .aggregate(
+            this_month=Sum("amount", filter=Q(activity_date__gte=this_month)),
+            last_month=Sum(
+                "amount",
+                filter=Q(activity_date__range=(last_month, this_month - timedelta(days=1))),
+            ),
+            last_90=Sum("amount", filter=Q(activity_date__range=(tier_first, today))),
+        )
     )
     recent = list(
-        PointsEntry.objects.filter(account_id=creator.pk)
+        PointsEntry.objects.for_creator(creator)
         .select_related("rule")
         .order_by("-created_at", "-id")[:RECENT_ENTRIES]
     )
@@ -168,11 +177,3 @@ def dashboard(creator: CreatorProfile, *, today: date, period: int) -> Dashboard
         tier=tiers.progress(creator, today, earned["last_90"] or 0),
         programs=eligibility.program_paths(creator, today),
     )
-
-
-def ledger_version(creator: CreatorProfile) -> str:
-    """Changes whenever the creator's points move: every movement (an entry posted through
-    rewards.services, the nightly run, expiry) stamps the account's updated_at in the same
-    transaction."""
-    stamp = PointsAccount.objects.filter(pk=creator.pk).values_list("updated_at", flat=True).first()
-    return stamp.isoformat() if stamp else "none"

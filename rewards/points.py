@@ -7,6 +7,9 @@ the what-if calculator), so there is no second copy to drift. Integer arithmetic
     raw      = (measured // unit_size) * points_per_unit
     tapered  = raw, or above `taper_above`: taper_above + (raw - taper_above) * taper_percent // 100
     points   = min(tapered, daily_cap)
+
+The ledger's earning kinds as SQL (EARNING_KINDS_SQL) live here too, so the recalculation
+and tiers count the same entries as earned.
 """
 
 from collections.abc import Sequence
@@ -15,7 +18,11 @@ from datetime import date
 
 from django.db import connection
 
-from .models import EarningRule
+from .models import EARNING_KINDS, EarningRule
+
+# The ledger's earning entry kinds (points earned, and their corrections) as an SQL list, for
+# `kind IN (...)`: what the recalculation compares with what is due, and what tiers count.
+EARNING_KINDS_SQL = ", ".join(f"'{kind}'" for kind in EARNING_KINDS)
 
 # Stands in for "no cap" and "no taper" so the SQL needs no NULL handling.
 NO_LIMIT = 2**62

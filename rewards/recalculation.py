@@ -13,25 +13,33 @@ timestamps are the guard), and each run re-reads what is posted, so a rerun post
 what is still missing and a second run over the same data posts nothing.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import creator_profile_table
 from activity import authenticity
-from activity.models import CreatorDay, EngagementFlag, Video, VideoDay
+from activity import selectors as activity_selectors
+from activity.tables import (
+    creator_day_table,
+    engagement_flag_table,
+    flag_excludes_sql,
+    video_day_table,
+    video_table,
+)
 from core.clock import rewards_today
 
 from . import points
 from .models import (
     ACTIVE_STATES,
-    EARNING_KINDS,
     CourseCompletion,
+    EarningRule,
     Metric,
     RecalcLimits,
     RecalcLine,
@@ -40,14 +48,12 @@ from .models import (
     RecalcState,
 )
 
-EARNING_KINDS_SQL = ", ".join(f"'{kind}'" for kind in EARNING_KINDS)
-
 
 class RecalcError(Exception):
     """A recalculation that cannot start or go on; the message says why."""
 
 
-def day_bounds(day: date) -> tuple[object, object]:
+def day_bounds(day: date) -> tuple[datetime | str, datetime | str]:
     """Where `day` starts and ends in REWARDS_DAY_TZ, as raw-SQL parameters.
 
     Adapted the way the ORM stores datetimes, because SQLite compares them as text and a
@@ -74,7 +80,7 @@ def _streak_sql(day: date) -> tuple[str, dict]:
     sql = f"""
         SELECT creator_id, 1 AS measured FROM (
             SELECT creator_id, CASE {" ".join(cases)} END AS d
-            FROM activity_video
+            FROM {video_table()}
             WHERE is_original AND published_at >= %(ws0)s AND published_at < %(day_end)s
               AND creator_id BETWEEN %(lo)s AND %(hi)s
         ) uploads
@@ -88,11 +94,11 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
     """SQL for (creator_id, metric, measured) of every metric, for creators lo..hi."""
     day_start, day_end = day_bounds(day)
     streak, streak_params = _streak_sql(day)
-    excluded = """
+    excluded = f"""
         SELECT video_day_id, MAX(excluded_views) AS xv, MAX(excluded_likes) AS xl,
                MAX(excluded_comments) AS xc, MAX(excluded_shares) AS xs
-        FROM activity_engagementflag
-        WHERE day = %(day)s AND status <> 'dismissed' AND creator_id BETWEEN %(lo)s AND %(hi)s
+        FROM {engagement_flag_table()}
+        WHERE day = %(day)s AND {flag_excludes_sql()} AND creator_id BETWEEN %(lo)s AND %(hi)s
         GROUP BY video_day_id
     """
 
@@ -109,10 +115,10 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
                    CAST(SUM({counted("likes", "xl")}) AS BIGINT) AS likes,
                    CAST(SUM({counted("comments", "xc")}) AS BIGINT) AS comments,
                    CAST(SUM({counted("shares", "xs")}) AS BIGINT) AS shares
-            FROM activity_videoday vd
+            FROM {video_day_table()} vd
             -- The shard's range on the video side too: an index range scan of the shard's
             -- videos instead of reading every video on the platform to hash-join them.
-            JOIN activity_video v
+            JOIN {video_table()} v
               ON v.id = vd.video_id AND v.creator_id BETWEEN %(lo)s AND %(hi)s
             LEFT JOIN ({excluded}) x ON x.video_day_id = vd.id
             WHERE vd.day = %(day)s AND vd.creator_id BETWEEN %(lo)s AND %(hi)s
@@ -124,16 +130,18 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
             UNION ALL SELECT creator_id, '{Metric.COMMENTS}', comments FROM engagement
             UNION ALL SELECT creator_id, '{Metric.SHARES}', shares FROM engagement
             UNION ALL
-            SELECT creator_id, '{Metric.UPLOADS}', CAST(COUNT(*) AS BIGINT) FROM activity_video
+            SELECT creator_id, '{Metric.UPLOADS}', CAST(COUNT(*) AS BIGINT)
+            FROM {video_table()}
             WHERE is_original AND published_at >= %(day_start)s AND published_at < %(day_end)s
               AND creator_id BETWEEN %(lo)s AND %(hi)s
             GROUP BY creator_id
             UNION ALL
-            SELECT creator_id, '{Metric.REPLIES}', CAST(replies AS BIGINT) FROM activity_creatorday
+            SELECT creator_id, '{Metric.REPLIES}', CAST(replies AS BIGINT)
+            FROM {creator_day_table()}
             WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
             UNION ALL
             SELECT creator_id, '{Metric.LIVE_MINUTES}', CAST(live_minutes AS BIGINT)
-            FROM activity_creatorday
+            FROM {creator_day_table()}
             WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
             UNION ALL
             SELECT creator_id, '{Metric.STREAK}', CAST(measured AS BIGINT) FROM ({streak}) s
@@ -154,14 +162,17 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
     return sql, params
 
 
-def plan_sql(day: date) -> tuple[str, dict]:
-    """INSERT the differences between due and posted for one run and creators lo..hi."""
-    rules_sql, rules_params = points.named_params(
-        *points.rules_cte(list(points.rules_in_force(day).values()))
-    )
+def due_sql(day: date, rules: list[EarningRule] | None = None) -> tuple[str, dict]:
+    """The CTEs up to `due(creator_id, metric, rule_id, measured, due)`: the points each
+    creator lo..hi is due for `day` under `rules` (by default the rules in force that day),
+    for every metric that counted something. The one statement of what is due: the nightly
+    run plans from it, and the web benchmark's seed builds its ledger with it."""
+    if rules is None:
+        rules = list(points.rules_in_force(day).values())
+    rules_sql, rules_params = points.named_params(*points.rules_cte(rules))
     amounts_sql, amounts_params = _amounts_sql(day)
     sql = f"""
-        WITH {rules_sql}, {amounts_sql},
+        {rules_sql}, {amounts_sql},
         due AS (
             SELECT a.creator_id, a.metric, r.rule_id, a.measured,
                    {points.points_sql("a.measured")} AS due
@@ -172,12 +183,20 @@ def plan_sql(day: date) -> tuple[str, dict]:
                 FROM amounts
             ) a JOIN rules r ON r.metric = a.metric
             WHERE a.measured > 0
-        ),
+        )"""
+    return sql, {**rules_params, **amounts_params, "max_measured": points.MAX_MEASURED}
+
+
+def plan_sql(day: date) -> tuple[str, dict]:
+    """INSERT the differences between due and posted for one run and creators lo..hi."""
+    due, params = due_sql(day)
+    sql = f"""
+        WITH {due},
         posted AS MATERIALIZED (
             SELECT e.account_id AS creator_id, e.metric, SUM(e.amount) AS posted
             FROM rewards_pointsentry e
             WHERE e.activity_date = %(day)s AND e.account_id BETWEEN %(lo)s AND %(hi)s
-              AND e.kind IN ({EARNING_KINDS_SQL})
+              AND e.kind IN ({points.EARNING_KINDS_SQL})
             GROUP BY e.account_id, e.metric
         )
         INSERT INTO rewards_recalcline
@@ -195,7 +214,7 @@ def plan_sql(day: date) -> tuple[str, dict]:
         GROUP BY creator_id, metric
         HAVING SUM(due) <> SUM(posted)
     """
-    return sql, {**rules_params, **amounts_params, "max_measured": points.MAX_MEASURED}
+    return sql, params
 
 
 # Per creator: the day's total after this run against the previous day's posted total.
@@ -205,7 +224,7 @@ SHARD_FIGURES_SQL = f"""
             SELECT account_id AS creator_id, amount AS today, 0 AS before
             FROM rewards_pointsentry
             WHERE activity_date = %(day)s AND account_id BETWEEN %(lo)s AND %(hi)s
-              AND kind IN ({EARNING_KINDS_SQL})
+              AND kind IN ({points.EARNING_KINDS_SQL})
             UNION ALL
             SELECT creator_id, delta, 0 FROM rewards_recalcline
             WHERE run_id = %(run)s AND creator_id BETWEEN %(lo)s AND %(hi)s
@@ -213,7 +232,7 @@ SHARD_FIGURES_SQL = f"""
             SELECT account_id, 0, amount
             FROM rewards_pointsentry
             WHERE activity_date = %(previous)s AND account_id BETWEEN %(lo)s AND %(hi)s
-              AND kind IN ({EARNING_KINDS_SQL})
+              AND kind IN ({points.EARNING_KINDS_SQL})
         ) figures
         GROUP BY creator_id
     ) per_creator
@@ -251,7 +270,7 @@ POST_SQL = f"""
         SELECT account_id, metric, COUNT(*) AS n
         FROM rewards_pointsentry
         WHERE activity_date = %(day)s AND account_id BETWEEN %(lo)s AND %(hi)s
-          AND kind IN ({EARNING_KINDS_SQL})
+          AND kind IN ({points.EARNING_KINDS_SQL})
         GROUP BY account_id, metric
     )
     INSERT INTO rewards_pointsentry
@@ -296,13 +315,16 @@ APPLY_BALANCES_SQL = f"""
     SET balance = acc.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
 """
 
-SHARD_BOUNDS_SQL = """
-    SELECT MIN(id), MAX(id) FROM (
-        SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %(size)s AS shard
-        FROM accounts_creatorprofile
-    ) numbered
-    GROUP BY shard ORDER BY shard
-"""
+
+def shard_bounds_sql() -> str:
+    """The first and last creator id of each shard of `size` creators, in order."""
+    return f"""
+        SELECT MIN(id), MAX(id) FROM (
+            SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %(size)s AS shard
+            FROM {creator_profile_table()}
+        ) numbered
+        GROUP BY shard ORDER BY shard
+    """
 
 
 def _execute(sql: str, params: dict) -> int:
@@ -336,7 +358,7 @@ def start_run(
         with transaction.atomic():
             run = RecalcRun.objects.create(day=day, approved_by=approved_by, approves=approves)
             with connection.cursor() as cursor:
-                cursor.execute(SHARD_BOUNDS_SQL, {"size": settings.REWARDS_RECALC_SHARD_SIZE})
+                cursor.execute(shard_bounds_sql(), {"size": settings.REWARDS_RECALC_SHARD_SIZE})
                 bounds = cursor.fetchall()
             RecalcShard.objects.bulk_create(
                 RecalcShard(run=run, index=i, first_creator_id=lo, last_creator_id=hi)
@@ -425,7 +447,7 @@ def previous_day_total(day: date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COALESCE(SUM(amount), 0) FROM rewards_pointsentry "
-            f"WHERE activity_date = %s AND kind IN ({EARNING_KINDS_SQL})",
+            f"WHERE activity_date = %s AND kind IN ({points.EARNING_KINDS_SQL})",
             [day - timedelta(days=1)],
         )
         return int(cursor.fetchone()[0])
@@ -518,31 +540,16 @@ def days_needing_recalculation(*, today: date) -> list[date]:
     (late data, a dismissed flag, a course reported late), a last run that failed, or a last
     run that left corrections waiting for the balance. A handful of grouped queries."""
     first = today - timedelta(days=RECHECK_DAYS)
-    tz = ZoneInfo(settings.REWARDS_DAY_TZ)
     latest_run: dict[date, RecalcRun] = {}
     for run in RecalcRun.objects.filter(day__gte=first, day__lt=today).order_by("started_at"):
         latest_run[run.day] = run
-    changed: dict[date, datetime] = {}
+    changed = activity_selectors.days_changed_since_runs(first, today)
 
-    def note(rows: object) -> None:
+    def note(rows: Iterable[tuple[date | None, datetime | None]]) -> None:
         for day, moment in rows:
             if day is not None and moment is not None:
                 changed[day] = max(changed.get(day, moment), moment)
 
-    in_window = {"day__gte": first, "day__lt": today}
-    note(VideoDay.objects.filter(**in_window).values_list("day").annotate(m=Max("updated_at")))
-    note(CreatorDay.objects.filter(**in_window).values_list("day").annotate(m=Max("updated_at")))
-    note(
-        EngagementFlag.objects.filter(**in_window, reviewed_at__isnull=False)
-        .values_list("day")
-        .annotate(m=Max("reviewed_at"))
-    )
-    note(
-        Video.objects.filter(published_at__date__gte=first)
-        .annotate(d=TruncDate("published_at", tzinfo=tz))
-        .values_list("d")
-        .annotate(m=Max("updated_at"))
-    )
     note(
         CourseCompletion.objects.filter(completed_on__gte=first, completed_on__lt=today)
         .values_list("completed_on")
@@ -567,11 +574,12 @@ def days_needing_recalculation(*, today: date) -> list[date]:
 
 
 @transaction.atomic
-def approve_held_run(*, run: RecalcRun, approver: User) -> RecalcRun:
-    """Staff approve a held run. A fresh run replaces it (what is posted may have changed while
-    it waited), allowed to move points as far as the held run showed and no further; the held
-    run is superseded once its replacement exists. Returns the new run, for planning."""
-    held = RecalcRun.objects.select_for_update().get(pk=run.pk)
+def replace_held_run(*, run_id: int, approver: User) -> RecalcRun:
+    """Open the run that replaces a held run staff approved (what is posted may have changed
+    while it waited), allowed to move points as far as the held run showed and no further; the
+    held run is superseded once its replacement exists. Returns the new run, for planning (the
+    use-case with its queueing is `services.approve_held_run`)."""
+    held = RecalcRun.objects.select_for_update().get(pk=run_id)
     if held.state != RecalcState.HELD:
         raise RecalcError("Only a held run can be approved.")
     fresh = start_run(day=held.day, approved_by=approver, approves=held)

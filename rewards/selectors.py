@@ -9,13 +9,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Sum
 
 from accounts.models import CreatorProfile
-from activity.models import CreatorDay, EngagementFlag, FlagStatus, VideoDay
+from activity import selectors as activity_selectors
+from activity.models import CreatorDay, FlagStatus, VideoDay
 
 from . import points
-from .models import EARNING_KINDS, EarningRule, EntryKind, Metric, PointsAccount, PointsEntry
+from .models import (
+    CreatorTier,
+    EarningRule,
+    EntryKind,
+    Metric,
+    PointsAccount,
+    PointsEntry,
+    Tier,
+)
 
 # How each metric reads in a sentence: (one, many).
 METRIC_NOUNS: dict[str, tuple[str, str]] = {
@@ -111,7 +119,8 @@ def explain_points(creator: CreatorProfile, first: date, last: date) -> list[Day
     their rule and arithmetic, the videos and counts behind them, and what was excluded and why.
     Five queries, however long the range."""
     entries = list(
-        PointsEntry.objects.filter(account__creator=creator, activity_date__range=(first, last))
+        PointsEntry.objects.for_creator(creator)
+        .between(first, last)
         .select_related("rule")
         .order_by("activity_date", "metric", "id")
     )
@@ -136,17 +145,11 @@ def explain_points(creator: CreatorProfile, first: date, last: date) -> list[Day
         else:
             line = ExplainedEntry(entry, "", entry.memo)
         on(entry.activity_date).entries.append(line)
-    for stat in (
-        VideoDay.objects.filter(creator=creator, day__range=(first, last))
-        .select_related("video")
-        .order_by("-views")
-    ):
+    for stat in activity_selectors.video_days_between(creator, first, last):
         on(stat.day).videos.append(stat)
-    for creator_day in CreatorDay.objects.filter(creator=creator, day__range=(first, last)):
+    for creator_day in activity_selectors.creator_days_between(creator, first, last):
         on(creator_day.day).creator_day = creator_day
-    for flag in EngagementFlag.objects.filter(
-        creator=creator, day__range=(first, last)
-    ).select_related("video_day__video"):
+    for flag in activity_selectors.flags_between(creator, first, last):
         on(flag.day).exclusions.append(
             Exclusion(
                 video_title=flag.video_day.video.title,
@@ -166,9 +169,30 @@ def balance_of(creator: CreatorProfile) -> int:
     )
 
 
-def earned_between(creator: CreatorProfile, first: date, last: date) -> int:
-    """Points earned (and corrected) for activity between the two days."""
-    total = PointsEntry.objects.filter(
-        account__creator=creator, activity_date__range=(first, last), kind__in=EARNING_KINDS
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or 0
+@dataclass(frozen=True)
+class AccountSnapshot:
+    balance: int
+    # Changes whenever the creator's points move (see `ledger_version`).
+    version: str
+
+
+def account_snapshot(creator: CreatorProfile) -> AccountSnapshot:
+    """The balance and the ledger's version, in one query."""
+    row = PointsAccount.objects.filter(pk=creator.pk).values_list("balance", "updated_at").first()
+    if row is None:
+        return AccountSnapshot(0, "none")
+    return AccountSnapshot(row[0], row[1].isoformat())
+
+
+def ledger_version(creator: CreatorProfile) -> str:
+    """Changes whenever the creator's points move: every movement (an entry posted through
+    rewards.services, the nightly run, expiry) stamps the account's updated_at in the same
+    transaction. Pages cache what they render from the ledger under it."""
+    stamp = PointsAccount.objects.filter(pk=creator.pk).values_list("updated_at", flat=True).first()
+    return stamp.isoformat() if stamp else "none"
+
+
+def tier_of(creator: CreatorProfile) -> Tier | None:
+    """The creator's tier as the nightly job (or staff's floor) last set it."""
+    status = CreatorTier.objects.filter(creator=creator).select_related("tier").first()
+    return status.tier if status else None

@@ -6,10 +6,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import CreatorProfile
+from accounts.models import CreatorProfile, User
 from core.clock import rewards_today
 
-from .models import EARNING_KINDS, CourseCompletion, EntryKind, PointsAccount, PointsEntry
+from . import recalculation, tasks
+from .models import (
+    EARNING_KINDS,
+    CourseCompletion,
+    EntryKind,
+    PointsAccount,
+    PointsEntry,
+    RecalcRun,
+)
 
 
 class PointsError(Exception):
@@ -19,6 +27,16 @@ class PointsError(Exception):
 def account_for(creator: CreatorProfile) -> PointsAccount:
     account, _ = PointsAccount.objects.get_or_create(creator=creator)
     return account
+
+
+def lock_balance(*, creator: CreatorProfile) -> int:
+    """Lock the creator's points account until the surrounding transaction ends and return
+    its balance (0 before their first entry). A use-case that checks the balance before
+    spending (the store) takes this lock first, so two such checks never both pass."""
+    if not transaction.get_connection().in_atomic_block:
+        raise PointsError("lock_balance needs a transaction to hold the lock in.")
+    account = PointsAccount.objects.select_for_update().filter(creator=creator).first()
+    return account.balance if account else 0
 
 
 @transaction.atomic
@@ -78,3 +96,15 @@ def record_course_completion(
         defaults={"title": title, "completed_on": completed_on},
     )
     return completion
+
+
+@transaction.atomic
+def approve_held_run(*, run_id: int, by: User) -> RecalcRun:
+    """Staff approve a held recalculation run: a fresh run of its day replaces it, allowed to
+    move points as far as the held run showed and no further, and its planning is queued once
+    this commits. Returns the fresh run. Raises `recalculation.RecalcError`, changing nothing,
+    when the run is no longer held or another run of the day is under way. Whether `by` may
+    approve is the caller's check (the "Can approve a held recalculation" permission)."""
+    fresh = recalculation.replace_held_run(run_id=run_id, approver=by)
+    tasks.queue_planning(fresh)
+    return fresh

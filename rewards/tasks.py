@@ -5,24 +5,18 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from celery import Task, shared_task
+from django.db import transaction
 
 from core.clock import rewards_today
+from core.tasks import RETRY_ON_DATABASE_ERRORS
 
-from . import expiry, recalculation, store, tiers
+from . import expiry, recalculation, tiers
 from .models import RecalcRun, RecalcState
 
 logger = logging.getLogger(__name__)
 
-# Database hiccups and PostgreSQL serialization failures (OperationalError) are retried.
-RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "max_retries": 6,
-    "acks_late": True,
-}
+RETRY = RETRY_ON_DATABASE_ERRORS
 
 
 @shared_task(name="rewards.recalculate_yesterday", **RETRY)
@@ -60,7 +54,7 @@ def queue_planning(run: RecalcRun) -> None:
         transaction.on_commit(partial(plan_shard.delay, run.pk, index))
 
 
-def _failing(run: RecalcRun, exc: Exception, task: object) -> None:
+def _failing(run: RecalcRun, exc: Exception, task: Task) -> None:
     # Out of retries: the run stops blocking its day, and a rerun finishes the job.
     if getattr(task.request, "retries", 0) >= RETRY["max_retries"] or not isinstance(
         exc, RETRY["autoretry_for"]
@@ -69,7 +63,7 @@ def _failing(run: RecalcRun, exc: Exception, task: object) -> None:
 
 
 def _shard_step(
-    task: object,
+    task: Task,
     run_id: int,
     index: int,
     *,
@@ -105,7 +99,7 @@ def _post_all_shards(run: RecalcRun) -> None:
 
 
 @shared_task(name="rewards.plan_shard", bind=True, **RETRY)
-def plan_shard(self: object, run_id: int, index: int) -> None:
+def plan_shard(self: Task, run_id: int, index: int) -> None:
     _shard_step(
         self,
         run_id,
@@ -117,7 +111,7 @@ def plan_shard(self: object, run_id: int, index: int) -> None:
 
 
 @shared_task(name="rewards.post_shard", bind=True, **RETRY)
-def post_shard(self: object, run_id: int, index: int) -> None:
+def post_shard(self: Task, run_id: int, index: int) -> None:
     _shard_step(
         self,
         run_id,
@@ -139,10 +133,3 @@ def recompute_tiers() -> int:
     """Beat, 03:30 in REWARDS_DAY_TZ: every tier from the 90 days that end yesterday, the last
     day the 02:00 recalculation posted."""
     return tiers.recompute(rewards_today() - timedelta(days=1))
-
-
-@shared_task(name="rewards.cancel_stale_redemptions", **RETRY)
-def cancel_stale_redemptions() -> int:
-    """Beat, 04:00 in REWARDS_DAY_TZ: cancel and refund store redemptions staff left pending
-    longer than STORE_PENDING_MAX_DAYS (rewards/store.py)."""
-    return store.cancel_stale_redemptions()

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 
 from accounts.models import CreatorProfile
+from accounts.selectors import creator_profile_table
 
-from .models import EARNING_KINDS, CreatorTier, Tier
+from .models import CreatorTier, Tier
+from .points import EARNING_KINDS_SQL
 
 WINDOW_DAYS = 90
-_EARNING_KINDS_SQL = ", ".join(f"'{kind}'" for kind in EARNING_KINDS)
 
 
 def window(day: date) -> tuple[date, date]:
@@ -36,22 +37,24 @@ def recompute(day: date, *, creator: CreatorProfile | None = None) -> int:
     the tier does (both SET expressions read the row as it was)."""
     first, last = window(day)
     params = {"first": first, "last": last, "day": day, "creator": creator.pk if creator else None}
-    only = "" if creator is None else "AND c.id = %(creator)s"
     with connection.cursor() as cursor:
+        # One text for one creator or all: a NULL `creator` stands for every creator, and the
+        # CAST gives the parameter a type even when it is NULL. (SQLite parses an INSERT …
+        # SELECT … ON CONFLICT only when the SELECT has a WHERE; this one always has.)
         cursor.execute(
             f"""
             INSERT INTO rewards_creatortier
                 (creator_id, tier_id, earned_90d, computed_on, changed_on, floor_tier_id,
                  floor_until, floor_reason)
             SELECT c.id, NULL, COALESCE(e.total, 0), %(day)s, NULL, NULL, NULL, ''
-            FROM accounts_creatorprofile c
+            FROM {creator_profile_table()} c
             LEFT JOIN (
                 SELECT account_id, SUM(amount) AS total FROM rewards_pointsentry
                 WHERE activity_date BETWEEN %(first)s AND %(last)s
-                  AND kind IN ({_EARNING_KINDS_SQL})
+                  AND kind IN ({EARNING_KINDS_SQL})
                 GROUP BY account_id
             ) e ON e.account_id = c.id
-            WHERE 1 = 1 {only}
+            WHERE (CAST(%(creator)s AS BIGINT) IS NULL OR c.id = %(creator)s)
             ON CONFLICT (creator_id) DO UPDATE
                 SET earned_90d = excluded.earned_90d, computed_on = excluded.computed_on
             """,
@@ -62,7 +65,8 @@ def recompute(day: date, *, creator: CreatorProfile | None = None) -> int:
             UPDATE rewards_creatortier SET
                 changed_on = %(day)s,
                 tier_id = {_TARGET_TIER}
-            WHERE computed_on = %(day)s {only.replace("c.id", "creator_id")}
+            WHERE computed_on = %(day)s
+              AND (CAST(%(creator)s AS BIGINT) IS NULL OR creator_id = %(creator)s)
               AND COALESCE(tier_id, 0) <> COALESCE({_TARGET_TIER}, 0)
             """,
             params,

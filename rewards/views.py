@@ -4,16 +4,18 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
+from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, public
 from core.clock import rewards_day_of, rewards_today
 from core.http import bad_request
-from core.regions import cached_region
+from core.regions import REGION_SECONDS
 
-from . import dashboard, selectors, whatif
+from . import dashboard as dashboards
+from . import selectors, whatif
 from .forms import WhatIfForm
 from .models import Metric, PointsEntry
 
@@ -41,33 +43,66 @@ def how_points_work(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _key(*parts: object) -> str:
+    return ":".join(str(part) for part in parts)
+
+
+@creator_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The creator's home: balance, expiry, month, tier, the points chart, recent entries and
+    the path to each program, every figure linked to what explains it."""
+    try:
+        period = dashboards.parse_period(request.GET.get("period"))
+    except dashboards.PeriodError as exc:
+        return bad_request(request, str(exc))
+    creator = request.user.creator
+    today = rewards_today()
+    version = selectors.ledger_version(creator)
+    board = SimpleLazyObject(lambda: dashboards.dashboard(creator, today=today, period=period))
+    return render(
+        request,
+        "rewards/dashboard.html",
+        {
+            "creator": creator,
+            "board": board,
+            "panel": SimpleLazyObject(lambda: dashboards.points_panel(board.period)),
+            # Everything the cached regions show that can change; see core.regions.
+            "board_key": _key(
+                creator.pk, today, period, version, creator.followers, creator.standing
+            ),
+            "panel_key": _key(creator.pk, today, period, version),
+            "region_seconds": REGION_SECONDS,
+            "niches": list(creator.niches.all()),
+            "security": accounts_selectors.security_summary(request.user),
+        },
+    )
+
+
 @creator_required
 @require_GET
 def points_panel(request: HttpRequest) -> HttpResponse:
     """The dashboard's chart and totals for another period: what the 7/30/90 switch swaps in
     with htmx (without JavaScript the switch reloads the dashboard instead)."""
     try:
-        period = dashboard.parse_period(request.GET.get("period"))
-    except dashboard.PeriodError as exc:
+        period = dashboards.parse_period(request.GET.get("period"))
+    except dashboards.PeriodError as exc:
         return bad_request(request, str(exc))
     creator = request.user.creator
     today = rewards_today()
 
-    def render_panel() -> str:
-        points = dashboard.period_points(creator, days=period, last=today - timedelta(days=1))
-        return render_to_string(
-            "portal/_creator_board.html#points-panel", dashboard.panel_context(points)
-        )
+    def read() -> dashboards.PointsPanel:
+        last = today - timedelta(days=1)
+        return dashboards.points_panel(dashboards.period_points(creator, days=period, last=last))
 
-    return HttpResponse(
-        cached_region(
-            "panel",
-            creator.pk,
-            today,
-            period,
-            dashboard.ledger_version(creator),
-            render=render_panel,
-        )
+    return render(
+        request,
+        "rewards/dashboard.html#points-panel",
+        {
+            "panel": SimpleLazyObject(read),
+            "panel_key": _key(creator.pk, today, period, selectors.ledger_version(creator)),
+            "region_seconds": REGION_SECONDS,
+        },
     )
 
 
@@ -87,24 +122,25 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
     today = rewards_today()
     creator = request.user.creator
 
-    def render_body() -> str:
+    def read() -> selectors.DayActivity | None:
         activity = selectors.explain_points(creator, when, when)
-        return render_to_string(
-            "rewards/_day_body.html",
-            {
-                "day": when,
-                "today": today,
-                "activity": activity[0] if activity else None,
-                "previous_day": when - timedelta(days=1),
-                "next_day": when + timedelta(days=1) if when < today else None,
-                "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
-            },
-        )
+        return activity[0] if activity else None
 
-    body_html = cached_region(
-        "day", creator.pk, when, today, dashboard.ledger_version(creator), render=render_body
+    return render(
+        request,
+        "rewards/day.html",
+        {
+            "day": when,
+            "today": today,
+            # None (a day with nothing on it) stays None: the template tests it once.
+            "activity": SimpleLazyObject(read),
+            "previous_day": when - timedelta(days=1),
+            "next_day": when + timedelta(days=1) if when < today else None,
+            "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
+            "day_key": _key(creator.pk, when, today, selectors.ledger_version(creator)),
+            "region_seconds": REGION_SECONDS,
+        },
     )
-    return render(request, "rewards/day.html", {"day": when, "body_html": body_html})
 
 
 @creator_required
@@ -124,7 +160,7 @@ def day_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An entry is explained on its day's page, where it sits beside the activity behind it."""
-    entry = get_object_or_404(PointsEntry, pk=pk, account_id=request.user.creator.pk)
+    entry = get_object_or_404(PointsEntry.objects.for_creator(request.user.creator), pk=pk)
     # Entries posted before every entry carried a day fall back to the day they were posted.
     day = entry.activity_date or rewards_day_of(entry.created_at)
     url = reverse("rewards:day", kwargs={"day": day.isoformat()})
@@ -135,7 +171,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     """Every entry on the creator's account, newest first, a page at a time."""
-    entries = PointsEntry.objects.filter(account_id=request.user.creator.pk).order_by(
+    entries = PointsEntry.objects.for_creator(request.user.creator).order_by(
         "-activity_date", "-id"
     )
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -58,8 +58,8 @@ PAGES = {
         "/admin/rewards/pointsentry/",
         "/admin/rewards/tier/",
         "/admin/rewards/creatortier/",
-        "/admin/rewards/storeitem/",
-        "/admin/rewards/redemption/?state__exact=pending",
+        "/admin/store/storeitem/",
+        "/admin/store/redemption/?state__exact=pending",
     ],
 }
 WIDTHS = [1280, 390]

@@ -40,16 +40,16 @@ def test_creator_turns_on_totp_gets_recovery_codes_and_then_needs_a_code_to_sign
     assert activated.status_code == 302
     types = set(Authenticator.objects.filter(user=creator.user).values_list("type", flat=True))
     assert types == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
-    home = client.get(reverse("portal:creator_home")).content.decode()
+    home = client.get(reverse("rewards:dashboard")).content.decode()
     assert "Two-factor authentication is on" in home
 
     # A new sign-in stops at the code prompt until the code is given.
     fresh = Client()
     response = fresh.post(reverse("account_login"), {"login": email, "password": PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
-    assert fresh.get(reverse("portal:creator_home")).status_code == 302
+    assert fresh.get(reverse("rewards:dashboard")).status_code == 302
     recovery = Authenticator.objects.get(user=creator.user, type=Authenticator.Type.RECOVERY_CODES)
     code = recovery.wrap().get_unused_codes()[0]
     response = fresh.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
-    assert fresh.get(reverse("portal:creator_home")).status_code == 200
+    assert fresh.get(reverse("rewards:dashboard")).status_code == 200

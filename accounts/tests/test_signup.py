@@ -59,7 +59,7 @@ def test_creator_signs_up_confirms_email_and_lands_on_creator_home() -> None:
     link = confirmation_link(mail.outbox[0])
     assert client.get(link).status_code == 200  # allauth asks to confirm with a POST
     response = client.post(link, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("portal:creator_home")
+    assert response.redirect_chain[-1][0] == reverse("rewards:dashboard")
     assert "Hi, New Maker" in response.content.decode()
 
 

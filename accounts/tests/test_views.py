@@ -62,7 +62,7 @@ def test_an_empty_post_is_a_post_and_shows_what_is_missing(brand_client: Client)
 
 @pytest.mark.parametrize(
     ("role", "page"),
-    [("creator", "portal:creator_home"), ("brand", "portal:brand_home"), ("staff", "portal:home")],
+    [("creator", "rewards:dashboard"), ("brand", "portal:brand_home"), ("staff", "portal:home")],
 )
 def test_accounts_made_by_hand_without_their_profile_get_403_not_500(role: str, page: str) -> None:
     from .factories import UserFactory

@@ -17,10 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from accounts.services import notify
-from rewards import store
 from rewards.models import EntryKind
 from rewards.services import post_entry
-from rewards.tests.factories import ToolFactory
+from store import services as store_services
+from store.tests.factories import ToolFactory
 
 ROLES = ["visitor", Role.FAN, Role.CREATOR, Role.BRAND, Role.STAFF]
 SIGNED_IN = [Role.FAN, Role.CREATOR, Role.BRAND, Role.STAFF]
@@ -29,6 +29,9 @@ PROJECT_APPS = (
     "accounts",
     "activity",
     "rewards",
+    "store",
+    "gifts",
+    "reports",
     "payments",
     "subscriptions",
     "academy",
@@ -93,8 +96,8 @@ URL_KWARGS = {
     "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
     "admin:app_list": {"app_label": "accounts"},
     "rewards:day": {"day": "2026-11-18"},
-    "rewards:store_item": {"slug": "walk-tool"},
-    "rewards:redeem": {"slug": "walk-tool"},
+    "store:item": {"slug": "walk-tool"},
+    "store:redeem": {"slug": "walk-tool"},
 }
 
 # Project views whose plain GET sends the roles allowed in on to another page.
@@ -273,12 +276,14 @@ def test_every_named_url_answers_each_role_as_its_access_rule_says(
     )
     # An item the creator can redeem, and their own redemption of it.
     tool = ToolFactory(slug="walk-tool", price_points=1)
-    redemption, _ = store.redeem_item(creator=creator, item_id=tool.pk, request_key="a" * 20)
+    redemption, _ = store_services.redeem_item(
+        creator=creator, item_id=tool.pk, request_key="a" * 20
+    )
     notify(user=creator.user, subject="Walked", body="A notification to list.")
     url_kwargs = {
         **URL_KWARGS,
         "rewards:entry": {"pk": own_entry.pk},
-        "rewards:redemption": {"pk": redemption.pk},
+        "store:redemption": {"pk": redemption.pk},
     }
     wrong, checked = [], 0
     for route in routes():
@@ -298,6 +303,6 @@ def test_every_named_url_answers_each_role_as_its_access_rule_says(
 
 @pytest.mark.django_db
 def test_project_views_answer_htmx_visitors_with_a_client_redirect_to_login() -> None:
-    response = Client().get(reverse("portal:creator_home"), headers={"HX-Request": "true"})
+    response = Client().get(reverse("rewards:dashboard"), headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(reverse("account_login"))

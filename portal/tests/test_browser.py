@@ -1,7 +1,7 @@
 """Sign up in a real browser: Debian's Chromium driven by Playwright against a live server."""
 
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -11,18 +11,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "tests"
 PASSWORD = "an-Unusual-pass-451"
-
-
-def shoot(page: Page, name: str) -> None:
-    """Keep a picture of the page at desktop and phone widths for people to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")  # or the sticky header is drawn mid-page
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def confirm_email_from_outbox(page: Page, base_url: str, address: str) -> None:
@@ -34,7 +23,7 @@ def confirm_email_from_outbox(page: Page, base_url: str, address: str) -> None:
 
 
 def test_visitor_signs_up_as_creator_confirms_email_and_lands_on_creator_home(
-    page: Page, live_server: object
+    shoot: Callable[[str], None], page: Page, live_server: object
 ) -> None:
     page.goto(live_server.url)
     page.get_by_role("link", name="Join as a creator").click()
@@ -50,7 +39,7 @@ def test_visitor_signs_up_as_creator_confirms_email_and_lands_on_creator_home(
     page.get_by_label("Date of birth").fill("1999-03-14")
     page.get_by_label("Country").select_option("IT")
     page.get_by_label("Dance").check()
-    shoot(page, "signup-creator-filled")
+    shoot("signup-creator-filled")
     page.get_by_role("button", name="Create account").click()
 
     confirm_email_from_outbox(page, live_server.url, "maker@example.com")
@@ -58,11 +47,11 @@ def test_visitor_signs_up_as_creator_confirms_email_and_lands_on_creator_home(
     expect(page).to_have_url(f"{live_server.url}/creator/")
     expect(page.get_by_role("heading", name="Hi, Browser Maker")).to_be_visible()
     expect(page.get_by_text("@browser.maker")).to_be_visible()
-    shoot(page, "creator-home-after-signup")
+    shoot("creator-home-after-signup")
 
 
 def test_signup_errors_show_in_place_and_keep_what_was_typed(
-    page: Page, live_server: object
+    shoot: Callable[[str], None], page: Page, live_server: object
 ) -> None:
     page.goto(f"{live_server.url}/accounts/signup/?role=creator")
     page.get_by_label("Email").fill("typed@example.com")
@@ -72,10 +61,12 @@ def test_signup_errors_show_in_place_and_keep_what_was_typed(
     expect(page.get_by_text("Use 3 to 24 letters")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value("typed@example.com")
     expect(page.get_by_label("Handle")).to_have_value("a")
-    shoot(page, "signup-errors")
+    shoot("signup-errors")
 
 
-def test_fan_signs_up_and_sees_the_fan_navigation(page: Page, live_server: object) -> None:
+def test_fan_signs_up_and_sees_the_fan_navigation(
+    shoot: Callable[[str], None], page: Page, live_server: object
+) -> None:
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_text("Fan — I want to support creators I love").click()
     expect(page.get_by_label("Handle")).to_be_hidden()
@@ -90,4 +81,4 @@ def test_fan_signs_up_and_sees_the_fan_navigation(page: Page, live_server: objec
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(["Discover"])
     expect(page.get_by_role("heading", name="Discover creators")).to_be_visible()
-    shoot(page, "fan-home-after-signup")
+    shoot("fan-home-after-signup")

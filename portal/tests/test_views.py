@@ -32,7 +32,7 @@ def test_signed_in_users_are_sent_from_landing_to_their_own_home(
     creator_client: Client, fan_client: Client, brand_client: Client, staff_client: Client
 ) -> None:
     for client, home in [
-        (creator_client, "portal:creator_home"),
+        (creator_client, "rewards:dashboard"),
         (fan_client, "portal:fan_home"),
         (brand_client, "portal:brand_home"),
         (staff_client, "portal:staff_home"),
@@ -50,7 +50,7 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
     creator.followers = 6_800
     creator.save()
     post_entry(creator=creator, amount=1_234, kind=EntryKind.ADJUSTED, idempotency_key="welcome")
-    response = creator_client.get(reverse("portal:creator_home"))
+    response = creator_client.get(reverse("rewards:dashboard"))
     html = response.content.decode()
     assert f"@{creator.handle}" in html
     assert "6,800" in html
@@ -101,7 +101,7 @@ def test_staff_home_reports_accounts_by_role_signups_and_standing(staff_client: 
 @pytest.mark.parametrize(
     ("client_fixture", "url_name", "max_queries"),
     [
-        ("creator_client", "portal:creator_home", 17),
+        ("creator_client", "rewards:dashboard", 17),
         ("fan_client", "portal:fan_home", 8),
         ("brand_client", "portal:brand_home", 8),
         ("staff_client", "portal:staff_home", 8),

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -39,7 +40,7 @@ def test_staff_without_the_permission_cannot_approve_a_held_run(held_run: Recalc
 
 
 def test_approving_a_held_run_recalculates_and_posts(
-    held_run: RecalcRun, django_capture_on_commit_callbacks: object
+    held_run: RecalcRun, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     client = staff_client("approve_recalcrun")
     with django_capture_on_commit_callbacks(execute=True):

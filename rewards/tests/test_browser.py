@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -9,7 +10,6 @@ from playwright.sync_api import Page, expect
 from accounts.tests.factories import PASSWORD, CreatorFactory
 from activity.tests.factories import CreatorDayFactory, VideoDayFactory, VideoFactory
 from core.clock import rewards_today
-from portal.tests.test_browser import shoot
 from rewards import recalculation, tiers
 
 pytestmark = [
@@ -35,7 +35,7 @@ def busy_creator() -> object:
 
 
 def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_asks_what_if(
-    page: Page, live_server: object, busy_creator: object
+    shoot: Callable[[str], None], page: Page, live_server: object, busy_creator: object
 ) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(busy_creator.user.email)
@@ -46,7 +46,7 @@ def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_as
     balance = page.get_by_test_id("balance")
     expect(balance).not_to_have_text("0")
     expect(page.get_by_text("Points earned, last 30 days")).to_be_visible()
-    shoot(page, "dashboard")
+    shoot("dashboard")
 
     # The switch swaps only the panel: a marker set on the page survives the click.
     page.evaluate("window.stillTheSamePage = true")
@@ -54,7 +54,7 @@ def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_as
     expect(page.get_by_text("Points earned, last 7 days")).to_be_visible()
     expect(page).to_have_url(re.compile(r"\?period=7$"))
     assert page.evaluate("window.stillTheSamePage") is True
-    shoot(page, "dashboard-7-days")
+    shoot("dashboard-7-days")
 
     # The path to the Marketplace names the shortfall and a date at the creator's pace.
     marketplace = page.locator('[data-program="marketplace"]')
@@ -68,7 +68,7 @@ def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_as
         page.get_by_text(re.compile(r"15,000 qualified views × 2 per 1,000 = 30"))
     ).to_be_visible()
     expect(page.get_by_text("Pasta in 75 s")).to_be_visible()
-    shoot(page, "day-drill-down")
+    shoot("day-drill-down")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="What if").click()
     page.get_by_label("Length (seconds)").fill("90")
@@ -79,4 +79,4 @@ def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_as
     expect(page.get_by_test_id("what-if-total")).to_have_text(re.compile(r"^\d[\d,]* points?$"))
     expect(page.get_by_text("50,000 qualified views × 2 per 1,000 = 100")).to_be_visible()
     expect(page).to_have_url(re.compile(r"what-if/\?.*views=50000"))
-    shoot(page, "what-if")
+    shoot("what-if")

@@ -19,7 +19,7 @@ from rewards.models import EntryKind, Metric, PointsAccount, PointsEntry
 from rewards.services import post_entry
 
 pytestmark = pytest.mark.django_db
-HOME = reverse("portal:creator_home")
+HOME = reverse("rewards:dashboard")
 PANEL = reverse("rewards:points_panel")
 
 
@@ -117,7 +117,7 @@ def test_the_period_switch_swaps_only_the_panel_through_htmx(
     assert period_total(html) == "7" and "Points earned, last 7 days" in html
     # The same switch is a plain link that reloads the dashboard without JavaScript.
     page = creator_client.get(HOME, {"period": 30})
-    assert page.context["points"].total == 57
+    assert page.context["panel"].points.total == 57
     assert f'href="{HOME}?period=7"' in page.content.decode()
     assert f'hx-get="{PANEL}?period=7"' in page.content.decode()
 

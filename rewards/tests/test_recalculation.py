@@ -5,21 +5,23 @@ from collections.abc import Callable
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from accounts.models import CreatorProfile, User
 from activity.models import EngagementFlag, FlagStatus
 from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory, VideoFactory
 from core.clock import rewards_today
 from rewards import recalculation
-from rewards.models import EntryKind, Metric, PointsEntry, RecalcState
+from rewards.models import EntryKind, Metric, PointsEntry, RecalcRun, RecalcState
 
 pytestmark = pytest.mark.django_db
 
 
-def run(day: dt.date = DAY) -> object:
+def run(day: dt.date = DAY) -> RecalcRun:
     return recalculation.recalculate_day_in_process(day=day)
 
 
-def points_by_metric(creator: object, day: dt.date = DAY) -> dict[str, int]:
+def points_by_metric(creator: CreatorProfile, day: dt.date = DAY) -> dict[str, int]:
     totals: dict[str, int] = {}
     for entry in PointsEntry.objects.filter(account__creator=creator, activity_date=day):
         totals[entry.metric] = totals.get(entry.metric, 0) + entry.amount
@@ -108,7 +110,7 @@ def test_ledger_rows_cannot_be_updated_or_deleted_on_postgresql() -> None:
         PointsEntry.objects.filter(pk=entry.pk).delete()
 
 
-def upload_on(creator: object, day: dt.date) -> None:
+def upload_on(creator: CreatorProfile, day: dt.date) -> None:
     VideoFactory(creator=creator, published_at=dt.datetime.combine(day, dt.time(10), dt.UTC))
 
 
@@ -153,18 +155,18 @@ def test_a_finished_course_earns_through_the_academy_hook() -> None:
 
 
 def test_a_shard_that_fails_halfway_leaves_the_ledger_consistent_and_a_rerun_finishes(
-    settings: object, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.REWARDS_RECALC_SHARD_SIZE = 1
     stats = [VideoDayFactory(views=6_000, views_5s=5_000) for _ in range(3)]
     real_post = recalculation.post_shard
     calls = {"n": 0}
 
-    def crash_on_second_shard(**kwargs: object) -> bool:
+    def crash_on_second_shard(*, run: RecalcRun, index: int) -> bool:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        return real_post(**kwargs)
+        return real_post(run=run, index=index)
 
     monkeypatch.setattr(recalculation, "post_shard", crash_on_second_shard)
     with pytest.raises(RuntimeError):
@@ -193,7 +195,7 @@ def test_only_one_run_of_a_day_at_a_time() -> None:
         recalculation.start_run(day=DAY)
 
 
-def test_a_run_that_jumps_past_the_limits_is_held_until_staff_approve(staff: object) -> None:
+def test_a_run_that_jumps_past_the_limits_is_held_until_staff_approve(staff: User) -> None:
     from rewards.models import RecalcLimits
 
     RecalcLimits.objects.update(max_creator_change=100)
@@ -204,7 +206,7 @@ def test_a_run_that_jumps_past_the_limits_is_held_until_staff_approve(staff: obj
     assert PointsEntry.objects.count() == 0
     assert held.lines.get(metric=Metric.QUALIFIED_VIEWS).delta == 500
 
-    fresh = recalculation.approve_held_run(run=held, approver=staff)
+    fresh = recalculation.replace_held_run(run_id=held.pk, approver=staff)
     held.refresh_from_db()
     assert held.state == RecalcState.SUPERSEDED
     approved = recalculation.drive_in_process(run=fresh)
@@ -213,7 +215,7 @@ def test_a_run_that_jumps_past_the_limits_is_held_until_staff_approve(staff: obj
 
 
 def test_an_approved_run_that_would_move_more_than_was_approved_is_held_again(
-    staff: object,
+    staff: User,
 ) -> None:
     from rewards.models import RecalcLimits
 
@@ -223,14 +225,14 @@ def test_an_approved_run_that_would_move_more_than_was_approved_is_held_again(
     stat.views, stat.views_5s = 600_000, 500_000  # grows to 500 while it waits
     stat.save()
     again = recalculation.drive_in_process(
-        run=recalculation.approve_held_run(run=held, approver=staff)
+        run=recalculation.replace_held_run(run_id=held.pk, approver=staff)
     )
     assert again.state == RecalcState.HELD
     assert "further than the run that was approved" in again.held_reason
     assert PointsEntry.objects.count() == 0
 
 
-def test_a_correction_below_zero_waits_until_the_balance_allows(staff: object) -> None:
+def test_a_correction_below_zero_waits_until_the_balance_allows(staff: User) -> None:
     from rewards.services import post_entry
 
     stat = VideoDayFactory(views=20_000, views_5s=10_000)
@@ -251,7 +253,7 @@ def test_a_correction_below_zero_waits_until_the_balance_allows(staff: object) -
 
 
 def test_the_celery_tasks_queue_shards_after_commit_and_run_the_same_recalculation(
-    django_capture_on_commit_callbacks: object,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from rewards import tasks
 
@@ -295,10 +297,9 @@ def test_days_whose_data_or_reviews_changed_after_their_run_are_recalculated_aga
 
 
 def test_the_nightly_task_recalculates_yesterday_and_every_changed_day(
-    django_capture_on_commit_callbacks: object,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from rewards import tasks
-    from rewards.models import RecalcRun
 
     today = rewards_today()
     late_day = today - dt.timedelta(days=5)
@@ -358,8 +359,8 @@ def test_a_stale_run_posts_nothing_more_once_it_is_no_longer_posting() -> None:
 
 
 def _post_while_paused(
-    monkeypatch: pytest.MonkeyPatch, spend: Callable[[], object]
-) -> tuple[object, object]:
+    monkeypatch: pytest.MonkeyPatch, spend: Callable[[], PointsEntry]
+) -> dict[str, RecalcRun | PointsEntry | Exception | bool]:
     """Recalculate DAY in a thread, stop its posting after the balances are decided (before
     entries and balances are written), run `spend` in another thread, then let posting go on.
     Returns what the recalculation and `spend` returned or raised, and whether `spend` was
@@ -374,9 +375,9 @@ def _post_while_paused(
         return real_execute(sql, params)
 
     monkeypatch.setattr(recalculation, "_execute", pausing)
-    results: dict[str, object] = {}
+    results: dict[str, RecalcRun | PointsEntry | Exception | bool] = {}
 
-    def in_thread(name: str, work: Callable[[], object]) -> threading.Thread:
+    def in_thread(name: str, work: Callable[[], RecalcRun | PointsEntry]) -> threading.Thread:
         def target() -> None:
             try:
                 results[name] = work()

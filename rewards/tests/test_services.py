@@ -1,8 +1,11 @@
 import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from accounts.models import User
 from accounts.tests.factories import CreatorFactory
-from rewards import services
-from rewards.models import EntryKind
+from activity.tests.factories import DAY, VideoDayFactory
+from rewards import recalculation, services
+from rewards.models import EntryKind, Metric, PointsEntry, RecalcLimits, RecalcRun, RecalcState
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +40,60 @@ def test_a_repeated_key_returns_the_first_entry_and_a_reused_key_is_refused() ->
 def test_earned_points_come_only_from_the_recalculation(kind: EntryKind) -> None:
     with pytest.raises(services.PointsError, match="recalculation only"):
         services.post_entry(creator=CreatorFactory(), amount=5, kind=kind, idempotency_key="x")
+
+
+@pytest.fixture
+def held_run() -> RecalcRun:
+    RecalcLimits.objects.update(max_creator_change=100)
+    VideoDayFactory(views=600_000, views_5s=500_000)  # 500 points: past the limit
+    run = recalculation.recalculate_day_in_process(day=DAY)
+    assert run.state == RecalcState.HELD
+    return run
+
+
+def test_approving_a_held_run_supersedes_it_and_queues_its_replacement_after_commit(
+    held_run: RecalcRun,
+    staff: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        fresh = services.approve_held_run(run_id=held_run.pk, by=staff)
+        assert PointsEntry.objects.count() == 0  # nothing planned before the commit
+    assert len(callbacks) == fresh.shard_count == 1
+    held_run.refresh_from_db()
+    assert held_run.state == RecalcState.SUPERSEDED
+    fresh.refresh_from_db()
+    assert (fresh.approves, fresh.approved_by, fresh.state) == (held_run, staff, RecalcState.DONE)
+    assert PointsEntry.objects.get().metric == Metric.QUALIFIED_VIEWS
+    assert PointsEntry.objects.get().amount == 500
+
+
+def test_a_run_that_is_not_held_cannot_be_approved_and_nothing_is_queued(
+    staff: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    VideoDayFactory(views=6_000, views_5s=5_000)
+    done = recalculation.recalculate_day_in_process(day=DAY)
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(recalculation.RecalcError, match="Only a held run"),
+    ):
+        services.approve_held_run(run_id=done.pk, by=staff)
+    assert callbacks == []
+    assert list(RecalcRun.objects.values_list("pk", "state")) == [(done.pk, RecalcState.DONE)]
+
+
+def test_approving_while_another_run_of_the_day_is_under_way_changes_nothing(
+    held_run: RecalcRun,
+    staff: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    running = recalculation.start_run(day=DAY)
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(recalculation.RecalcError, match="already running"),
+    ):
+        services.approve_held_run(run_id=held_run.pk, by=staff)
+    assert callbacks == []
+    held_run.refresh_from_db()
+    assert held_run.state == RecalcState.HELD
+    assert set(RecalcRun.objects.values_list("pk", flat=True)) == {held_run.pk, running.pk}

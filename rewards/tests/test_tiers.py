@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import CreatorProfile
 from accounts.tests.factories import CreatorFactory
 from core.clock import rewards_today
 from rewards import tasks, tiers
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 21)
 
 
-def earn(creator: object, amount: int, day: dt.date, kind: str = EntryKind.EARNED) -> None:
+def earn(creator: CreatorProfile, amount: int, day: dt.date, kind: str = EntryKind.EARNED) -> None:
     """An entry as the recalculation posts it (earned points come from nowhere else)."""
     account, _ = PointsAccount.objects.get_or_create(creator=creator)
     PointsEntry.objects.create(
@@ -29,7 +30,7 @@ def earn(creator: object, amount: int, day: dt.date, kind: str = EntryKind.EARNE
     PointsAccount.objects.filter(pk=account.pk).update(balance=account.balance + amount)
 
 
-def tier_of(creator: object) -> CreatorTier:
+def tier_of(creator: CreatorProfile) -> CreatorTier:
     return CreatorTier.objects.select_related("tier").get(creator=creator)
 
 
@@ -104,6 +105,24 @@ def test_a_floor_below_the_earned_tier_changes_nothing() -> None:
     )
     tiers.recompute(DAY)
     assert tier_of(creator).tier.name == "Platinum"
+
+
+def test_recomputing_one_creator_leaves_every_other_creator_as_it_was() -> None:
+    one, other = CreatorFactory(), CreatorFactory()
+    tiers.recompute(DAY)
+    silver = Tier.objects.get(name="Silver")
+    earn(one, silver.min_points_90d, DAY)
+    earn(other, silver.min_points_90d, DAY)
+    CreatorTier.objects.filter(creator=other).update(
+        floor_tier=Tier.objects.get(name="Gold"), floor_until=DAY + dt.timedelta(days=5)
+    )
+    assert tiers.recompute(DAY, creator=one) == 1
+    assert tier_of(one).tier == silver and tier_of(one).earned_90d == silver.min_points_90d
+    assert tier_of(other).tier.name == "Bronze" and tier_of(other).earned_90d == 0
+    newcomer = CreatorFactory()
+    tiers.recompute(DAY, creator=newcomer)
+    assert tier_of(newcomer).tier.name == "Bronze"
+    assert tier_of(other).tier.name == "Bronze"
 
 
 def test_staff_set_a_floor_in_admin_and_it_applies_at_once(staff_client: Client) -> None:

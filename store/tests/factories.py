@@ -3,7 +3,7 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from rewards.models import ItemKind, StoreItem
+from store.models import ItemKind, StoreItem
 
 
 class ToolFactory(DjangoModelFactory):

@@ -8,13 +8,14 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import CreatorFactory, UserFactory
-from rewards import store
-from rewards.models import EntryKind, PointsAccount, Redemption, RedemptionState
+from rewards.models import EntryKind, PointsAccount
 from rewards.services import post_entry
-from rewards.tests.factories import PromotionFactory, ToolFactory
+from store import services
+from store.models import Redemption, RedemptionState
+from store.tests.factories import PromotionFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
-QUEUE = reverse("admin:rewards_redemption_changelist")
+QUEUE = reverse("admin:store_redemption_changelist")
 
 
 def pending(count: int) -> list[Redemption]:
@@ -24,7 +25,7 @@ def pending(count: int) -> list[Redemption]:
         post_entry(
             creator=creator, amount=1_000, kind=EntryKind.ADJUSTED, idempotency_key=f"f{creator.pk}"
         )
-        redemption, _ = store.redeem_item(
+        redemption, _ = services.redeem_item(
             creator=creator, item_id=PromotionFactory(price_points=300).pk, request_key="a" * 20
         )
         made.append(redemption)
@@ -63,7 +64,7 @@ def test_cancelling_without_a_reason_changes_nothing(staff_client: Client) -> No
 
 def test_cancelling_in_bulk_refunds_each_and_skips_what_is_decided(staff_client: Client) -> None:
     first, second = pending(2)
-    store.fulfil_redemption(redemption_id=second.pk, by=UserFactory(role=Role.STAFF))
+    services.fulfil_redemption(redemption_id=second.pk, by=UserFactory(role=Role.STAFF))
 
     response = act(staff_client, "cancel", [first, second], apply="1", reason="Campaign off.")
 
@@ -92,8 +93,8 @@ def test_a_redeemed_item_cannot_be_deleted_only_switched_off(staff_client: Clien
     creator = CreatorFactory()
     post_entry(creator=creator, amount=500, kind=EntryKind.ADJUSTED, idempotency_key="g")
     item = ToolFactory()
-    store.redeem_item(creator=creator, item_id=item.pk, request_key="b" * 20)
-    url = reverse("admin:rewards_storeitem_delete", args=[item.pk])
+    services.redeem_item(creator=creator, item_id=item.pk, request_key="b" * 20)
+    url = reverse("admin:store_storeitem_delete", args=[item.pk])
     assert staff_client.get(url).status_code == 403
 
 

@@ -2,15 +2,16 @@
 creator meets a sold-out item."""
 
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import PASSWORD, CreatorFactory, StaffFactory
-from portal.tests.test_browser import shoot
-from rewards.models import EntryKind, RedemptionState
+from rewards.models import EntryKind
 from rewards.services import post_entry
-from rewards.tests.factories import PromotionFactory, ToolFactory
+from store.models import RedemptionState
+from store.tests.factories import PromotionFactory, ToolFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,7 +39,7 @@ def funded(points: int, **kwargs: object) -> object:
 
 
 def test_creators_shop_staff_fulfil_and_a_sold_out_item_says_why(
-    page: Page, live_server: object
+    shoot: Callable[[str], None], page: Page, live_server: object
 ) -> None:
     base = live_server.url
     maya = funded(2_000, display_name="Maya Makes")
@@ -58,18 +59,18 @@ def test_creators_shop_staff_fulfil_and_a_sold_out_item_says_why(
     expect(page.locator('[data-item="retro"]')).to_be_visible()
     expect(page).to_have_url(re.compile(r"kind=tool.*affordable=on"))
     assert page.evaluate("window.stillTheSamePage") is True  # htmx swapped only the results
-    shoot(page, "store-filtered")
+    shoot("store-filtered")
 
     # Redeem the tool: confirm, then it is unlocked in My tools.
     page.locator('[data-item="retro"]').get_by_role("link").first.click()
     page.get_by_role("link", name="Redeem…").click()
     expect(page.get_by_text("Your balance goes from 2,000 to 1,800.")).to_be_visible()
-    shoot(page, "store-confirm")
+    shoot("store-confirm")
     page.get_by_role("button", name="Yes, redeem for 200 points").click()
     expect(page.get_by_test_id("redeem-result")).to_contain_text("Unlocked: Retro filter pack")
     page.get_by_role("link", name="My tools").click()
     expect(page.locator('[data-tool="retro"]')).to_contain_text("Unlocked")
-    shoot(page, "store-my-tools")
+    shoot("store-my-tools")
 
     # Redeem the promotion: it waits for staff.
     page.goto(f"{base}/rewards/store/rising/")
@@ -79,19 +80,19 @@ def test_creators_shop_staff_fulfil_and_a_sold_out_item_says_why(
     page.get_by_role("link", name="See the redemption").click()
     expect(page.get_by_text("Pending", exact=True).first).to_be_visible()
     redemption_url = page.url
-    shoot(page, "store-redemption-pending")
+    shoot("store-redemption-pending")
 
     # Staff fulfil it from the admin queue, with a note.
     sign_out(page)
     sign_in(page, base, staff.email)
-    page.goto(f"{base}/admin/rewards/redemption/?state__exact=pending")
+    page.goto(f"{base}/admin/store/redemption/?state__exact=pending")
     page.get_by_role("row", name=re.compile("Rising creators list")).get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option("fulfil")
     page.get_by_role("button", name="Go").click()
     page.get_by_label("Note to the creator").fill("You are on the list from Monday.")
     page.get_by_role("button", name="Fulfil 1").click()
     expect(page.get_by_text("1 redemption(s) fulfilled.")).to_be_visible()
-    shoot(page, "store-admin-fulfilled")
+    shoot("store-admin-fulfilled")
 
     # Maya sees it fulfilled, and was told.
     sign_out(page)
@@ -109,4 +110,4 @@ def test_creators_shop_staff_fulfil_and_a_sold_out_item_says_why(
     expect(page.get_by_text("You cannot redeem it now:")).to_be_visible()
     expect(page.get_by_text("Sold out: every one has been redeemed.")).to_be_visible()
     expect(page.get_by_role("link", name="Redeem…")).to_have_count(0)
-    shoot(page, "store-sold-out")
+    shoot("store-sold-out")

@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from accounts.tests.factories import CreatorFactory
-from rewards import store
-from rewards.models import EntryKind, PointsAccount, PointsEntry, Redemption, StoreItem
+from rewards.models import EntryKind, PointsAccount, PointsEntry
 from rewards.services import post_entry
-from rewards.tests.factories import PromotionFactory
+from store import services
+from store.models import Redemption, StoreItem
+from store.tests.factories import PromotionFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,9 +35,9 @@ def race(attempts: list[tuple[object, str]], item: StoreItem) -> list[str]:
     def attempt(index: int, creator: object, key: str) -> None:
         try:
             start.wait()
-            _, created = store.redeem_item(creator=creator, item_id=item.pk, request_key=key)
+            _, created = services.redeem_item(creator=creator, item_id=item.pk, request_key=key)
             results[index] = "ok" if created else "again"
-        except store.StoreError as exc:
+        except services.StoreError as exc:
             results[index] = str(exc)
         except Exception as exc:  # a deadlock or constraint error would land here
             results[index] = f"ERROR {type(exc).__name__}: {exc}"

@@ -11,19 +11,12 @@ from django.utils import timezone
 
 from accounts.models import Notification, Standing
 from accounts.tests.factories import CreatorFactory, StaffFactory
-from rewards import store, tiers
-from rewards.models import (
-    CreatorTier,
-    Entitlement,
-    EntryKind,
-    PointsAccount,
-    PointsEntry,
-    Redemption,
-    RedemptionState,
-    Tier,
-)
+from rewards import tiers
+from rewards.models import CreatorTier, EntryKind, PointsAccount, PointsEntry, Tier
 from rewards.services import post_entry
-from rewards.tests.factories import CashFactory, PromotionFactory, ToolFactory
+from store import selectors, services
+from store.models import Entitlement, Redemption, RedemptionState
+from store.tests.factories import CashFactory, PromotionFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +35,9 @@ def balance(creator: object) -> int:
 
 
 def redeem(creator: object, item: object, key: str = "k" * 20, **kwargs: object) -> object:
-    redemption, _ = store.redeem_item(creator=creator, item_id=item.pk, request_key=key, **kwargs)
+    redemption, _ = services.redeem_item(
+        creator=creator, item_id=item.pk, request_key=key, **kwargs
+    )
     return redemption
 
 
@@ -54,8 +49,8 @@ def set_tier(creator: object, name: str) -> None:
 
 def reasons(creator: object, item: object, now: object = None) -> list[str]:
     item.refresh_from_db()
-    who = store.shopper(creator)
-    return store.availability(who, item, now or timezone.now()).reasons
+    who = selectors.shopper(creator)
+    return selectors.availability(who, item, now or timezone.now()).reasons
 
 
 def test_a_tool_unlocks_at_once_and_spends_the_points_in_one_ledger_entry(creator: object) -> None:
@@ -95,8 +90,10 @@ def test_a_promotion_waits_pending_for_staff(creator: object) -> None:
 def test_the_same_request_key_makes_one_redemption(creator: object) -> None:
     give(creator, 1_000)
     tool = ToolFactory(price_points=100)
-    first, made = store.redeem_item(creator=creator, item_id=tool.pk, request_key="same" * 5)
-    again, made_again = store.redeem_item(creator=creator, item_id=tool.pk, request_key="same" * 5)
+    first, made = services.redeem_item(creator=creator, item_id=tool.pk, request_key="same" * 5)
+    again, made_again = services.redeem_item(
+        creator=creator, item_id=tool.pk, request_key="same" * 5
+    )
     assert (made, made_again) == (True, False)
     assert again.pk == first.pk
     assert balance(creator) == 900
@@ -106,17 +103,17 @@ def test_the_same_request_key_makes_one_redemption(creator: object) -> None:
 def test_a_request_key_used_for_another_item_is_refused(creator: object) -> None:
     give(creator, 1_000)
     redeem(creator, ToolFactory(), key="x" * 20)
-    with pytest.raises(store.StoreError, match="another item"):
+    with pytest.raises(services.StoreError, match="another item"):
         redeem(creator, ToolFactory(), key="x" * 20)
 
 
 def test_the_key_a_page_carries_changes_once_the_balance_moves(creator: object) -> None:
     give(creator, 1_000)
     tool = ToolFactory()
-    before = store.request_key(store.shopper(creator), tool)
-    assert store.request_key(store.shopper(creator), tool) == before  # two tabs, one key
+    before = selectors.request_key(selectors.shopper(creator), tool)
+    assert selectors.request_key(selectors.shopper(creator), tool) == before  # two tabs, one key
     redeem(creator, tool, key=before)
-    assert store.request_key(store.shopper(creator), tool) != before
+    assert selectors.request_key(selectors.shopper(creator), tool) != before
 
 
 @pytest.mark.parametrize(
@@ -143,7 +140,7 @@ def test_an_item_that_cannot_be_redeemed_says_why_and_changes_nothing(
     setup(item, timezone.now())
     item.save()
     assert any(reason in r for r in reasons(creator, item))
-    with pytest.raises(store.StoreError, match=reason):
+    with pytest.raises(services.StoreError, match=reason):
         redeem(creator, item)
     assert balance(creator) == 1_000
     assert not Redemption.objects.exists()
@@ -154,7 +151,7 @@ def test_a_suspended_creator_cannot_redeem(creator: object) -> None:
     give(creator, 1_000)
     creator.standing = Standing.SUSPENDED
     creator.save()
-    with pytest.raises(store.StoreError, match="suspended"):
+    with pytest.raises(services.StoreError, match="suspended"):
         redeem(creator, ToolFactory())
 
 
@@ -165,9 +162,9 @@ def test_the_cooldown_counts_from_the_last_redemption_and_a_refund_does_not_rese
     item = PromotionFactory(price_points=100, cooldown_days=7)
     now = timezone.now()
     first = redeem(creator, item, key="a" * 20, now=now - timedelta(days=3))
-    store.cancel_redemption(redemption_id=first.pk, reason="Slot filled.", by=staff)
+    services.cancel_redemption(redemption_id=first.pk, reason="Slot filled.", by=staff)
     assert balance(creator) == 2_000
-    with pytest.raises(store.StoreError, match="you can again from"):
+    with pytest.raises(services.StoreError, match="you can again from"):
         redeem(creator, item, key="b" * 20, now=now)
     assert redeem(creator, item, key="c" * 20, now=now + timedelta(days=4, minutes=1))
 
@@ -181,7 +178,7 @@ def test_the_per_creator_limit_counts_the_period_and_not_cancelled_ones(
     redeem(creator, item, key="a" * 20, now=now - timedelta(days=40))  # outside the period
     redeem(creator, item, key="b" * 20, now=now - timedelta(days=10))
     redeem(creator, item, key="c" * 20, now=now - timedelta(days=5))
-    with pytest.raises(store.StoreError, match="2 times in the last 30 days"):
+    with pytest.raises(services.StoreError, match="2 times in the last 30 days"):
         redeem(creator, item, key="d" * 20, now=now)
     # The next is possible once the older of the two leaves the period.
     assert redeem(creator, item, key="e" * 20, now=now + timedelta(days=21))
@@ -191,8 +188,8 @@ def test_a_tier_discount_applies_to_the_price_shown_and_charged(creator: object)
     give(creator, 1_000)
     set_tier(creator, "Gold")  # 10% off, from the tiers migration
     item = PromotionFactory(price_points=555)
-    who = store.shopper(creator)
-    offer = store.availability(who, item, timezone.now())
+    who = selectors.shopper(creator)
+    offer = selectors.availability(who, item, timezone.now())
     assert (offer.price.points, offer.price.saving) == (500, 55)
 
     redemption = redeem(creator, item)
@@ -225,7 +222,7 @@ def test_stock_goes_down_and_a_cancellation_puts_it_back(creator: object, staff:
     redemption = redeem(creator, item)
     item.refresh_from_db()
     assert item.stock == 0 and item.is_sold_out
-    store.cancel_redemption(redemption_id=redemption.pk, reason="Campaign moved.", by=staff)
+    services.cancel_redemption(redemption_id=redemption.pk, reason="Campaign moved.", by=staff)
     item.refresh_from_db()
     assert item.stock == 1
 
@@ -236,7 +233,7 @@ def test_cancelling_refunds_with_a_ledger_entry_and_tells_the_creator(
     give(creator, 1_000)
     redemption = redeem(creator, PromotionFactory(price_points=400))
     with django_capture_on_commit_callbacks(execute=True):
-        store.cancel_redemption(
+        services.cancel_redemption(
             redemption_id=redemption.pk, reason="The featured list is full.", by=staff
         )
     redemption.refresh_from_db()
@@ -257,30 +254,30 @@ def test_fulfilling_tells_the_creator_and_cannot_happen_twice(
     give(creator, 1_000)
     redemption = redeem(creator, PromotionFactory())
     with django_capture_on_commit_callbacks(execute=True):
-        store.fulfil_redemption(redemption_id=redemption.pk, by=staff, note="Live on 1 Dec.")
+        services.fulfil_redemption(redemption_id=redemption.pk, by=staff, note="Live on 1 Dec.")
     redemption.refresh_from_db()
     assert redemption.state == RedemptionState.FULFILLED
     assert mail.outbox[0].subject.endswith("fulfilled")
-    with pytest.raises(store.StoreError, match="already fulfilled"):
-        store.fulfil_redemption(redemption_id=redemption.pk, by=staff)
-    with pytest.raises(store.StoreError, match="already fulfilled"):
-        store.cancel_redemption(redemption_id=redemption.pk, reason="Oops.", by=staff)
+    with pytest.raises(services.StoreError, match="already fulfilled"):
+        services.fulfil_redemption(redemption_id=redemption.pk, by=staff)
+    with pytest.raises(services.StoreError, match="already fulfilled"):
+        services.cancel_redemption(redemption_id=redemption.pk, reason="Oops.", by=staff)
     assert balance(creator) == 500
 
 
 def test_a_cancellation_needs_a_reason(creator: object, staff: object) -> None:
     give(creator, 1_000)
     redemption = redeem(creator, PromotionFactory())
-    with pytest.raises(store.StoreError, match="Say why"):
-        store.cancel_redemption(redemption_id=redemption.pk, reason="  ", by=staff)
+    with pytest.raises(services.StoreError, match="Say why"):
+        services.cancel_redemption(redemption_id=redemption.pk, reason="  ", by=staff)
 
 
 def test_cash_stays_pending_until_payouts_exist(creator: object, staff: object) -> None:
     give(creator, 5_000)
     redemption = redeem(creator, CashFactory())
     assert redemption.waits_for_payouts
-    with pytest.raises(store.StoreError, match="stays pending"):
-        store.fulfil_redemption(redemption_id=redemption.pk, by=staff)
+    with pytest.raises(services.StoreError, match="stays pending"):
+        services.fulfil_redemption(redemption_id=redemption.pk, by=staff)
 
 
 @override_settings(STORE_PENDING_MAX_DAYS=14)
@@ -293,8 +290,8 @@ def test_the_nightly_clean_up_cancels_and_refunds_what_waited_too_long(
     fresh = redeem(creator, PromotionFactory(), key="b" * 20, now=now - timedelta(days=13))
     cash = redeem(creator, CashFactory(), key="c" * 20, now=now - timedelta(days=30))
 
-    assert store.cancel_stale_redemptions(now) == 1
-    assert store.cancel_stale_redemptions(now) == 0  # nothing twice
+    assert services.cancel_stale_redemptions(now) == 1
+    assert services.cancel_stale_redemptions(now) == 0  # nothing twice
 
     stale.refresh_from_db(), fresh.refresh_from_db(), cash.refresh_from_db()
     assert stale.state == RedemptionState.CANCELLED
@@ -346,30 +343,33 @@ def test_another_creator_is_unaffected(creator: object) -> None:
     give(other, 1_000)
     redeem(creator, ToolFactory())
     assert balance(other) == 1_000
-    assert list(store.my_redemptions(other)) == []
-    assert list(store.my_tools(other)) == []
+    assert list(selectors.my_redemptions(other)) == []
+    assert list(selectors.my_tools(other)) == []
 
 
 def test_cancel_records_who_decided(creator: object) -> None:
     give(creator, 1_000)
     redemption = redeem(creator, PromotionFactory())
     boss = StaffFactory()
-    store.cancel_redemption(redemption_id=redemption.pk, reason="Duplicate.", by=boss)
+    services.cancel_redemption(redemption_id=redemption.pk, reason="Duplicate.", by=boss)
     event = redemption.events.last()
     assert event.by_staff and event.state == "cancelled"
 
 
-def test_migrations_schedule_every_nightly_rewards_task() -> None:
+def test_migrations_schedule_every_nightly_task_under_a_registered_name() -> None:
+    from celery import current_app
     from django_celery_beat.models import PeriodicTask
 
     hours = dict(PeriodicTask.objects.values_list("task", "crontab__hour"))
     assert hours["rewards.recalculate_yesterday"] == "2"
     assert hours["rewards.expire_points"] == "3"
-    assert hours["rewards.cancel_stale_redemptions"] == "4"
+    assert hours["store.cancel_stale_redemptions"] == "4"
+    current_app.loader.import_default_modules()  # every installed app's tasks.py
+    assert set(hours) <= set(current_app.tasks)
 
 
 def test_the_nightly_task_runs_the_clean_up(creator: object) -> None:
-    from rewards import tasks
+    from store import tasks
 
     give(creator, 1_000)
     old = redeem(creator, PromotionFactory(), now=timezone.now() - timedelta(days=30))

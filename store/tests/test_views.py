@@ -15,20 +15,14 @@ from django.utils import timezone
 from accounts.models import Notification
 from accounts.tests.factories import CreatorFactory
 from conftest import _client_for
-from rewards import store
-from rewards.models import (
-    CreatorTier,
-    EntryKind,
-    PointsAccount,
-    Redemption,
-    RedemptionState,
-    Tier,
-)
+from rewards.models import CreatorTier, EntryKind, PointsAccount, Tier
 from rewards.services import post_entry
-from rewards.tests.factories import CashFactory, PromotionFactory, ToolFactory
+from store import services
+from store.models import Redemption, RedemptionState
+from store.tests.factories import CashFactory, PromotionFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
-STORE = reverse("rewards:store")
+STORE = reverse("store:catalog")
 HX = {"HX-Request": "true"}
 
 
@@ -131,7 +125,7 @@ def test_the_store_runs_the_same_queries_for_two_items_or_forty(
     few = count()
     for n in range(38):
         PromotionFactory(stock=5, min_tier=Tier.objects.get(name="Gold"), cooldown_days=n)
-        store.redeem_item(
+        services.redeem_item(
             creator=creator, item_id=ToolFactory(price_points=1).pk, request_key=f"{n:020d}"
         )
     assert count() == few <= 12
@@ -157,13 +151,13 @@ def test_a_creator_redeems_a_tool_through_the_confirmation_page_without_javascri
 ) -> None:
     give(creator, 500)
     item = ToolFactory(slug="captions", name="Auto captions", price_points=200)
-    confirm = creator_client.get(reverse("rewards:redeem", args=["captions"]))
+    confirm = creator_client.get(reverse("store:redeem", args=["captions"]))
     html = confirm.content.decode()
     assert confirm.status_code == 200
     assert "Your balance goes from 500 to 300." in html
 
     response = creator_client.post(
-        reverse("rewards:redeem", args=["captions"]), {"request_key": key_on(html)}, follow=True
+        reverse("store:redeem", args=["captions"]), {"request_key": key_on(html)}, follow=True
     )
 
     redemption = Redemption.objects.get(creator=creator, item=item)
@@ -171,7 +165,7 @@ def test_a_creator_redeems_a_tool_through_the_confirmation_page_without_javascri
     page = response.content.decode()
     assert "Redeemed Auto captions: it is unlocked in My tools." in page
     assert "Unlocked from" in page
-    tools = creator_client.get(reverse("rewards:tools")).content.decode()
+    tools = creator_client.get(reverse("store:tools")).content.decode()
     assert 'data-tool="captions"' in tools and "Unlocked" in tools
 
 
@@ -180,7 +174,7 @@ def test_the_htmx_confirmation_and_redeem_swap_the_panel(
 ) -> None:
     give(creator, 1_000)
     PromotionFactory(slug="slot", price_points=400)
-    url = reverse("rewards:redeem", args=["slot"])
+    url = reverse("store:redeem", args=["slot"])
     panel = creator_client.get(url, headers=HX).content.decode()
     assert panel.lstrip().startswith('<section class="card redeem-panel" id="redeem-panel"')
     done = creator_client.post(url, {"request_key": key_on(panel)}, headers=HX)
@@ -195,7 +189,7 @@ def test_a_double_submission_makes_one_redemption_and_says_so(
 ) -> None:
     give(creator, 1_000)
     PromotionFactory(slug="slot", price_points=400)
-    url = reverse("rewards:redeem", args=["slot"])
+    url = reverse("store:redeem", args=["slot"])
     key = key_on(creator_client.get(url).content.decode())
     creator_client.post(url, {"request_key": key}, headers=HX)
     again = creator_client.post(url, {"request_key": key}, headers=HX).content.decode()
@@ -210,7 +204,7 @@ def test_a_tampered_item_or_price_in_the_form_is_ignored(
     give(creator, 1_000)
     cheap = ToolFactory(slug="cheap", price_points=1)
     dear = ToolFactory(slug="dear", price_points=300)
-    url = reverse("rewards:redeem", args=["dear"])
+    url = reverse("store:redeem", args=["dear"])
     key = key_on(creator_client.get(url).content.decode())
     creator_client.post(
         url, {"request_key": key, "item": cheap.pk, "item_id": cheap.pk, "price_points": 1}
@@ -225,7 +219,7 @@ def test_a_refused_redemption_answers_409_with_the_reason_and_changes_nothing(
 ) -> None:
     give(creator, 100)
     PromotionFactory(slug="slot", price_points=400)
-    url = reverse("rewards:redeem", args=["slot"])
+    url = reverse("store:redeem", args=["slot"])
     response = creator_client.post(url, {"request_key": "e" * 32}, headers=headers)
     assert response.status_code == 409
     assert "It costs 400 points and you have 100: 300 more needed." in response.content.decode()
@@ -238,16 +232,16 @@ def test_a_redeem_form_without_a_good_key_answers_409_and_changes_nothing(
 ) -> None:
     give(creator, 1_000)
     PromotionFactory(slug="slot")
-    response = creator_client.post(reverse("rewards:redeem", args=["slot"]), data)
+    response = creator_client.post(reverse("store:redeem", args=["slot"]), data)
     assert response.status_code == 409
     assert "That form is out of date" in response.content.decode()
     assert not Redemption.objects.exists()
 
 
 def test_an_unknown_item_is_a_404(creator_client: Client) -> None:
-    assert creator_client.get(reverse("rewards:store_item", args=["nope"])).status_code == 404
+    assert creator_client.get(reverse("store:item", args=["nope"])).status_code == 404
     response = creator_client.post(
-        reverse("rewards:redeem", args=["nope"]), {"request_key": "a" * 20}
+        reverse("store:redeem", args=["nope"]), {"request_key": "a" * 20}
     )
     assert response.status_code == 404
 
@@ -256,16 +250,16 @@ def test_my_redemptions_show_state_and_history(
     creator_client: Client, creator: object, staff: object
 ) -> None:
     give(creator, 5_000)
-    pending, _ = store.redeem_item(
+    pending, _ = services.redeem_item(
         creator=creator, item_id=PromotionFactory(name="Slot A").pk, request_key="a" * 20
     )
-    cancelled, _ = store.redeem_item(
+    cancelled, _ = services.redeem_item(
         creator=creator, item_id=PromotionFactory(name="Slot B").pk, request_key="b" * 20
     )
-    store.cancel_redemption(redemption_id=cancelled.pk, reason="The list is full.", by=staff)
-    cash, _ = store.redeem_item(creator=creator, item_id=CashFactory().pk, request_key="c" * 20)
+    services.cancel_redemption(redemption_id=cancelled.pk, reason="The list is full.", by=staff)
+    cash, _ = services.redeem_item(creator=creator, item_id=CashFactory().pk, request_key="c" * 20)
 
-    html = creator_client.get(reverse("rewards:redemptions")).content.decode()
+    html = creator_client.get(reverse("store:redemptions")).content.decode()
     assert "Slot A" in html and "Slot B" in html and "The list is full." in html
 
     detail = creator_client.get(cancelled.get_absolute_url()).content.decode()
@@ -289,11 +283,11 @@ def test_pages_with_a_creators_redemptions_run_bounded_queries(
         return len(queries)
 
     item = ToolFactory(slug="t", price_points=1)
-    store.redeem_item(creator=creator, item_id=item.pk, request_key="0" * 20)
-    urls = [reverse("rewards:redemptions"), reverse("rewards:tools"), item.get_absolute_url()]
+    services.redeem_item(creator=creator, item_id=item.pk, request_key="0" * 20)
+    urls = [reverse("store:redemptions"), reverse("store:tools"), item.get_absolute_url()]
     few = [count(url) for url in urls]
     for n in range(1, 30):
-        store.redeem_item(
+        services.redeem_item(
             creator=creator, item_id=ToolFactory(price_points=1).pk, request_key=f"{n:020d}"
         )
     assert [count(url) for url in urls] == few
@@ -302,13 +296,13 @@ def test_pages_with_a_creators_redemptions_run_bounded_queries(
 def test_another_creators_redemptions_are_not_found(creator_client: Client) -> None:
     other = CreatorFactory()
     give(other, 1_000)
-    theirs, _ = store.redeem_item(
+    theirs, _ = services.redeem_item(
         creator=other, item_id=PromotionFactory(name="Their slot").pk, request_key="a" * 20
     )
     for headers in ({}, HX):
         assert creator_client.get(theirs.get_absolute_url(), headers=headers).status_code == 404
-    assert "Their slot" not in creator_client.get(reverse("rewards:redemptions")).content.decode()
-    assert "Their slot" not in creator_client.get(reverse("rewards:tools")).content.decode()
+    assert "Their slot" not in creator_client.get(reverse("store:redemptions")).content.decode()
+    assert "Their slot" not in creator_client.get(reverse("store:tools")).content.decode()
 
 
 def test_a_key_taken_by_another_creator_is_not_theirs(
@@ -318,8 +312,8 @@ def test_a_key_taken_by_another_creator_is_not_theirs(
     give(other, 1_000)
     give(creator, 1_000)
     item = PromotionFactory(slug="slot")
-    store.redeem_item(creator=other, item_id=item.pk, request_key="f" * 32)
-    creator_client.post(reverse("rewards:redeem", args=["slot"]), {"request_key": "f" * 32})
+    services.redeem_item(creator=other, item_id=item.pk, request_key="f" * 32)
+    creator_client.post(reverse("store:redeem", args=["slot"]), {"request_key": "f" * 32})
     assert Redemption.objects.filter(creator=creator).count() == 1
 
 
@@ -332,9 +326,9 @@ def test_fans_and_brands_are_kept_out_of_the_store(
     urls = [
         STORE,
         item.get_absolute_url(),
-        reverse("rewards:redeem", args=["slot"]),
-        reverse("rewards:redemptions"),
-        reverse("rewards:tools"),
+        reverse("store:redeem", args=["slot"]),
+        reverse("store:redemptions"),
+        reverse("store:tools"),
     ]
     for url in urls:
         for headers in ({}, HX):
@@ -345,7 +339,7 @@ def test_fans_and_brands_are_kept_out_of_the_store(
 
 def test_a_visitor_is_sent_to_sign_in_even_from_htmx() -> None:
     response = Client().post(
-        reverse("rewards:redeem", args=["x"]), {"request_key": "a" * 20}, headers=HX
+        reverse("store:redeem", args=["x"]), {"request_key": "a" * 20}, headers=HX
     )
     assert response["HX-Redirect"].startswith(reverse("account_login"))
 
@@ -354,18 +348,18 @@ def test_notifications_show_in_the_header_and_are_marked_read(
     creator: object, staff: object
 ) -> None:
     give(creator, 1_000)
-    redemption, _ = store.redeem_item(
+    redemption, _ = services.redeem_item(
         creator=creator, item_id=PromotionFactory(name="Slot").pk, request_key="a" * 20
     )
-    store.fulfil_redemption(redemption_id=redemption.pk, by=staff, note="Live on Monday.")
+    services.fulfil_redemption(redemption_id=redemption.pk, by=staff, note="Live on Monday.")
     client = _client_for(creator.user)
-    home = client.get(reverse("rewards:store")).content.decode()
+    home = client.get(reverse("store:catalog")).content.decode()
     assert re.search(r'class="notifications-count">1<', home)
     page = client.get(reverse("accounts:notifications")).content.decode()
     assert "Slot: fulfilled" in page and "Live on Monday." in page
     client.post(reverse("accounts:notifications"))
     assert not Notification.objects.filter(read_at__isnull=True).exists()
-    assert "notifications-count" not in client.get(reverse("rewards:store")).content.decode()
+    assert "notifications-count" not in client.get(reverse("store:catalog")).content.decode()
 
 
 def test_one_users_notifications_are_not_anothers(creator: object, fan_client: Client) -> None:
@@ -382,7 +376,7 @@ def test_the_cooldown_shows_its_end_date_on_the_item_page(
 ) -> None:
     give(creator, 1_000)
     item = PromotionFactory(slug="slot", price_points=100, cooldown_days=7)
-    store.redeem_item(
+    services.redeem_item(
         creator=creator,
         item_id=item.pk,
         request_key="a" * 20,
@@ -402,7 +396,7 @@ def test_cached_store_pages_change_when_another_creator_takes_the_last_one(
 
     other = CreatorFactory()
     give(other, 1_000)
-    store.redeem_item(creator=other, item_id=item.pk, request_key="b" * 20)
+    services.redeem_item(creator=other, item_id=item.pk, request_key="b" * 20)
 
     assert "Sold out" in creator_client.get(STORE).content.decode()
     assert "Sold out" in creator_client.get(item.get_absolute_url()).content.decode()
@@ -414,7 +408,7 @@ def test_cached_store_pages_show_a_staff_edit_at_once(
     give(creator, 1_000)
     item = ToolFactory(slug="grading", name="Grading", price_points=100)
     assert "<strong>100</strong> points" in creator_client.get(STORE).content.decode()
-    url = reverse("admin:rewards_storeitem_changelist")
+    url = reverse("admin:store_storeitem_changelist")
     staff_client.post(
         url,
         {

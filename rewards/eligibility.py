@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, Sum
 
-from activity.models import CreatorDay, VideoDay
-
-from .models import CreatorProfile
+from accounts.models import CreatorProfile
+from activity import selectors as activity_selectors
 
 
 @dataclass(frozen=True)
@@ -73,23 +71,17 @@ def views_window(today: date) -> tuple[date, date]:
 def pace_of(creator: CreatorProfile, today: date) -> Pace:
     first, last = views_window(today)
     before_first = first - timedelta(days=settings.ELIGIBILITY_PACE_DAYS)
-    views = VideoDay.objects.filter(creator=creator, day__range=(before_first, last)).aggregate(
-        now=Sum("views", filter=Q(day__gte=first)),
-        before=Sum("views", filter=Q(day__lt=first)),
+    before, now = activity_selectors.views_before_and_since(
+        creator, first=before_first, split=first, last=last
     )
     # Followers at the start of the window: the latest snapshot on or before the day before it.
-    then = (
-        CreatorDay.objects.filter(creator=creator, day__lt=first)
-        .order_by("-day")
-        .values_list("followers", flat=True)
-        .first()
-    )
+    then = activity_selectors.followers_before(creator, first)
     return Pace(
         today=today,
         followers_now=creator.followers,
         followers_gained=creator.followers - then if then is not None else 0,
-        views_window=views["now"] or 0,
-        views_window_before=views["before"] or 0,
+        views_window=now,
+        views_window_before=before,
     )
 
 

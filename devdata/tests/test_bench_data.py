@@ -14,16 +14,10 @@ from accounts.models import CreatorProfile, User
 from accounts.tests.factories import FanFactory, StaffFactory
 from activity.models import CreatorDay, VideoDay
 from core.clock import rewards_today
-from portal import bench_data
+from devdata import bench_data
 from rewards import recalculation
-from rewards.models import (
-    CreatorTier,
-    EntryKind,
-    PointsAccount,
-    PointsEntry,
-    RecalcRun,
-    Redemption,
-)
+from rewards.models import CreatorTier, EntryKind, PointsAccount, PointsEntry, RecalcRun
+from store.models import Redemption
 
 pytestmark = [
     pytest.mark.django_db,
@@ -88,7 +82,7 @@ def test_seeded_creators_sign_in_and_get_the_benchmarked_pages(
 ) -> None:
     summary = seed(capsys)
     client = sign_in(CREATORS)
-    home = client.get(reverse("portal:creator_home"))
+    home = client.get(reverse("rewards:dashboard"))
     assert home.status_code == 200
     assert home.context["board"].balance == PointsAccount.objects.get(creator_id=CREATORS).balance
     chart = client.get(
@@ -102,9 +96,9 @@ def test_seeded_creators_sign_in_and_get_the_benchmarked_pages(
         entries.values_list("pk", flat=True)
     )
     # The store the benchmark browses, and the tool it redeems with a fresh key each time.
-    store_page = client.get(reverse("rewards:store")).content.decode()
+    store_page = client.get(reverse("store:catalog")).content.decode()
     assert store_page.count("data-item=") == bench_data.STORE_ITEMS
-    redeem_url = reverse("rewards:redeem", args=[bench_data.BENCH_TOOL])
+    redeem_url = reverse("store:redeem", args=[bench_data.BENCH_TOOL])
     for n in range(2):
         done = client.post(redeem_url, {"request_key": f"{n:032x}"}, headers={"HX-Request": "true"})
         assert done.status_code == 200, done.content.decode()[:3000]

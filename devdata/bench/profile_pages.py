@@ -1,13 +1,13 @@
 """Where one request of each benchmarked page spends its time, on the benchmark's database.
 
-    .venv/bin/python bench/profile_pages.py [--creator N] [--requests 20] [--cprofile]
+    .venv/bin/python devdata/bench/profile_pages.py [--creator N] [--requests 20] [--cprofile]
 
 Run it after `make bench-web` has seeded (same BENCH_DATABASE_URL / DATABASE_URL rules). In
 this process, with production settings, it signs in seeded creator N (default: the middle one),
-sends each page of bench/pages.py through Django's whole handler (middleware included), and
-prints per page the median request time, the queries (count, time, the slowest ones), the
-template time (and the queries run while rendering, which should be none) and the rest. With
---cprofile it adds, per page, the functions that take the most time of their own.
+sends each page of devdata/bench/pages.py through Django's whole handler (middleware
+included), and prints per page the median request time, the queries (count, time, the slowest
+ones), the template time (and the queries run while rendering, which should be none) and the
+rest. With --cprofile it adds, per page, the functions that take the most time of their own.
 """
 
 import argparse
@@ -26,7 +26,8 @@ from pathlib import Path
 from pages import PAGES, Page
 from run_web import bench_database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+# The project root (where manage.py is), two floors above this script: devdata/bench/.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -151,7 +152,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from portal import bench_data
+    from devdata import bench_data
 
     stored = bench_data.stored_seed()
     if stored is None:

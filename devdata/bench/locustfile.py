@@ -1,8 +1,8 @@
-"""Locust users for `make bench-web`; bench/run_web.py starts locust with this file.
+"""Locust users for `make bench-web`; devdata/bench/run_web.py starts locust with this file.
 
 Each simulated user takes one of the sessions run_web.py opened through the login form
 (BENCH_SESSIONS, a JSON file), so every user is a different creator, and then requests the
-pages of bench/pages.py (those named in BENCH_PAGES) back to back, with no think time.
+pages of devdata/bench/pages.py (those named in BENCH_PAGES) back to back, with no think time.
 """
 
 import itertools

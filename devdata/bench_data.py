@@ -8,18 +8,20 @@ finished recalculation run per day, balances, then the real nightly expiry and t
 Speed: PostgreSQL generates every row itself from `generate_series` and a seeded hash (no
 row passes through Python or crosses the wire, as it would with COPY), and the big tables
 load with their secondary indexes and foreign keys dropped, then rebuilt, as PostgreSQL's
-"Populating a Database" advises. Rows go in day by day, the order the nightly jobs append
+"Populating a Database" advises (the activity's before the ledger, whose day-by-day SQL reads
+the activity through them). Rows go in day by day, the order the nightly jobs append
 them, so one creator's history is spread over the tables as it would be in production.
 
-Consistency: entries are computed from the seeded activity with the rules in force and the
-points arithmetic of `rewards.points` (no second copy), with the recalculation's own
-idempotency keys; recalculating a seeded day posts nothing (a test holds it to that), and
-every balance is the sum of its entries (`check_ledger`).
+Consistency: each day's entries are computed from the seeded activity by the recalculation's
+own SQL (what every creator measured, the rules in force and the points arithmetic of
+`rewards.points`; no second copy of any rule), with its idempotency keys; recalculating a
+seeded day posts nothing (a test holds it to that), and every balance is the sum of its
+entries (`check_ledger`).
 
-A seed is recorded with a fingerprint of its parameters, the applied migrations, the rules
-and this file: the same seed again is skipped. Everything runs in one transaction, so a
-failed seed leaves the previous one in place. It refuses a database holding accounts it did
-not make: a reseed wipes every account.
+A seed is recorded with a fingerprint of its parameters, the applied migrations, the rules,
+this file and the recalculation's SQL: the same seed again is skipped. Everything runs in one
+transaction, so a failed seed leaves the previous one in place. It refuses a database holding
+accounts it did not make: a reseed wipes every account.
 """
 
 import hashlib
@@ -42,8 +44,9 @@ from django.utils import timezone
 from accounts.models import CreatorProfile, Niche, User
 from activity.models import CreatorDay, Video, VideoDay
 from core.clock import rewards_today
-from rewards import expiry, points, tiers
-from rewards.models import EarningRule, ItemKind, Metric, RecalcRun, StoreItem
+from rewards import expiry, points, recalculation, tiers
+from rewards.models import EarningRule, EntryKind, RecalcRun
+from store.models import ItemKind, StoreItem
 
 EMAIL_PATTERN = "bench{n}@example.com"
 DEFAULT_PASSWORD = "bench-web-2026"
@@ -51,8 +54,10 @@ MARKER_TABLE = "bench_web_seed"
 # The store the benchmark browses, and the item it redeems.
 STORE_ITEMS = 24
 BENCH_TOOL = "bench-tool"
-# Secondary indexes and foreign keys of these tables are rebuilt after the load.
-BULK_TABLES = ("activity_video", "activity_videoday", "activity_creatorday", "rewards_pointsentry")
+# Secondary indexes and foreign keys of these tables are rebuilt after their load: the
+# activity's first, since the ledger is computed from the activity through them.
+ACTIVITY_TABLES = ("activity_video", "activity_videoday", "activity_creatorday")
+LEDGER_TABLES = ("rewards_pointsentry",)
 # A video has numbers for the day it is published and the next two, falling off.
 VIEW_DECAY = (1.0, 0.45, 0.2)
 TITLES = (
@@ -129,7 +134,10 @@ def fingerprint(plan: Plan) -> str:
             settings.QUALIFIED_VIEW_MIN_DURATION_S,
             settings.REWARDS_STREAK_DAYS,
         ],
-        "generator": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "generator": [
+            hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            for path in (__file__, recalculation.__file__, points.__file__)
+        ],
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
@@ -277,12 +285,17 @@ class _Fill:
             cursor.execute("TRUNCATE accounts_user, django_session CASCADE")
             self.creators(cursor)
             started = perf_counter()
-            with _indexes_rebuilt_after(cursor, BULK_TABLES, self.progress):
+            with _indexes_rebuilt_after(cursor, ACTIVITY_TABLES, self.progress):
                 counts = self.activity(cursor)
+                self.progress("rebuilding the activity's indexes and foreign keys")
+            # The ledger's day-by-day statements are planned from these statistics.
+            cursor.execute(f"ANALYZE {', '.join(ACTIVITY_TABLES)}")
+            with _indexes_rebuilt_after(cursor, LEDGER_TABLES, self.progress):
                 counts["entries"] = self.ledger(cursor)
-                self.progress("rebuilding indexes and foreign keys")
+                self.progress("rebuilding the ledger's indexes and foreign keys")
             self.progress(
-                f"indexes and foreign keys rebuilt after {perf_counter() - started:.1f} s"
+                f"activity and ledger loaded, indexes and foreign keys rebuilt, after "
+                f"{perf_counter() - started:.1f} s"
             )
             self.execute(cursor, "run totals", RUN_TOTALS_SQL)
             cursor.execute("DROP TABLE bench_creator")
@@ -497,7 +510,8 @@ class _Fill:
 
     def ledger(self, cursor: object) -> int:
         """One finished run per day, then what each run posted: for every (creator, day,
-        metric) the rule in force gives points for, one entry, as the recalculation keys it."""
+        metric) the rule in force gives points for, one entry, as the recalculation computes
+        and keys it. Day by day, because the recalculation's SQL computes one day."""
         started = self.at("day + 1", "02:00")
         self.execute(
             cursor,
@@ -512,26 +526,36 @@ class _Fill:
             ORDER BY day
             """,
         )
+        # The recalculation's SQL finds a day's videos through their primary key, one lookup
+        # per video-day; the activity just written is in memory, where such a lookup costs
+        # about what a page read in sequence does (the planner's default assumes a disk and
+        # reads every video on the platform for each day instead).
+        cursor.execute("SET LOCAL random_page_cost = 1.1")
         entries = 0
         for first, last, rules in self._rule_periods():
-            rules_sql, rules_params = points.named_params(*points.rules_cte(rules), prefix="rule")
-            entries += self.execute(
-                cursor,
-                f"points entries {first} to {last}",
-                ENTRIES_SQL.format(
-                    rules=rules_sql,
-                    points=points.points_sql("a.measured"),
-                    posted_at=self.at("day + 1", "02:00"),
-                ),
-                {
-                    **rules_params,
-                    "period_first": first,
-                    "period_last": last,
-                    "min_duration": settings.QUALIFIED_VIEW_MIN_DURATION_S,
-                    "streak_days": settings.REWARDS_STREAK_DAYS,
-                    "max_measured": points.MAX_MEASURED,
-                },
+            period_started, period_entries = perf_counter(), 0
+            for day in (first + timedelta(days=i) for i in range((last - first).days + 1)):
+                due, due_params = recalculation.due_sql(day, rules)
+                cursor.execute(
+                    ENTRIES_SQL.format(due=due, posted_at=self.at("%(day)s::date + 1", "02:00")),
+                    {
+                        **self.params,
+                        **due_params,
+                        # Every seeded creator in one go: their ids are 1..creators.
+                        "lo": 1,
+                        "hi": self.plan.creators,
+                        "day_text": day.isoformat(),
+                        # The day's run (numbered by day above), posting when it started.
+                        "run": (day - self.plan.first).days + 1,
+                    },
+                )
+                period_entries += cursor.rowcount
+            self.progress(
+                f"points entries {first} to {last}: {period_entries:,} rows in "
+                f"{perf_counter() - period_started:.1f} s"
             )
+            entries += period_entries
+        cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
         self.execute(
             cursor,
             "points accounts",
@@ -564,64 +588,21 @@ def _email_sql(column: str) -> str:
     return f"'{before}' || {column} || '{after}'"
 
 
-# What the recalculation counts for a (creator, day), from the seeded activity: no engagement
-# flags are seeded and the numbers never look like bots, so nothing is excluded. A streak is
-# the 4th distinct day with an original upload in a Monday-to-Sunday week.
+# A day's entries from the recalculation's amounts (`amounts(creator_id, metric, measured)`
+# for creators lo..hi on `day`): what is due under the rules in force, as its plan computes
+# it, posted as its first run of the day posts it. (The seed runs no authenticity pass: its
+# numbers never look like bots, so the pass would flag nothing.) Sorted narrow, then widened:
+# the key strings are built after the sort.
+# What the nightly run would have posted for a day on an empty ledger: every amount due,
+# from the recalculation's own SQL (recalculation.due_sql), as a first EARNED entry.
 ENTRIES_SQL = f"""
-    WITH {{rules}},
-    uploads AS (
-        SELECT creator_id, (published_at AT TIME ZONE %(tz)s)::date AS day,
-               CAST(COUNT(*) AS BIGINT) AS n
-        FROM activity_video WHERE is_original
-        GROUP BY 1, 2
-    ),
-    streaks AS (
-        SELECT creator_id, day FROM (
-            SELECT creator_id, day, ROW_NUMBER() OVER (
-                PARTITION BY creator_id, date_trunc('week', day::timestamp) ORDER BY day) AS nth
-            FROM uploads
-        ) numbered WHERE nth = %(streak_days)s
-    ),
-    engagement AS (
-        SELECT vd.creator_id, vd.day,
-               CAST(SUM(CASE WHEN v.is_original AND v.duration_s >= %(min_duration)s
-                             THEN vd.views_5s ELSE 0 END) AS BIGINT) AS qv,
-               CAST(SUM(vd.likes) AS BIGINT) AS likes,
-               CAST(SUM(vd.comments) AS BIGINT) AS comments,
-               CAST(SUM(vd.shares) AS BIGINT) AS shares
-        FROM activity_videoday vd JOIN activity_video v ON v.id = vd.video_id
-        WHERE vd.day BETWEEN %(period_first)s AND %(period_last)s
-        GROUP BY 1, 2
-    ),
-    amounts (creator_id, day, metric, measured) AS (
-        SELECT creator_id, day, '{Metric.QUALIFIED_VIEWS}', qv FROM engagement
-        UNION ALL SELECT creator_id, day, '{Metric.LIKES}', likes FROM engagement
-        UNION ALL SELECT creator_id, day, '{Metric.COMMENTS}', comments FROM engagement
-        UNION ALL SELECT creator_id, day, '{Metric.SHARES}', shares FROM engagement
-        UNION ALL SELECT creator_id, day, '{Metric.UPLOADS}', n FROM uploads
-            WHERE day BETWEEN %(period_first)s AND %(period_last)s
-        UNION ALL SELECT creator_id, day, '{Metric.STREAK}', CAST(1 AS BIGINT) FROM streaks
-            WHERE day BETWEEN %(period_first)s AND %(period_last)s
-        UNION ALL SELECT creator_id, day, '{Metric.REPLIES}', CAST(replies AS BIGINT)
-            FROM activity_creatorday WHERE day BETWEEN %(period_first)s AND %(period_last)s
-        UNION ALL SELECT creator_id, day, '{Metric.LIVE_MINUTES}', CAST(live_minutes AS BIGINT)
-            FROM activity_creatorday WHERE day BETWEEN %(period_first)s AND %(period_last)s
-    ),
-    due AS (
-        SELECT a.creator_id, a.day, a.metric, a.measured, r.rule_id,
-               {{points}} AS amount
-        FROM (SELECT creator_id, day, metric, LEAST(measured, %(max_measured)s) AS measured
-              FROM amounts WHERE measured > 0) a
-        JOIN rules r ON r.metric = a.metric
-    )
-    -- Sorted narrow, then widened: the key strings are built after the sort. The run of a
-    -- day has the id of the day's position; its entries were posted when it started.
+    WITH {{due}}
     INSERT INTO rewards_pointsentry (account_id, amount, kind, metric, rule_id, activity_date,
         measured, idempotency_key, memo, created_at, run_id)
-    SELECT creator_id, amount, 'earned', metric, rule_id, day, measured,
-           'recalc:' || creator_id || ':' || to_char(day, 'YYYY-MM-DD') || ':' || metric || ':0',
-           '', {{posted_at}}, day - %(first)s::date + 1
-    FROM (SELECT * FROM due WHERE amount > 0 ORDER BY day, creator_id) posted
+    SELECT creator_id, due, '{EntryKind.EARNED}', metric, rule_id, %(day)s, measured,
+           'recalc:' || creator_id || ':' || %(day_text)s || ':' || metric || ':0',
+           '', {{posted_at}}, %(run)s
+    FROM (SELECT * FROM due WHERE due > 0 ORDER BY creator_id) posted
 """
 
 # Each run's figures, as the recalculation would have recorded them.

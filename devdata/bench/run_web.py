@@ -17,7 +17,7 @@
    cost (one password hash per user) stays outside the measurement. allauth allows 30
    logins a minute from one address; past that, sign-in waits for the limit to pass.
 4. Runs locust headless with BENCH_USERS users and no think time, and prints one JSON line
-   per page of bench/pages.py on stdout (everything else goes to stderr):
+   per page of devdata/bench/pages.py on stdout (everything else goes to stderr):
    {"page": ..., "requests_per_s": ..., "p50_ms": ..., "p95_ms": ..., "errors": ...}
    BENCH_MIX=each (default) loads each page on its own for BENCH_SECONDS, so its figures are
    that page's own capacity and stay comparable as pages are added; BENCH_MIX=mixed loads
@@ -26,9 +26,9 @@
 
 Knobs: BENCH_SECONDS (60), BENCH_USERS (20), BENCH_CREATORS (10000), BENCH_DAYS (365),
 BENCH_WORKERS (gunicorn workers, 1 per core + 1), BENCH_PORT (8765), BENCH_RESEED (1 forces
-a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from bench/pages.py, comma-separated;
-default all), BENCH_DATABASE_URL. The JSON lines come last; stderr also logs the machine's
-load average around each locust run, for judging how noisy the figures are.
+a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from devdata/bench/pages.py,
+comma-separated; default all), BENCH_DATABASE_URL. The JSON lines come last; stderr also logs
+the machine's load average around each locust run, for judging how noisy the figures are.
 """
 
 import csv
@@ -55,7 +55,9 @@ import requests
 from pages import PAGES, Page
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
+# The project root (where manage.py is), two floors above this script: devdata/bench/.
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-web-2026"
 LOGIN_PATH = "/accounts/login/"
@@ -356,7 +358,7 @@ def run_locust(config: Config, sessions_file: Path, pages: list[Page], out: Path
     command = [
         str(BIN / "locust"),
         "-f",
-        str(ROOT / "bench" / "locustfile.py"),
+        str(HERE / "locustfile.py"),
         "--headless",
         "--only-summary",
         "--users",

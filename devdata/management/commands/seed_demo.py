@@ -15,7 +15,7 @@ from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
 from activity.models import Video
 from core.clock import rewards_today
-from portal import demo_activity, demo_store
+from devdata import demo_activity, demo_store
 
 DEMO_PASSWORD = "portal-demo-2026"
 

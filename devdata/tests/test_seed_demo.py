@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from accounts.models import CreatorProfile, Role, User
 from activity.models import EngagementFlag
-from portal import demo_store
-from portal.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
-from rewards.models import Entitlement, PointsEntry, Redemption, StoreItem
+from devdata import demo_store
+from devdata.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
+from rewards.models import PointsEntry
+from store.models import Entitlement, Redemption, StoreItem
 
 pytestmark = pytest.mark.django_db
 

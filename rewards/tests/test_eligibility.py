@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from accounts import eligibility
 from accounts.models import Standing
 from accounts.tests.factories import CreatorFactory
 from activity.tests.factories import CreatorDayFactory, VideoDayFactory
+from rewards import eligibility
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 22)

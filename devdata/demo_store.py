@@ -1,5 +1,5 @@
 """A demo points store for seed_demo: a catalog with pictures, and redemptions in each state,
-all made through rewards.store so the ledger tells the same story as the pages."""
+all made through the store's services so the ledger tells the same story as the pages."""
 
 import io
 from datetime import timedelta
@@ -9,8 +9,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import CreatorProfile, User
-from rewards import store
-from rewards.models import ItemKind, StoreItem, Tier
+from rewards.models import Tier
+from store import services as store_services
+from store.models import ItemKind, StoreItem
 
 # name, slug, kind, summary, price, extra fields, picture colours
 CATALOG = [
@@ -143,7 +144,7 @@ def seed_store(*, demo_creator: CreatorProfile, staff: User) -> int:
     now = timezone.now()
 
     def redeem(creator: CreatorProfile, slug: str, days_ago: float) -> object:
-        redemption, _ = store.redeem_item(
+        redemption, _ = store_services.redeem_item(
             creator=creator,
             item_id=items[slug].pk,
             request_key=f"demo{creator.pk:08d}{slug.encode().hex()}"[:40],
@@ -154,13 +155,13 @@ def seed_store(*, demo_creator: CreatorProfile, staff: User) -> int:
     # The demo creator: a tool in use, one promotion fulfilled, one cancelled, one pending.
     redeem(demo_creator, "pro-colour-grading", 3)
     fulfilled = redeem(demo_creator, "holiday-gift-guide", 9)
-    store.fulfil_redemption(
+    store_services.fulfil_redemption(
         redemption_id=fulfilled.pk,
         by=staff,
         note="Your slot is booked: the guide goes live on the first day of your slot.",
     )
     cancelled = redeem(demo_creator, "creator-summit-pass", 6)
-    store.cancel_redemption(
+    store_services.cancel_redemption(
         redemption_id=cancelled.pk,
         reason="The summit moved to March, so passes are being reissued.",
         by=staff,

@@ -1,4 +1,4 @@
-"""Fill a dedicated PostgreSQL database for the web benchmark (portal/bench_data.py).
+"""Fill a dedicated PostgreSQL database for the web benchmark (devdata/bench_data.py).
 
     DATABASE_URL=postgres://…/portal_web_bench python manage.py seed_bench_web --creators 10000
 
@@ -9,7 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from portal import bench_data
+from devdata import bench_data
 
 
 class Command(BaseCommand):

@@ -1,0 +1,32 @@
+"""The rewards app's models, by topic. Everything is importable from `rewards.models`."""
+
+from .ledger import EARNING_KINDS, EntryKind, PointsAccount, PointsEntry
+from .recalculation import (
+    ACTIVE_STATES,
+    CourseCompletion,
+    RecalcLimits,
+    RecalcLine,
+    RecalcRun,
+    RecalcShard,
+    RecalcState,
+)
+from .rules import EarningRule, Metric
+from .tiers import CreatorTier, Tier
+
+__all__ = [
+    "ACTIVE_STATES",
+    "EARNING_KINDS",
+    "CourseCompletion",
+    "CreatorTier",
+    "EarningRule",
+    "EntryKind",
+    "Metric",
+    "PointsAccount",
+    "PointsEntry",
+    "RecalcLimits",
+    "RecalcLine",
+    "RecalcRun",
+    "RecalcShard",
+    "RecalcState",
+    "Tier",
+]
