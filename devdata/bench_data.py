@@ -26,7 +26,7 @@ accounts it did not make: a reseed wipes every account.
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -38,6 +38,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -195,8 +196,8 @@ def seed(
 
 @contextmanager
 def _indexes_rebuilt_after(
-    cursor: object, tables: tuple[str, ...], progress: Callable[[str], None]
-) -> object:
+    cursor: CursorWrapper, tables: tuple[str, ...], progress: Callable[[str], None]
+) -> Iterator[None]:
     """Drop the tables' unique constraints, foreign keys and secondary indexes (not their
     primary keys, which other tables reference), and recreate them from their own definitions
     afterwards: one sorted build each instead of millions of single-row updates."""
@@ -264,7 +265,9 @@ class _Fill:
         """SQL for `clock` o'clock on a day in REWARDS_DAY_TZ, never later than now."""
         return f"LEAST(%(now)s, (({day_sql}) + TIME '{clock}') AT TIME ZONE %(tz)s)"
 
-    def execute(self, cursor: object, label: str, sql: str, params: dict | None = None) -> int:
+    def execute(
+        self, cursor: CursorWrapper, label: str, sql: str, params: dict | None = None
+    ) -> int:
         started = perf_counter()
         cursor.execute(sql, {**self.params, **(params or {})})
         self.progress(
@@ -352,7 +355,7 @@ class _Fill:
             )
         self.progress(f"store: {STORE_ITEMS} items")
 
-    def creators(self, cursor: object) -> None:
+    def creators(self, cursor: CursorWrapper) -> None:
         u = self.u
         niches = list(Niche.objects.order_by("pk").values_list("pk", flat=True))
         cursor.execute("DROP TABLE IF EXISTS bench_creator")
@@ -434,7 +437,7 @@ class _Fill:
                 {"niches": niches, "n_niches": len(niches)},
             )
 
-    def activity(self, cursor: object) -> dict:
+    def activity(self, cursor: CursorWrapper) -> dict:
         u = self.u
         key = "c.id * 65536 + d"
         videos = self.execute(
@@ -508,7 +511,7 @@ class _Fill:
         )
         return {"videos": videos, "video_days": video_days, "creator_days": creator_days}
 
-    def ledger(self, cursor: object) -> int:
+    def ledger(self, cursor: CursorWrapper) -> int:
         """One finished run per day, then what each run posted: for every (creator, day,
         metric) the rule in force gives points for, one entry, as the recalculation computes
         and keys it. Day by day, because the recalculation's SQL computes one day."""

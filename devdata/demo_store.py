@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from accounts.models import CreatorProfile, User
 from rewards.models import Tier
 from store import services as store_services
-from store.models import ItemKind, StoreItem
+from store.models import ItemKind, Redemption, StoreItem
 
 # name, slug, kind, summary, price, extra fields, picture colours
 CATALOG = [
@@ -143,7 +143,7 @@ def seed_store(*, demo_creator: CreatorProfile, staff: User) -> int:
         items[slug] = item
     now = timezone.now()
 
-    def redeem(creator: CreatorProfile, slug: str, days_ago: float) -> object:
+    def redeem(creator: CreatorProfile, slug: str, days_ago: float) -> Redemption:
         redemption, _ = store_services.redeem_item(
             creator=creator,
             item_id=items[slug].pk,

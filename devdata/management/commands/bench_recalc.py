@@ -12,17 +12,19 @@ import json
 import random
 import resource
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.core.management.color import no_style
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from accounts.models import CreatorProfile, User
 from activity.models import CreatorDay, Video, VideoDay
 
 
-def _copy(cursor: object, table: str, columns: list[str], rows: object) -> int:
+def _copy(cursor: CursorWrapper, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
     """Stream rows into `table`: COPY on PostgreSQL, executemany elsewhere."""
     count = 0
     if connection.vendor == "postgresql":
@@ -152,7 +154,7 @@ class Command(BaseCommand):
                 ),
             )
 
-            def stat_rows() -> object:
+            def stat_rows() -> Iterator[tuple]:
                 for v in range(1, creators * videos + 1):
                     views = min(int(rng.lognormvariate(6, 1.6)), 5_000_000)
                     bots = views // 2 if rng.random() < 0.01 else 0
