@@ -26,8 +26,12 @@ if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
     os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/15"
 
 if os.environ.get("REDIS_URL"):
-    # Tests flush the cache: always their own database (15), never a developer's data.
-    os.environ["REDIS_URL"] = urlsplit(os.environ["REDIS_URL"])._replace(path="/15").geturl()
+    # Tests flush the cache: always their own database (15, or TEST_REDIS_DB so two suites can
+    # run side by side), never a developer's data.
+    test_db = os.environ.get("TEST_REDIS_DB", "15")
+    os.environ["REDIS_URL"] = (
+        urlsplit(os.environ["REDIS_URL"])._replace(path=f"/{test_db}").geturl()
+    )
 
 from portal.settings import *  # noqa: E402, F403
 

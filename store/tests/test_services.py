@@ -1,4 +1,4 @@
-"""The store's rules and the life of a redemption, through rewards.store's services."""
+"""The store's rules and the life of a redemption, through store.selectors and store.services."""
 
 from datetime import timedelta
 
