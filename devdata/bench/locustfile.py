@@ -3,6 +3,12 @@
 Each simulated user takes one of the sessions run_web.py opened through the login form
 (BENCH_SESSIONS, a JSON file), so every user is a different creator, and then requests the
 pages of devdata/bench/pages.py (those named in BENCH_PAGES) back to back, with no think time.
+
+With BENCH_RATE (requests a second, all users together) each user instead sends at a fixed
+pace, so requests arrive at that rate whatever the answers' latency, as long as an answer
+takes less than a user's interval (run_web.py gives every user a second between requests):
+latency measured at a given load rather than at saturation. More users than sessions then
+share creators; the request counter is the process's, so their submissions never collide.
 """
 
 import itertools
@@ -12,17 +18,21 @@ import random
 from collections.abc import Mapping
 from pathlib import Path
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, constant_throughput, task
 from pages import PAGES, Page
 
 SESSIONS: list[dict] = json.loads(Path(os.environ["BENCH_SESSIONS"]).read_text())
 ONLY = set(filter(None, os.environ.get("BENCH_PAGES", "").split(",")))
+RATE = float(os.environ.get("BENCH_RATE") or 0)
+USERS = int(os.environ.get("BENCH_USERS_RUNNING") or 1)
 _next_session = itertools.count()
+# One counter for every user of this process: users sharing a creator send distinct keys.
+_sent = itertools.count()
 
 
 class Creator(FastHttpUser):
     # FastHttpUser (geventhttpclient) costs the shared CPU far less per request than HttpUser.
-    wait_time = constant(0)
+    wait_time = constant_throughput(RATE / USERS) if RATE else constant(0)
 
     def on_start(self) -> None:
         session = SESSIONS[next(_next_session) % len(SESSIONS)]
@@ -31,13 +41,12 @@ class Creator(FastHttpUser):
         self.cookie = "; ".join(f"{k}={v}" for k, v in session["cookies"].items())
         self.pages = [page for page in PAGES if not ONLY or page.name in ONLY]
         self.weights = [page.weight for page in self.pages]
-        self.sent = itertools.count()
 
     @task
     def request_page(self) -> None:
         page: Page = random.choices(self.pages, self.weights)[0]
         headers = {"Cookie": self.cookie, **page.headers}
-        form = page.form(self.page_context, next(self.sent)) if page.form else None
+        form = page.form(self.page_context, next(_sent)) if page.form else None
         if page.method != "GET":
             headers["X-CSRFToken"] = self.csrf_token
         with self.client.request(

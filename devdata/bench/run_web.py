@@ -22,13 +22,18 @@
    BENCH_MIX=each (default) loads each page on its own for BENCH_SECONDS, so its figures are
    that page's own capacity and stay comparable as pages are added; BENCH_MIX=mixed loads
    all pages together for BENCH_SECONDS, each page taking its weight's share.
-5. Stops gunicorn, also on failure or Ctrl-C.
+5. Drives the redemption again at fixed arrival rates (BENCH_RATES, default 100,150,200 a
+   second; open loop, see the locustfile) and prints a line for each, with
+   "arrival_per_s": at saturation the closed loop's requests_per_s above is the ceiling, and
+   at a given rate p95 is the latency a creator meets, not the queue. Then check_ledger.
+6. Stops gunicorn, also on failure or Ctrl-C.
 
 Knobs: BENCH_SECONDS (60), BENCH_USERS (20), BENCH_CREATORS (10000), BENCH_DAYS (365),
 BENCH_WORKERS (gunicorn workers, 1 per core + 1), BENCH_PORT (8765), BENCH_RESEED (1 forces
 a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from devdata/bench/pages.py,
-comma-separated; default all), BENCH_DATABASE_URL. The JSON lines come last; stderr also logs
-the machine's load average around each locust run, for judging how noisy the figures are.
+comma-separated; default all), BENCH_RATES (empty: no open-loop runs), BENCH_DATABASE_URL.
+The JSON lines come last; stderr also logs the machine's load average around each locust
+run, for judging how noisy the figures are.
 """
 
 import csv
@@ -87,6 +92,15 @@ def _int(name: str, default: int) -> int:
     return value
 
 
+def _rates(raw: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(rate) for rate in raw.split(",") if rate.strip())
+    except ValueError:
+        raise BenchError(
+            f"BENCH_RATES is whole requests a second, comma-separated: {raw!r}"
+        ) from None
+
+
 def _pages(names: str) -> list[Page]:
     wanted = [name.strip() for name in names.split(",") if name.strip()]
     unknown = set(wanted) - {page.name for page in PAGES}
@@ -117,6 +131,9 @@ class Config:
     mix: str
     pages: list[Page]
     database_url: str
+    # Pages also driven at fixed arrival rates (open loop), and the rates.
+    open_loop_pages: tuple[str, ...] = ("redeem",)
+    rates: tuple[int, ...] = (100, 150, 200)
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -134,6 +151,9 @@ class Config:
             mix=os.environ.get("BENCH_MIX", "each"),
             pages=_pages(os.environ.get("BENCH_PAGES", "")),
             database_url=bench_database_url(),
+            rates=tuple(
+                int(r) for r in os.environ.get("BENCH_RATES", "100,150,200").split(",") if r
+            ),
         )
         if config.users > config.creators:
             raise BenchError("BENCH_USERS cannot exceed BENCH_CREATORS: one creator per user.")
@@ -350,11 +370,17 @@ def check_pages(config: Config, sessions: list[dict]) -> None:
                 )
 
 
-def run_locust(config: Config, sessions_file: Path, pages: list[Page], out: Path) -> list[dict]:
-    """One headless locust run on `pages`; locust's own per-page figures, as rows of its CSV."""
+def run_locust(
+    config: Config, sessions_file: Path, pages: list[Page], out: Path, rate: int = 0
+) -> list[dict]:
+    """One headless locust run on `pages`; locust's own per-page figures, as rows of its CSV.
+    With `rate`, requests arrive at that many a second (open loop): one user per request a
+    second, each sending at a fixed pace."""
     names = ",".join(page.name for page in pages)
+    users = rate or config.users
     # The machine may be shared: the load average says how much else was running.
-    log(f"locust: {config.users} users for {config.seconds} s on {names} (load {_load()})")
+    pace = f" at {rate}/s" if rate else ""
+    log(f"locust: {users} users{pace} for {config.seconds} s on {names} (load {_load()})")
     command = [
         str(BIN / "locust"),
         "-f",
@@ -362,9 +388,9 @@ def run_locust(config: Config, sessions_file: Path, pages: list[Page], out: Path
         "--headless",
         "--only-summary",
         "--users",
-        str(config.users),
+        str(users),
         "--spawn-rate",
-        str(config.users),
+        str(users),
         "--run-time",
         f"{config.seconds}s",
         "--host",
@@ -372,7 +398,13 @@ def run_locust(config: Config, sessions_file: Path, pages: list[Page], out: Path
         "--csv",
         str(out),
     ]
-    env = {**os.environ, "BENCH_SESSIONS": str(sessions_file), "BENCH_PAGES": names}
+    env = {
+        **os.environ,
+        "BENCH_SESSIONS": str(sessions_file),
+        "BENCH_PAGES": names,
+        "BENCH_RATE": str(rate),
+        "BENCH_USERS_RUNNING": str(users),
+    }
     # Locust prints its summary and error report on stdout: keep ours for the JSON lines.
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr, check=False)
     log(f"locust done (load {_load()})")
@@ -398,6 +430,12 @@ def figures(page: Page, rows: list[dict]) -> dict:
     }
 
 
+def open_loop_figures(page: Page, rows: list[dict], rate: int) -> dict:
+    """A page's figures at a fixed arrival rate: requests_per_s below `rate` means the
+    portal could not keep up (or users waited on answers longer than their pace)."""
+    return {**figures(page, rows), "arrival_per_s": rate}
+
+
 def main() -> None:
     config = Config.from_env()
     env = production_env(config)
@@ -415,6 +453,15 @@ def main() -> None:
             for i, pages in enumerate(runs):
                 rows = run_locust(config, sessions_file, pages, work / f"locust-{i}")
                 results += [figures(page, rows) for page in pages]
+            open_loop = [page for page in config.pages if page.name in config.open_loop_pages]
+            for page in open_loop:
+                for rate in config.rates:
+                    out = work / f"locust-{page.name}-{rate}"
+                    rows = run_locust(config, sessions_file, [page], out, rate=rate)
+                    results.append(open_loop_figures(page, rows, rate))
+        if open_loop:
+            # Every redemption moved points: the ledger must still add up.
+            results.append({"check_ledger": manage(env, "check_ledger")})
     for line in results:
         print(json.dumps(line), flush=True)
 

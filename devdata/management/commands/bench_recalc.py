@@ -5,7 +5,9 @@
 Creates its own database next to the configured one (PostgreSQL: `<name>_bench`, filled with
 COPY), loads N creators with V videos each and one day of numbers per video, recalculates the
 day twice, prints one JSON line and drops the database. `sql_floor_s` is one GROUP BY over
-the same rows: the least any recalculation of that day could cost.
+the same rows: the least any recalculation of that day could read. `write_floor_s` is that
+GROUP BY inserting as many rows as the run posted into a copy of the entries table (its
+indexes and constraints): the least a recalculation that writes its entries could cost.
 """
 
 import json
@@ -22,6 +24,7 @@ from django.db.backends.utils import CursorWrapper
 
 from accounts.models import CreatorProfile, User
 from activity.models import CreatorDay, Video, VideoDay
+from rewards.models import EntryKind, Metric
 
 
 def _copy(cursor: CursorWrapper, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
@@ -238,6 +241,7 @@ class Command(BaseCommand):
             )
             cursor.fetchone()
         sql_floor_s = time.perf_counter() - started
+        write_floor_s = self._write_floor(day, first.entries_posted)
         return {
             "database": connection.vendor,
             "creators": creators,
@@ -245,8 +249,47 @@ class Command(BaseCommand):
             "recalc_s": round(recalc_s, 2),
             "sql_floor_s": round(sql_floor_s, 3),
             "ratio": round(recalc_s / sql_floor_s, 1),
+            "write_floor_s": round(write_floor_s, 3),
+            "write_ratio": round(recalc_s / write_floor_s, 1) if write_floor_s else None,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "entries_posted": first.entries_posted,
             "rerun_entries_posted": rerun.entries_posted,
             "first_state": first.state,
         }
+
+    def _write_floor(self, day: date, entries: int) -> float:
+        """The least a recalculation that writes could cost: the floor's GROUP BY, unpivoted
+        into as many rows as the run posted entries, inserted in one statement (committed)
+        into a scratch table made LIKE the entries table, with its indexes and constraints
+        (not its foreign keys, which LIKE does not copy)."""
+        if connection.vendor != "postgresql" or not entries:
+            return 0.0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE bench_write_floor (LIKE rewards_pointsentry INCLUDING ALL)"
+            )
+            started = time.perf_counter()
+            cursor.execute(
+                f"""
+                INSERT INTO bench_write_floor (account_id, amount, kind, metric, activity_date,
+                    measured, idempotency_key, memo, created_at)
+                SELECT creator_id, GREATEST(total / 100, 1), '{EntryKind.EARNED}', metric,
+                       %(day)s, total, 'floor:' || creator_id || ':' || metric, '', now()
+                FROM (
+                    SELECT creator_id, SUM(views_5s) AS views, SUM(likes) AS likes,
+                           SUM(comments) AS comments, SUM(shares) AS shares, COUNT(*) AS videos
+                    FROM activity_videoday WHERE day = %(day)s GROUP BY creator_id
+                ) floor
+                CROSS JOIN LATERAL (VALUES
+                    ('{Metric.QUALIFIED_VIEWS}', views), ('{Metric.LIKES}', likes),
+                    ('{Metric.COMMENTS}', comments), ('{Metric.SHARES}', shares),
+                    ('{Metric.UPLOADS}', videos), ('{Metric.REPLIES}', videos),
+                    ('{Metric.LIVE_MINUTES}', videos), ('{Metric.STREAK}', videos)
+                ) AS per_metric (metric, total)
+                LIMIT %(entries)s
+                """,
+                {"day": day, "entries": entries},
+            )
+            elapsed = time.perf_counter() - started
+            cursor.execute("DROP TABLE bench_write_floor")
+        return elapsed
