@@ -1,8 +1,10 @@
 """Shared fixtures: one signed-in client per role, browser set-up, and a clean cache per test."""
 
+import contextlib
 import importlib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import ConsoleMessage, Page
 
     from accounts.models import BrandProfile, CreatorProfile, User
 
@@ -76,6 +78,65 @@ def shoot(page: "Page") -> Callable[[str], None]:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+# Browser tests run under the portal's Content-Security-Policy, and a refusal fails them.
+# Chromium says so on the console ("Refused to execute inline script because it violates the
+# following Content Security Policy directive: ...") and fires `securitypolicyviolation`.
+CSP_CONSOLE = re.compile(r"Content Security Policy|Refused to")
+REPORT_VIOLATION = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline"} on ${event.documentURI}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def csp_violations(page: "Page") -> list[str]:
+    """Every Content-Security-Policy violation the page reports from now on, on any document
+    it opens. Browser tests fail on any (see `_fail_on_csp_violation`)."""
+    seen: list[str] = []
+
+    def on_console(message: "ConsoleMessage") -> None:
+        if CSP_CONSOLE.search(message.text):
+            seen.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.expose_function("reportCspViolation", lambda text: seen.append(f"event: {text}"))
+    page.add_init_script(REPORT_VIOLATION)
+    return seen
+
+
+@pytest.fixture
+def check_csp(page: "Page", csp_violations: list[str]) -> Callable[[], None]:
+    """`check_csp()` fails when the page has reported a violation; every browser test ends
+    with it."""
+    from playwright.sync_api import Error
+
+    def check() -> None:
+        # A round trip lets reports from the page's last moments reach the test first.
+        with contextlib.suppress(Error):
+            page.evaluate("() => new Promise((done) => setTimeout(done, 50))")
+        assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+            csp_violations
+        )
+
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_csp_violation(request: pytest.FixtureRequest) -> Iterator[None]:
+    from playwright.sync_api import Page
+
+    # Playwright's page, not a test's own parameter that happens to be called `page`.
+    if "page" not in request.fixturenames or not isinstance(request.getfixturevalue("page"), Page):
+        yield
+        return
+    check = request.getfixturevalue("check_csp")
+    yield
+    check()
 
 
 # Data migrations that seed reference data every database test may rely on.

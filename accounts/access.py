@@ -7,6 +7,9 @@ portal/tests/test_access.py fails for any project view that has none.
 from collections.abc import Callable
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -67,3 +70,14 @@ def public(view: View) -> View:
     """Open to everyone, visitors included: a deliberate choice, recorded like any rule."""
     view.access_rule = "public"  # type: ignore[attr-defined]
     return view
+
+
+def lacks_admin_mfa(user: User) -> bool:
+    """Staff without an authenticator app, while STAFF_REQUIRE_MFA holds: admin moves points
+    and money, so it stays shut to them (portal.admin). Every sign-in goes through allauth,
+    which asks anyone with an authenticator for its code."""
+    return (
+        settings.STAFF_REQUIRE_MFA
+        and user.is_staff
+        and not is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
+    )

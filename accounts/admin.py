@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.plurals import plural
+
 from . import services
 from .models import BrandProfile, CreatorProfile, Niche, Notification, Standing, User
 
@@ -35,12 +37,12 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         changed = queryset.exclude(pk=request.user.pk).update(is_active=False)
-        self.message_user(request, f"Deactivated {changed} account(s).", messages.SUCCESS)
+        self.message_user(request, f"Deactivated {plural(changed, 'account')}.", messages.SUCCESS)
 
     @admin.action(description="Reactivate selected accounts")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         changed = queryset.update(is_active=True)
-        self.message_user(request, f"Reactivated {changed} account(s).", messages.SUCCESS)
+        self.message_user(request, f"Reactivated {plural(changed, 'account')}.", messages.SUCCESS)
 
 
 def _standing_action(standing: Standing) -> Callable[..., None]:
@@ -51,7 +53,9 @@ def _standing_action(standing: Standing) -> Callable[..., None]:
                 creator=creator, standing=standing, reason="Changed by the portal's staff."
             )
         modeladmin.message_user(
-            request, f"{queryset.count()} creator(s) now: {standing.label}.", messages.SUCCESS
+            request,
+            f"{plural(queryset.count(), 'creator')} now: {standing.label}.",
+            messages.SUCCESS,
         )
 
     action.__name__ = f"set_standing_{standing.value}"

@@ -1,5 +1,6 @@
 from datetime import date
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -42,6 +43,8 @@ BRAND_FIELDS = {
     "website": "Enter your company's website.",
     "industry": "Choose your industry.",
 }
+# A date of birth further back is a typing slip (or a probe), not a person.
+OLDEST_AGE = 120
 
 
 class DateInput(forms.DateInput):
@@ -102,6 +105,8 @@ class SignupForm(AllauthSignupForm):
         today = timezone.localdate()
         if born >= today:
             raise forms.ValidationError("Your date of birth must be in the past.")
+        if age_on(born, today) > OLDEST_AGE:
+            raise forms.ValidationError("Enter your real date of birth.")
         if age_on(born, today) < settings.CREATOR_MIN_SIGNUP_AGE:
             raise forms.ValidationError(
                 f"You must be at least {settings.CREATOR_MIN_SIGNUP_AGE} to join as a creator."
@@ -126,15 +131,23 @@ class SignupForm(AllauthSignupForm):
 
     def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
         """allauth's save, with a clash that slipped past clean() (two signups racing for one
-        handle or email) shown on the form instead of failing the request."""
+        handle or email) answered without failing the request: a taken handle on the form
+        (handles are public), a taken email as allauth answers any taken email."""
         try:
             return super().try_save(request)
-        except (services.AccountsError, IntegrityError) as exc:
-            field = "handle" if isinstance(exc, services.AccountsError) else "email"
-            message = str(exc) if field == "handle" else "That email address was just registered."
-            self.add_error(field, message)
-            context = {"form": self, "login_url": reverse("account_login")}
-            return None, render(request, "account/signup.html", context, status=409)
+        except IntegrityError:
+            if not allauth_settings.PREVENT_ENUMERATION:
+                return self._clash("email", "That email address was just registered.", request)
+            # The address has an account after all: "check your email", and the email says so.
+            self.account_already_exists = True
+            return super().try_save(request)
+        except services.AccountsError as exc:
+            return self._clash("handle", str(exc), request)
+
+    def _clash(self, field: str, message: str, request: HttpRequest) -> tuple[None, HttpResponse]:
+        self.add_error(field, message)
+        context = {"form": self, "login_url": reverse("account_login")}
+        return None, render(request, "account/signup.html", context, status=409)
 
     def save(self, request: HttpRequest) -> User:
         with transaction.atomic():

@@ -43,8 +43,15 @@ class Integration(models.Model):
         return token
 
 
+def _record_id_unique(model_name: str) -> models.UniqueConstraint:
+    """One row per platform id: what ingestion's upserts conflict on. A constraint rather than
+    unique=True, which on PostgreSQL also builds a pattern-matching index nothing uses and
+    every insert would write."""
+    return models.UniqueConstraint(fields=["record_id"], name=f"activity_{model_name}_record_id")
+
+
 class Video(models.Model):
-    record_id = models.CharField("platform id", max_length=64, unique=True)
+    record_id = models.CharField("platform id", max_length=64)
     creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="videos")
     title = models.CharField(max_length=200)
     published_at = models.DateTimeField(db_index=True)
@@ -54,6 +61,7 @@ class Video(models.Model):
 
     class Meta:
         ordering = ["-published_at"]
+        constraints = [_record_id_unique("video")]
         indexes = [models.Index(fields=["creator", "published_at"])]
 
     def __str__(self) -> str:
@@ -78,8 +86,9 @@ class VideoDay(models.Model):
         "bot_likes",
     )
 
-    record_id = models.CharField(max_length=64, unique=True)
-    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="days")
+    record_id = models.CharField(max_length=64)
+    # Found by video through the (video, day) constraint's index; no second index to write.
+    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="days", db_index=False)
     # Indexed with the day below: one creator's recent days (dashboards, eligibility).
     creator = models.ForeignKey(
         CreatorProfile, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -98,6 +107,7 @@ class VideoDay(models.Model):
     class Meta:
         ordering = ["-day"]
         constraints = [
+            _record_id_unique("videoday"),
             models.UniqueConstraint(fields=["video", "day"], name="activity_videoday_once_a_day"),
             models.CheckConstraint(
                 condition=Q(views_5s__lte=F("views")) & Q(bot_views__lte=F("views")),
@@ -117,7 +127,7 @@ class VideoDay(models.Model):
 
 
 class CreatorDay(models.Model):
-    record_id = models.CharField(max_length=64, unique=True)
+    record_id = models.CharField(max_length=64)
     creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="days")
     day = models.DateField()
     followers = models.PositiveBigIntegerField(default=0)
@@ -128,6 +138,7 @@ class CreatorDay(models.Model):
     class Meta:
         ordering = ["-day"]
         constraints = [
+            _record_id_unique("creatorday"),
             models.UniqueConstraint(fields=["creator", "day"], name="activity_creatorday_once"),
         ]
         indexes = [models.Index(fields=["day", "creator"], name="activity_creatorday_day")]
@@ -137,7 +148,7 @@ class CreatorDay(models.Model):
 
 
 class LiveSession(models.Model):
-    record_id = models.CharField(max_length=64, unique=True)
+    record_id = models.CharField(max_length=64)
     creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="lives")
     started_at = models.DateTimeField()
     minutes = models.PositiveIntegerField()
@@ -146,6 +157,7 @@ class LiveSession(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [_record_id_unique("livesession")]
 
     def __str__(self) -> str:
         return f"Live by {self.creator_id} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,10 @@
 import json
+import logging
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -10,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from .ingestion import ingest_records
 from .models import Integration
+
+logger = logging.getLogger(__name__)
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -58,4 +62,15 @@ def ingest_batch(request: HttpRequest) -> JsonResponse:
         return _error(400, 'The body must be a JSON object with a "records" list.')
     if len(records) > max_records:
         return _error(413, f"A batch may hold at most {max_records:,} records; split it.")
-    return JsonResponse(ingest_records(records).as_dict())
+    try:
+        report = ingest_records(records)
+    except DatabaseError:
+        # The batch is one transaction: when the database itself fails, nothing was applied.
+        logger.exception("A batch of %d records could not be stored.", len(records))
+        return _error(
+            503, "The database could not take the batch; nothing in it was stored. Send it again."
+        )
+    except Exception:
+        logger.exception("A batch of %d records failed.", len(records))
+        return _error(500, "The batch failed on our side; nothing in it was stored.")
+    return JsonResponse(report.as_dict())

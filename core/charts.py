@@ -1,7 +1,9 @@
 """Server-rendered SVG charts: geometry here, markup in templates/components/chart.html.
 
 Both charts draw into a fixed viewBox and scale to their container's width, so they
-need no JavaScript and read the same on a phone and a desktop.
+need no JavaScript. Their labels scale with them: in a narrow chart (a phone) the stylesheet
+draws them larger and hides the minor date labels to make room, and the margins below leave
+room for labels of either size.
 """
 
 import math
@@ -10,10 +12,10 @@ from dataclasses import dataclass
 
 WIDTH = 640
 HEIGHT = 220
-PAD_LEFT = 48
+PAD_LEFT = 64
 PAD_RIGHT = 12
 PAD_TOP = 12
-PAD_BOTTOM = 28
+PAD_BOTTOM = 36
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Bar:
 class XLabel:
     x: float
     label: str
+    minor: bool = False  # every other label: hidden where the chart is narrow
+    # The first label starts at its bar rather than centring on it, clear of the y axis's "0".
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,13 @@ def _chart(
     labelled = [i for i in range(n) if i % every == 0]
     if n and (n - 1) - (labelled[-1] if labelled else -every) >= (every + 1) // 2 + 1:
         labelled.append(n - 1)
-    x_labels = [XLabel(bars[i].cx, bars[i].label) for i in labelled]
+    # Every other label is minor: a narrow chart draws labels larger and shows the rest.
+    x_labels = [
+        XLabel(bars[i].cx, bars[i].label, minor=k % 2 == 1)
+        if i
+        else XLabel(bars[i].x, bars[i].label, anchor="start")
+        for k, i in enumerate(labelled)
+    ]
     centres = [(b.cx, b.y) for b in bars]
     line = " ".join(f"{x},{y}" for x, y in centres)
     baseline = PAD_TOP + plot_h

@@ -15,3 +15,14 @@ def rewards_day_of(moment: datetime) -> date:
 def rewards_today() -> date:
     """Today's rewards day."""
     return rewards_day_of(timezone.now())
+
+
+# The first day a page or form of the portal accepts: no platform data is older, and staying
+# far from date.min and date.max keeps a day's neighbours, windows and time-zone shifts real
+# dates (a day page links to the day before it).
+FIRST_DAY = date(2000, 1, 1)
+
+
+def is_known_day(day: date) -> bool:
+    """From FIRST_DAY to today's rewards day: the days a page can say anything about."""
+    return FIRST_DAY <= day <= rewards_today()

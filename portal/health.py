@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from core.plurals import plural
 from portal.celery import app as celery_app
 
 # Long enough for a worker busy with a task to answer, short enough for a load balancer.
@@ -57,7 +58,7 @@ def _workers() -> str:
     replies = celery_app.control.ping(timeout=WORKER_PING_TIMEOUT_S)
     if not replies:
         raise RuntimeError("no Celery worker answered a ping")
-    return f"{len(replies)} worker(s) answered"
+    return f"{plural(len(replies), 'worker')} answered"
 
 
 def run_checks() -> list[CheckResult]:

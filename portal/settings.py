@@ -3,9 +3,11 @@
 Every variable read here is listed, with its default, in the README's configuration table.
 """
 
+from datetime import date
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,7 +29,8 @@ if not SECRET_KEY:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with the portal's site: sign-in through allauth, two-factor for staff.
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_countries",
     "django_celery_beat",
+    "csp",
     # The portal's own apps, from the top floor down (see DESIGN.md).
     "portal",
     "devdata",
@@ -58,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,20 +153,25 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Creator Portal] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:landing"
-# The product asks for a clear "this email is already registered" on signup, which
-# means saying whether an address has an account. allauth's rate limits (on by
-# default, kept on) bound how fast anyone can probe for addresses.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Signup and password reset never say whether an address has an account: both answer
+# "check your email", and the email says what happened (templates/account/email/).
+ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Creator Portal"
 MFA_TOTP_TOLERANCE = 1
+# Admin moves points and money: staff open it only with two-factor authentication turned on
+# (portal.admin). Off by default with DEBUG=1, so the demo's staff account opens it at once.
+STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=not DEBUG)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creator Portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the portal is reached, for links in emails sent outside a request.
-PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+# Unset or empty, it follows PORT, the port `make run` serves on.
+PORTAL_URL = (
+    env.str("PORTAL_URL", default="") or f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -226,6 +237,53 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp): only the portal's own files run, load and are framed, on
+# every page, htmx fragment and admin page alike. Nothing inline: no <script> without a src, no
+# on* handler, no style attribute or <style> element (htmx's indicator styles are in portal.css,
+# see the htmx-config in base.html), so neither 'unsafe-inline' nor 'unsafe-eval' is needed.
+# Django's own DEBUG 404/500 pages, which are inline, get no policy (django-csp skips them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        # Scripts, styles, fonts, htmx requests: this origin only.
+        "default-src": [SELF],
+        # data: for the authenticator QR code, which allauth draws as an SVG data URI.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        # Not fetches, so default-src does not cover them.
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # Where browsers post what they refused; unset, they only tell their own console.
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    },
+}
+# Permissions-Policy (django-permissions-policy): the powerful browser features the portal never
+# uses are off, for its pages and anything they might ever embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -237,6 +295,9 @@ LOGGING = {
 # Activity ingestion (POST /api/v1/activity/batches and import_activity).
 ACTIVITY_BATCH_MAX_RECORDS = env.int("ACTIVITY_BATCH_MAX_RECORDS", default=5_000)
 ACTIVITY_BATCH_MAX_BYTES = env.int("ACTIVITY_BATCH_MAX_BYTES", default=5 * 1024 * 1024)
+# Records about days or times before this are refused (after now, too): no platform data is
+# older, and PostgreSQL would store the calendar's far ends as dates it cannot give back.
+ACTIVITY_EARLIEST_DATE = date.fromisoformat(env.str("ACTIVITY_EARLIEST_DATE", default="2005-01-01"))
 # Django refuses bodies above this before any view sees them: let a full batch through.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, ACTIVITY_BATCH_MAX_BYTES)
 
@@ -262,7 +323,8 @@ AUTHENTICITY = {
 REWARDS_RECALC_SHARD_SIZE = env.int("REWARDS_RECALC_SHARD_SIZE", default=5_000)
 # A store redemption staff leave pending longer than this is cancelled and refunded nightly.
 STORE_PENDING_MAX_DAYS = env.int("STORE_PENDING_MAX_DAYS", default=14)
-# A run that has reported no progress for this long is presumed dead and stops blocking its day.
-REWARDS_RECALC_STALE_AFTER_S = 2 * 60 * 60
+# A run none of whose shards is at work or has beaten for this many minutes is presumed dead:
+# the next run of its day takes over.
+REWARDS_RECALC_STALE_MINUTES = env.int("REWARDS_RECALC_STALE_MINUTES", default=5)
 # The streak bonus: uploads on this many distinct days of one (Monday to Sunday) week.
 REWARDS_STREAK_DAYS = 4

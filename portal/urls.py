@@ -18,6 +18,7 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/v1/activity/", include("activity.urls")),
     path("", include("rewards.urls")),
     path("", include("store.urls")),
@@ -28,7 +29,3 @@ urlpatterns = [
 # Uploaded store images: served by Django only with DEBUG on (`static()` adds nothing
 # otherwise); in production a web server or object storage serves MEDIA_URL.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-admin.site.site_header = "Creator Portal staff"
-admin.site.site_title = "Creator Portal staff"
-admin.site.index_title = "Run the programs"

@@ -1,11 +1,12 @@
 from itertools import accumulate
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import selectors as accounts_selectors
@@ -33,6 +34,20 @@ ROLE_PLURALS = {
     Role.STAFF: "Staff",
 }
 REPORT_DAYS = 30
+FAVICON = "img/logo.svg"
+
+
+@public
+@require_GET
+@cache_control(max_age=24 * 3600, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and tools ask for where a page names no icon: the logo
+    (an SVG, which browsers take as an icon whatever the address says)."""
+    path = finders.find(FAVICON)
+    if not path:
+        raise Http404("No icon.")
+    # FileResponse closes the file once sent.
+    return FileResponse(open(path, "rb"), content_type="image/svg+xml")
 
 
 @public

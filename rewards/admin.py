@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin
 from core.clock import rewards_today
+from core.plurals import plural
 
 from . import recalculation, services, tiers
 from .models import (
@@ -133,7 +134,9 @@ class RecalcRunAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{run.day}: {exc}", messages.ERROR)
                 continue
             approved += 1
-        self.message_user(request, f"{approved} held run(s) approved and queued.", messages.SUCCESS)
+        self.message_user(
+            request, f"{plural(approved, 'held run')} approved and queued.", messages.SUCCESS
+        )
 
 
 @admin.register(RecalcLine)

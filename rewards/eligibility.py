@@ -13,6 +13,7 @@ from django.conf import settings
 
 from accounts.models import CreatorProfile
 from activity import selectors as activity_selectors
+from core.plurals import plural
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,6 @@ def pace_of(creator: CreatorProfile, today: date) -> Pace:
     )
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def _reach_text(reach_on: date | None, pace: Pace) -> str:
     if reach_on is None:
         return "not at this pace"
@@ -98,7 +95,7 @@ def _reach_text(reach_on: date | None, pace: Pace) -> str:
 def _age(creator: CreatorProfile, today: date, minimum: int) -> Condition:
     age = creator.age_on(today)
     if age >= minimum:
-        return Condition(f"{minimum} or older", True, f"{age} years old")
+        return Condition(f"{minimum} or older", True, f"{plural(age, 'year')} old")
     born = creator.date_of_birth
     try:
         birthday = born.replace(year=born.year + minimum)
@@ -107,8 +104,8 @@ def _age(creator: CreatorProfile, today: date, minimum: int) -> Condition:
     return Condition(
         f"{minimum} or older",
         False,
-        f"{age} years old",
-        shortfall=f"{minimum - age} more {'year' if minimum - age == 1 else 'years'}",
+        f"{plural(age, 'year')} old",
+        shortfall=plural(minimum - age, "more year"),
         reach=f"on your {minimum}th birthday, {birthday:%-d %b %Y}",
         reach_on=birthday,
     )
@@ -116,7 +113,7 @@ def _age(creator: CreatorProfile, today: date, minimum: int) -> Condition:
 
 def _followers(pace: Pace, needed: int, label: str) -> Condition:
     short = max(0, needed - pace.followers_now)
-    status = _plural(pace.followers_now, "follower", "followers")
+    status = plural(pace.followers_now, "follower", "followers")
     if not short:
         return Condition(label, True, status)
     reach_on = pace.date_for(short, pace.followers_gained)
@@ -124,7 +121,7 @@ def _followers(pace: Pace, needed: int, label: str) -> Condition:
         label,
         False,
         status,
-        shortfall=f"{_plural(short, 'more follower', 'more followers')}",
+        shortfall=plural(short, "more follower"),
         reach=_reach_text(reach_on, pace),
         reach_on=reach_on,
     )
@@ -132,7 +129,7 @@ def _followers(pace: Pace, needed: int, label: str) -> Condition:
 
 def _views(pace: Pace, needed: int) -> Condition:
     label = f"{needed:,} views in the last {pace.days} days"
-    status = f"{_plural(pace.views_window, 'view', 'views')} in the last {pace.days} days"
+    status = f"{plural(pace.views_window, 'view', 'views')} in the last {pace.days} days"
     short = max(0, needed - pace.views_window)
     if not short:
         return Condition(label, True, status)
@@ -142,7 +139,7 @@ def _views(pace: Pace, needed: int) -> Condition:
         label,
         False,
         status,
-        shortfall=f"{_plural(short, 'more view', 'more views')} in {pace.days} days",
+        shortfall=f"{plural(short, 'more view', 'more views')} in {pace.days} days",
         reach=_reach_text(reach_on, pace),
         reach_on=reach_on,
     )

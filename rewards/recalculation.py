@@ -10,7 +10,9 @@ balance changes in one transaction.
 
 Every step is safe to repeat: a shard is planned or posted at most once per run (its
 timestamps are the guard), and each run re-reads what is posted, so a rerun posts only
-what is still missing and a second run over the same data posts nothing.
+what is still missing and a second run over the same data posts nothing. A run whose worker
+died (no shard at work, none beating for REWARDS_RECALC_STALE_MINUTES) is taken over by the
+next run of its day, which posts what the dead one left.
 """
 
 from collections.abc import Iterable
@@ -333,29 +335,82 @@ def _execute(sql: str, params: dict) -> int:
         return cursor.rowcount
 
 
-def _fail_stale_runs(day: date) -> None:
-    """A run whose worker died stops blocking the day once its heartbeat is old."""
-    stale_before = timezone.now() - timedelta(seconds=settings.REWARDS_RECALC_STALE_AFTER_S)
-    RecalcRun.objects.filter(
-        day=day, state__in=ACTIVE_STATES, heartbeat_at__lt=stale_before
-    ).update(
-        state=RecalcState.FAILED,
-        error="No progress reported; presumed dead.",
-        finished_at=timezone.now(),
+class RunUnderWay(RecalcError):
+    """Another run of the day is alive: a shard of it is at work, or one beat recently."""
+
+    def __init__(self, day: date, run: RecalcRun | None) -> None:
+        self.day, self.run = day, run
+        detail = ""
+        if run is not None:
+            silent = max(0, int((timezone.now() - run.heartbeat_at).total_seconds()))
+            detail = (
+                f" (run {run.pk}, {run.get_state_display().lower()}, last heartbeat "
+                f"{silent // 60} min {silent % 60} s ago; taken over after "
+                f"{settings.REWARDS_RECALC_STALE_MINUTES} min of silence)"
+            )
+        super().__init__(f"A recalculation of {day} is already running{detail}.")
+
+
+def _take_over_silent_runs(day: date) -> list[int]:
+    """Retire the day's active runs that show no sign of life, so that a new run can replace
+    them, and return their ids. A run is alive while it beat in the last
+    REWARDS_RECALC_STALE_MINUTES, or while one of its shards is at work: a shard holds its
+    shard's row (planning) or its run's row (posting) locked for as long as its transaction
+    lasts. A held lock is proof of life whatever the heartbeat says, since a shard's heartbeat
+    is written in its own transaction and others see it only once the shard commits, however
+    long the shard takes. A worker killed mid-shard loses its connection, PostgreSQL rolls its
+    transaction back and drops its locks, and the heartbeat's age alone speaks for the run.
+
+    Runs in start_run's transaction, which keeps the rows it checked locked until the new run
+    exists: a late task of a retired run (a redelivery, a retry) then finds it failed and
+    stops, since plan_shard and post_shard read the run's state under their locks, and so the
+    new run plans from a ledger that the old one no longer posts to. (SQLite locks no rows and
+    runs one writer at a time.)"""
+    stale_before = timezone.now() - timedelta(minutes=settings.REWARDS_RECALC_STALE_MINUTES)
+    quiet = (
+        RecalcRun.objects.select_for_update(skip_locked=True)
+        .filter(day=day, state__in=ACTIVE_STATES, heartbeat_at__lt=stale_before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    silent = []
+    for run_id in quiet:
+        shards = RecalcShard.objects.filter(run_id=run_id).order_by("pk")
+        free = shards.select_for_update(skip_locked=True).values_list("pk", flat=True)
+        if len(free) == shards.count():
+            silent.append(run_id)
+    if silent:
+        RecalcRun.objects.filter(pk__in=silent).update(
+            state=RecalcState.FAILED,
+            error=(
+                f"No heartbeat for {settings.REWARDS_RECALC_STALE_MINUTES} minutes and no "
+                "shard at work: presumed dead, and taken over by the next run of the day."
+            ),
+            finished_at=timezone.now(),
+        )
+    return silent
 
 
 def start_run(
     *, day: date, approved_by: User | None = None, approves: RecalcRun | None = None
 ) -> RecalcRun:
-    """Open a run for `day` with its shards; refuses while another run of the day is active.
-    With `approved_by` alone the safety valve is skipped (demo data); with `approves`, the run
-    may move points as far as that held run did, and no further."""
+    """Open a run for `day` with its shards, taking over a run of the day that went silent;
+    raises RunUnderWay while another run of the day is alive. With `approved_by` alone the
+    safety valve is skipped (demo data); with `approves`, the run may move points as far as
+    that held run did, and no further."""
     if day >= rewards_today():
         raise RecalcError(f"{day} has not happened yet: a day is recalculated once it is over.")
-    _fail_stale_runs(day)
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Starts of the same day queue here, so two never take over the same silent
+                # run at once (each would wait for the other's new run: a deadlock).
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        [START_LOCK, day.toordinal()],
+                    )
+            _take_over_silent_runs(day)
             run = RecalcRun.objects.create(day=day, approved_by=approved_by, approves=approves)
             with connection.cursor() as cursor:
                 cursor.execute(shard_bounds_sql(), {"size": settings.REWARDS_RECALC_SHARD_SIZE})
@@ -367,8 +422,13 @@ def start_run(
             run.shard_count = len(bounds)
             run.save(update_fields=["shard_count"])
     except IntegrityError as exc:
-        raise RecalcError(f"A recalculation of {day} is already running.") from exc
+        alive = RecalcRun.objects.filter(day=day, state__in=ACTIVE_STATES).first()
+        raise RunUnderWay(day, alive) from exc
     return run
+
+
+# The first key of the advisory lock that queues starts of a day (the second is the day).
+START_LOCK = 0x52454341  # "RECA"
 
 
 def _lock_balances(params: dict) -> int:
@@ -395,6 +455,9 @@ def plan_shard(*, run: RecalcRun, index: int) -> bool:
     """Plan one shard; True when it was the last one left to plan."""
     shard = RecalcShard.objects.select_for_update().get(run=run, index=index)
     if shard.planned_at is not None:
+        return False
+    # Read under the shard's lock: a run taken over meanwhile plans nothing more.
+    if not RecalcRun.objects.filter(pk=run.pk, state=RecalcState.PLANNING).exists():
         return False
     lo, hi = shard.first_creator_id, shard.last_creator_id
     authenticity.flag_day(day=run.day, lo=lo, hi=hi)
@@ -437,6 +500,7 @@ def finish_planning(*, run: RecalcRun) -> RecalcRun:
         )
     run.state = RecalcState.HELD if reason else RecalcState.POSTING
     run.held_reason = reason
+    run.heartbeat_at = timezone.now()
     if reason:
         run.finished_at = timezone.now()
     run.save()

@@ -13,6 +13,7 @@ from django.conf import settings
 from accounts.models import CreatorProfile
 from activity import selectors as activity_selectors
 from activity.models import CreatorDay, FlagStatus, VideoDay
+from core.plurals import plural
 
 from . import points
 from .models import (
@@ -34,20 +35,29 @@ METRIC_NOUNS: dict[str, tuple[str, str]] = {
     Metric.SHARES: ("share received", "shares received"),
     Metric.REPLIES: ("reply to a follower", "replies to followers"),
     Metric.LIVE_MINUTES: ("minute live", "minutes live"),
-    Metric.STREAK: ("week with uploads on 4 different days", "weeks with uploads on 4 days"),
+    Metric.STREAK: (
+        "week with uploads on {days} different days",
+        "weeks with uploads on {days} days",
+    ),
     Metric.COURSES: ("Academy course finished", "Academy courses finished"),
 }
 
 
+def _nouns(metric: str) -> tuple[str, str]:
+    one, many = METRIC_NOUNS[metric]
+    days = settings.REWARDS_STREAK_DAYS
+    return one.format(days=days), many.format(days=days)
+
+
 def describe_rule(rule: EarningRule) -> str:
     """The rule in words, e.g. "2 points per 1,000 qualified views, at most 500 a day"."""
-    one, many = METRIC_NOUNS[rule.metric]
-    if rule.metric == Metric.STREAK:
-        one = f"week with uploads on {settings.REWARDS_STREAK_DAYS} different days"
+    one, many = _nouns(rule.metric)
     per = f"per {one}" if rule.unit_size == 1 else f"per {rule.unit_size:,} {many}"
-    text = f"{rule.points_per_unit:,} {'point' if rule.points_per_unit == 1 else 'points'} {per}"
+    text = f"{plural(rule.points_per_unit, 'point')} {per}"
     if rule.taper_above is not None and rule.taper_percent < 100:
-        text += f"; above {rule.taper_above:,} points a day, {rule.taper_percent}% of the rest"
+        text += (
+            f"; above {plural(rule.taper_above, 'point')} a day, {rule.taper_percent}% of the rest"
+        )
     if rule.daily_cap is not None:
         text += f", at most {rule.daily_cap:,} a day"
     return text
@@ -56,9 +66,10 @@ def describe_rule(rule: EarningRule) -> str:
 def describe_arithmetic(b: points.Breakdown) -> str:
     """The sum behind an amount: "12,400 qualified views × 2 per 1,000 = 24", with caps."""
     rule = b.rule
-    _, many = METRIC_NOUNS[rule.metric]
     per = "each" if rule.unit_size == 1 else f"per {rule.unit_size:,}"
-    text = f"{b.measured:,} {many} × {rule.points_per_unit:,} {per} = {b.raw:,}"
+    text = (
+        f"{plural(b.measured, *_nouns(rule.metric))} × {rule.points_per_unit:,} {per} = {b.raw:,}"
+    )
     if b.tapered_off:
         text += f"; above {rule.taper_above:,} only {rule.taper_percent}% counts, so {b.tapered:,}"
     if b.capped:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from core.clock import rewards_today
+from core.plurals import plural
 
 from . import recalculation, tasks
 from .models import (
@@ -65,7 +66,9 @@ def post_entry(
         return existing
     account = PointsAccount.objects.select_for_update().get(pk=account_for(creator).pk)
     if account.balance + amount < 0:
-        raise PointsError(f"That needs {-amount:,} points and the balance is {account.balance:,}.")
+        raise PointsError(
+            f"That needs {plural(-amount, 'point')} and the balance is {account.balance:,}."
+        )
     try:
         with transaction.atomic():
             entry = PointsEntry.objects.create(

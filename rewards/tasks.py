@@ -32,7 +32,8 @@ def recalculate_yesterday() -> None:
 @shared_task(name="rewards.recalculate_day", **RETRY)
 def recalculate_day(day: str, approved_by_id: int | None = None) -> int | None:
     """Open a run for `day` and queue one planning task per shard; returns the run id, or None
-    when a run of that day is already under way (it will post what is due)."""
+    when a run of that day is already under way (it will post what is due). A run of the day
+    that went silent (a killed worker) is taken over (recalculation.start_run)."""
     from accounts.models import User
 
     approver = User.objects.filter(pk=approved_by_id).first() if approved_by_id else None

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET
 
 from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, public
-from core.clock import rewards_day_of, rewards_today
+from core.clock import FIRST_DAY, is_known_day, rewards_day_of, rewards_today
 from core.http import bad_request
 from core.regions import REGION_SECONDS
 
 from . import dashboard as dashboards
 from . import selectors, whatif
-from .forms import WhatIfForm
+from .forms import ExplainDayForm, WhatIfForm
 from .models import Metric, PointsEntry
 
 HISTORY_PAGE_SIZE = 50
@@ -75,6 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "region_seconds": REGION_SECONDS,
             "niches": list(creator.niches.all()),
             "security": accounts_selectors.security_summary(request.user),
+            "day_form": ExplainDayForm(today=today, auto_id="explain-%s"),
         },
     )
 
@@ -107,10 +108,14 @@ def points_panel(request: HttpRequest) -> HttpResponse:
 
 
 def _parse_day(raw: str) -> date:
+    """A day of the portal's calendar (core.clock.FIRST_DAY to today), or a 404."""
     try:
-        return date.fromisoformat(raw)
+        when = date.fromisoformat(raw)
     except ValueError:
         raise Http404("No such day.") from None
+    if not is_known_day(when):
+        raise Http404("No such day.")
+    return when
 
 
 @creator_required
@@ -119,6 +124,8 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
     """Every entry of one day with the activity and the rule behind it, the arithmetic, the
     caps that bit and what the authenticity pass excluded."""
     when = _parse_day(day)
+    if day != when.isoformat():  # 20261101 is 2026-11-01: one address per day
+        return redirect("rewards:day", day=when.isoformat(), permanent=True)
     today = rewards_today()
     creator = request.user.creator
 
@@ -134,7 +141,7 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
             "today": today,
             # None (a day with nothing on it) stays None: the template tests it once.
             "activity": SimpleLazyObject(read),
-            "previous_day": when - timedelta(days=1),
+            "previous_day": when - timedelta(days=1) if when > FIRST_DAY else None,
             "next_day": when + timedelta(days=1) if when < today else None,
             "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
             "day_key": _key(creator.pk, when, today, selectors.ledger_version(creator)),
@@ -148,12 +155,13 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
 def day_lookup(request: HttpRequest) -> HttpResponse:
     """The "explain a day" form on the dashboard (a plain GET form); with no day, the latest
     day whose points are worked out (yesterday)."""
-    raw = request.GET.get("day") or (rewards_today() - timedelta(days=1)).isoformat()
-    try:
-        when = date.fromisoformat(raw)
-    except ValueError:
-        return bad_request(request, "Pick a day as a date, e.g. 2026-11-01.")
-    return redirect("rewards:day", day=when.isoformat())
+    today = rewards_today()
+    if not request.GET.get("day"):
+        return redirect("rewards:day", day=(today - timedelta(days=1)).isoformat())
+    form = ExplainDayForm(request.GET, today=today)
+    if not form.is_valid():
+        return bad_request(request, form.first_error)
+    return redirect("rewards:day", day=form.cleaned_data["day"].isoformat())
 
 
 @creator_required

@@ -9,6 +9,8 @@ from datetime import date
 
 from django.conf import settings
 
+from core.plurals import plural
+
 from . import points
 from .models import Metric
 from .selectors import describe_arithmetic, describe_rule
@@ -77,10 +79,12 @@ def _notes(video: Video) -> list[str]:
             "qualified views."
         )
     elif video.qualified_views < video.views:
+        minutes = video.watch_time_minutes
+        covers = "covers" if minutes == 1 else "cover"
         notes.append(
-            f"{video.watch_time_minutes:,} minutes of watch time cover at most "
-            f"{video.qualified_views:,} views of {QUALIFIED_VIEW_MIN_WATCH_S} seconds or more, "
-            "so no more views than that can qualify."
+            f"{plural(minutes, 'minute')} of watch time {covers} at most "
+            f"{plural(video.qualified_views, 'view')} of {QUALIFIED_VIEW_MIN_WATCH_S} seconds "
+            "or more, so no more views than that can qualify."
         )
     return notes
 

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from core.admin import ReadOnlyAdmin
+from core.plurals import plural
 
 from . import selectors, services
 from .forms import DecisionForm
@@ -184,7 +185,7 @@ class RedemptionAdmin(admin.ModelAdmin):
                     continue
                 done += 1
             past = "fulfilled" if verb == "fulfil" else "cancelled and refunded"
-            self.message_user(request, f"{done} redemption(s) {past}.", messages.SUCCESS)
+            self.message_user(request, f"{plural(done, 'redemption')} {past}.", messages.SUCCESS)
             for message in refused:
                 self.message_user(request, message, messages.WARNING)
             return None

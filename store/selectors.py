@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import CreatorProfile, Standing
+from core.plurals import plural
 from rewards import selectors as rewards_selectors
 from rewards.models import Tier
 
@@ -146,13 +147,14 @@ def availability(who: Shopper, item: StoreItem, now: datetime) -> Availability:
             next_from = counted[item.limit_per_creator - 1] + timedelta(days=item.limit_period_days)
             times = "once" if len(counted) == 1 else f"{len(counted)} times"
             reasons.append(
-                f"You have redeemed it {times} in the last {item.limit_period_days} days, the "
+                f"You have redeemed it {times} in the last "
+                f"{plural(item.limit_period_days, 'day')}, the "
                 f"most allowed; the next is possible from {day_label(next_from)}."
             )
     affordable = who.balance >= price.points
     if not affordable:
         reasons.append(
-            f"It costs {price.points:,} points and you have {who.balance:,}: "
+            f"It costs {plural(price.points, 'point')} and you have {who.balance:,}: "
             f"{price.points - who.balance:,} more needed."
         )
     note = ""

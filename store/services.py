@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from accounts.services import notify
+from core.plurals import plural
 from rewards import services as rewards_services
 from rewards.models import EntryKind
 
@@ -122,7 +123,7 @@ def redeem_item(
             )
     except IntegrityError as error:  # pragma: no cover - the account lock serialises twins
         raise StoreError("That form was already used: reload the page.") from error
-    paid = f"{price.points:,} points"
+    paid = plural(price.points, "point")
     if price.discount_percent:
         paid += (
             f" ({price.tier_name} discount of {price.discount_percent}% on {price.list_price:,})"
@@ -210,13 +211,15 @@ def cancel_redemption(
     redemption.decided_by = by
     redemption.reason = reason[:300]
     redemption.save(update_fields=["state", "decided_at", "decided_by", "reason", "refund_entry"])
-    _event(redemption, f"Cancelled: {reason} {redemption.points_paid:,} points refunded.", by=by)
+    refunded = plural(redemption.points_paid, "point")
+    _event(redemption, f"Cancelled: {reason} {refunded} refunded.", by=by)
     notify(
         user=redemption.creator.user,
         subject=f"{redemption.item.name}: cancelled and refunded",
         body=(
             f"Your redemption of {redemption.item.name} was cancelled: {reason} "
-            f"The {redemption.points_paid:,} points are back in your balance."
+            f"The {refunded} {'is' if redemption.points_paid == 1 else 'are'} back in your "
+            "balance."
         ),
         link=redemption.get_absolute_url(),
     )
@@ -228,7 +231,7 @@ def cancel_stale_redemptions(now: datetime | None = None) -> int:
     own transaction (one that staff decided meanwhile is skipped)."""
     now = now or timezone.now()
     days = settings.STORE_PENDING_MAX_DAYS
-    reason = f"Not fulfilled within {days} days, so it was cancelled automatically."
+    reason = f"Not fulfilled within {plural(days, 'day')}, so it was cancelled automatically."
     cancelled = 0
     for pk in selectors.stale_pending(now).values_list("pk", flat=True):
         try:

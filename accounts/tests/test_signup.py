@@ -112,12 +112,41 @@ def test_handle_taken_in_any_case_is_refused_clearly(taken_as: str) -> None:
     assert CreatorProfile.objects.count() == 1
 
 
-def test_duplicate_email_is_refused_clearly_whatever_its_case() -> None:
+def test_a_taken_email_gets_the_same_answer_as_a_new_one_and_an_email_saying_so() -> None:
+    """Issue 11, fault 4: signup said "already registered", telling anyone which addresses
+    have an account. Now both answers are "check your email"; the email tells the owner."""
     FanFactory(email="taken@example.com")
-    response = signup(Client(), role="fan", email="Taken@Example.com")
-    assert response.status_code == 200
-    assert "already registered" in str(response.context["form"].errors["email"])
+    new = signup(Client(), role="fan", email="fresh@example.com")
+    taken = signup(Client(), role="fan", email="Taken@Example.com")
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert taken["Location"] == reverse("account_email_verification_sent")
     assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+
+    confirm, exists = mail.outbox
+    assert confirm.to == ["fresh@example.com"] and "/accounts/confirm-email/" in confirm.body
+    assert exists.to == ["taken@example.com"]  # allauth keeps addresses in lower case
+    assert exists.subject == "[Creator Portal] You already have an account"
+    assert "tried to create a Creator Portal account with taken@example.com" in exists.body
+    assert "/accounts/password/reset/" in exists.body
+    assert "confirm-email" not in exists.body
+    assert exists.body.endswith("— Creator Portal")
+
+
+def test_a_taken_email_that_slips_past_the_form_is_answered_like_any_taken_email(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two signups racing for one address: the loser gets "check your email", not a 409."""
+    from allauth.account.internal import flows
+
+    FanFactory(email="raced@example.com")
+    # The form's check ran before the other signup committed.
+    monkeypatch.setattr(
+        flows.manage_email, "email_already_exists", lambda email, **kw: (email, False)
+    )
+    response = signup(Client(), role="fan", email="raced@example.com")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert [m.subject for m in mail.outbox] == ["[Creator Portal] You already have an account"]
 
 
 @pytest.mark.parametrize(
@@ -135,6 +164,26 @@ def test_bad_handles_are_explained(handle: str, message: str) -> None:
     response = signup(Client(), **creator_fields(handle=handle))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["handle"])
+
+
+@pytest.mark.parametrize(
+    ("born", "error"),
+    [
+        ("0001-01-01", "Enter your real date of birth."),
+        ("1850-06-01", "Enter your real date of birth."),
+        ("9999-12-31", "Your date of birth must be in the past."),
+        ("10000-01-01", "Enter a valid date."),
+        ("0000-01-01", "Enter a valid date."),
+        ("-0001-01-01", "Enter a valid date."),
+    ],
+)
+def test_a_date_of_birth_at_either_end_of_the_calendar_is_a_field_error(
+    born: str, error: str
+) -> None:
+    response = signup(Client(), **creator_fields(date_of_birth=born))
+    assert response.status_code == 200
+    assert response.context["form"].errors["date_of_birth"] == [error]
+    assert not User.objects.exists()
 
 
 def test_date_of_birth_must_be_past_and_old_enough() -> None:

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -232,3 +233,118 @@ def test_batches_over_the_limits_are_413(token: str, maker: CreatorProfile) -> N
 
 def test_only_post_is_allowed(token: str) -> None:
     assert Client().get(URL, headers={"Authorization": f"Bearer {token}"}).status_code == 405
+
+
+# Point 2 of issue #11: no 500 and nothing lost, whatever a record holds.
+
+CREATOR_DAY = {"type": "creator_day", "id": "c1", "creator": "maker", "date": "2026-11-10"}
+LIVE = {
+    "type": "live_session",
+    "id": "l1",
+    "creator": "maker",
+    "started_at": "2026-11-10T20:00:00Z",
+    "minutes": 30,
+}
+SURROGATES = [
+    ({**VIDEO, "id": "v\udfff"}, "id"),
+    ({**VIDEO, "id": "v2", "title": "Pasta \udfff"}, "title"),
+    ({**VIDEO, "id": "v2", "creator": "@mak\udfffer"}, "creator"),
+    ({**VIDEO, "id": "v2", "published_at": "2026-11-10T09:00:00\udfff"}, "published_at"),
+    ({**VIDEO, "id": "v2", "original": "\ud800"}, "original"),
+    ({**DAY, "video": "v\udfff"}, "video"),
+    ({**DAY, "date": "2026-11-10\udfff"}, "date"),
+    ({**CREATOR_DAY, "id": "\udfff"}, "id"),
+    ({**CREATOR_DAY, "creator": "\udfff"}, "creator"),
+    ({**LIVE, "creator": "\udfffmaker"}, "creator"),
+    ({**LIVE, "started_at": "\udfff"}, "started_at"),
+]
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(("record", "field"), SURROGATES, ids=[f for _, f in SURROGATES])
+def test_a_lone_surrogate_in_any_text_field_is_rejected_in_a_json_answer(
+    token: str, maker: CreatorProfile, record: JSONValue, field: str
+) -> None:
+    later_day = {**DAY, "id": "v1-2026-11-11", "date": "2026-11-11"}
+    # json.dumps writes the surrogate as the escape \udfff, which JSON allows.
+    response = Client(raise_request_exception=False).post(
+        URL,
+        data=json.dumps({"records": [VIDEO, record, later_day]}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    answer = response.json()
+    [rejection] = answer["rejected"]
+    assert (rejection["index"], rejection["field"]) == (1, field)
+    assert "not valid Unicode" in rejection["reason"]
+    if field == "id":
+        assert rejection["id"] is None
+    assert answer["accepted"] == ["v1", "v1-2026-11-11"]
+
+
+def test_an_overflowing_follower_count_is_one_rejection_not_a_lost_batch(
+    token: str, maker: CreatorProfile
+) -> None:
+    batch = [
+        {**CREATOR_DAY, "followers": 12_000},
+        {**CREATOR_DAY, "id": "c2", "date": "2026-11-11", "followers": 10**11},
+        {**CREATOR_DAY, "id": "c3", "date": "2026-11-12", "followers": 12_500},
+        VIDEO,
+    ]
+    response = Client(raise_request_exception=False).post(
+        URL,
+        data=json.dumps({"records": batch}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["accepted"] == ["c1", "c3", "v1"]
+    assert [(r["index"], r["field"]) for r in answer["rejected"]] == [(1, "followers")]
+    assert sorted(CreatorDay.objects.values_list("record_id", flat=True)) == ["c1", "c3"]
+    maker.refresh_from_db()
+    assert maker.followers == 12_500
+
+
+def test_a_time_before_the_calendar_is_rejected_and_later_days_of_the_video_still_land(
+    token: str, maker: CreatorProfile
+) -> None:
+    ancient = {**VIDEO, "published_at": "0001-01-01T00:00:00+14:00"}
+    answer = post(token, {"records": [ancient, {**LIVE, "started_at": ancient["published_at"]}]})
+    assert [r["field"] for r in answer.json()["rejected"]] == ["published_at", "started_at"]
+    post(token, {"records": [VIDEO]})
+    assert post(token, {"records": [DAY]}).json()["accepted"] == ["v1-2026-11-10"]
+    assert Video.objects.get().published_at.year == 2026
+
+
+def test_every_record_is_answered_for(token: str, maker: CreatorProfile) -> None:
+    batch = [VIDEO, DAY, {**DAY, "views": -1}, "junk", {**DAY, "id": "x", "video": "nope"}]
+    post(token, {"records": [VIDEO]})
+    answer = post(token, {"records": batch}).json()
+    answered = sorted([*answer["accepted"], *answer["updated"], *answer["unchanged"]]) + sorted(
+        r["index"] for r in answer["rejected"]
+    )
+    assert answered == ["v1", "v1-2026-11-10", 2, 3, 4]
+    assert answer["summary"] == "1 accepted, 0 updated, 1 unchanged, 3 rejected"
+
+
+def test_a_database_that_fails_the_whole_batch_is_a_json_503(
+    token: str, maker: CreatorProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import activity.ingestion as ingestion
+
+    def lose_the_server(handles: object) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ingestion, "creators_by_handle", lose_the_server)
+    response = Client(raise_request_exception=False).post(
+        URL,
+        data=json.dumps({"records": [VIDEO, DAY]}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 503
+    assert "nothing in it was stored" in response.json()["error"]
+    assert not Video.objects.exists()

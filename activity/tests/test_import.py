@@ -57,3 +57,54 @@ def test_import_csv_with_a_header_row(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_import_a_missing_file_says_so() -> None:
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_activity", "/nonexistent/file.jsonl")
+
+
+def test_import_streams_in_batches_and_reports_lines_across_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from activity.management.commands import import_activity
+
+    monkeypatch.setattr(import_activity, "CHUNK", 3)
+    CreatorFactory(handle="maker")
+    video = {
+        "type": "video",
+        "id": "v1",
+        "creator": "maker",
+        "title": "T",
+        "published_at": "2026-11-01T09:00:00Z",
+        "duration_s": 70,
+    }
+    days = [
+        {"type": "video_day", "id": f"d{n}", "video": "v1", "date": f"2026-11-{n:02d}"}
+        | ({"views": -1} if n in (4, 8) else {})
+        for n in range(1, 11)
+    ]
+    path = tmp_path / "activity.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in [video, *days]) + "\n")
+    with pytest.raises(CommandError, match="2 record"):
+        call_command("import_activity", str(path))
+    out, err = capsys.readouterr()
+    assert "9 accepted, 0 updated, 0 unchanged, 2 rejected" in out
+    assert err.splitlines() == [
+        "line 5: views Ensure this value is greater than or equal to 0",
+        "line 9: views Ensure this value is greater than or equal to 0",
+    ]
+    assert VideoDay.objects.count() == 8
+
+
+def test_import_rejects_a_line_with_bytes_that_are_not_utf8_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    CreatorFactory(handle="maker")
+    path = tmp_path / "days.csv"
+    path.write_bytes(
+        b"type,id,creator,date,followers\n"
+        b"creator_day,c1,maker,2026-11-10,15000\n"
+        b"creator_day,c2,ma\xffker,2026-11-11,15200\n"
+        b"creator_day,c3,maker,2026-11-12,15300\n"
+    )
+    with pytest.raises(CommandError, match="1 record"):
+        call_command("import_activity", str(path))
+    out, err = capsys.readouterr()
+    assert "2 accepted" in out
+    assert "line 3: creator is not valid Unicode" in err

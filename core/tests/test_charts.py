@@ -56,3 +56,17 @@ def test_chart_component_renders_svg_with_a_text_alternative() -> None:
 def test_an_empty_chart_says_there_is_no_data() -> None:
     html = render_to_string("components/chart.html", {"chart": charts.bar_chart("Signups", [])})
     assert "<svg" not in html and "No data for this period" in html
+
+
+def test_a_narrow_chart_can_drop_every_other_date_label_and_keep_them_apart() -> None:
+    """On a phone the stylesheet draws labels about twice as large and hides the minor ones:
+    the labels left must still be far apart, and the first must clear the y axis."""
+    for days in (7, 30, 90):
+        chart = charts.bar_chart("t", [(f"{i} Nov", i) for i in range(days)])
+        shown = [xl for xl in chart.x_labels if not xl.minor]
+        assert shown[0].anchor == "start" and shown[0].x >= charts.PAD_LEFT
+        # "29 Nov" at the phone's 22-unit font is about 75 units wide.
+        centres = [xl.x + (40 if xl.anchor == "start" else 0) for xl in shown]
+        assert min(b - a for a, b in itertools.pairwise(centres)) >= 100, days
+        html = render_to_string("components/chart.html", {"chart": chart})
+        assert html.count('class="axis axis-minor"') == len(chart.x_labels) - len(shown)

@@ -24,7 +24,7 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
 ) -> None:
     call_command("seed_demo", creators=3)
     first = capsys.readouterr().out
-    assert "Created 14 demo account(s)" in first and DEMO_PASSWORD in first
+    assert "Created 14 demo accounts" in first and DEMO_PASSWORD in first
     after_first = counts()
     demo = CreatorProfile.objects.get(handle="mayamakes")
     assert demo.points_account.balance > 0

@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib import admin
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from accounts.services import notify
+from accounts.tests.factories import StaffFactory
 from rewards.models import EntryKind
 from rewards.services import post_entry
 from store import services as store_services
@@ -112,12 +114,13 @@ REDIRECTS_SIGNED_IN = {"portal:landing", "portal:home"}
 
 # Admin pages that differ from "staff 200, everyone else to the admin login".
 ADMIN_EXPECTED: dict[str, dict[str, int]] = {
-    # Logging in: a form for anyone not yet staff; staff are sent on to the index.
+    # Logging in is allauth's (portal.admin): visitors are sent there, staff on to the index,
+    # and other signed-in users are refused rather than sent round in a circle.
     "admin:login": {
-        "visitor": 200,
-        Role.FAN: 200,
-        Role.CREATOR: 200,
-        Role.BRAND: 200,
+        "visitor": 302,
+        Role.FAN: 403,
+        Role.CREATOR: 403,
+        Role.BRAND: 403,
         Role.STAFF: 302,
     },
     # Logging out is POST only, for staff; anyone else is sent to the admin login first.
@@ -260,16 +263,9 @@ def third_party_admin_rows(db: None) -> None:
     PeriodicTask.objects.create(name="example", task="example.task", interval=interval)
 
 
-@pytest.mark.django_db
-def test_every_named_url_answers_each_role_as_its_access_rule_says(
-    creator: object, fan: object, brand: object, staff: object, third_party_admin_rows: None
-) -> None:
-    users = {Role.CREATOR: creator.user, Role.FAN: fan, Role.BRAND: brand.user, Role.STAFF: staff}
-    clients = {"visitor": Client()}
-    for role, user in users.items():
-        clients[role] = Client()
-        clients[role].force_login(user)
-
+@pytest.fixture
+def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]:
+    """The rows the walk opens pages about, and URL_KWARGS with their ids."""
     # The creator's own entry: another creator's would be a 404 (rewards/tests/test_views.py).
     own_entry = post_entry(
         creator=creator, amount=5, kind=EntryKind.ADJUSTED, idempotency_key="walk"
@@ -280,11 +276,23 @@ def test_every_named_url_answers_each_role_as_its_access_rule_says(
         creator=creator, item_id=tool.pk, request_key="a" * 20
     )
     notify(user=creator.user, subject="Walked", body="A notification to list.")
-    url_kwargs = {
+    return {
         **URL_KWARGS,
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},
     }
+
+
+@pytest.mark.django_db
+def test_every_named_url_answers_each_role_as_its_access_rule_says(
+    creator: object, fan: object, brand: object, staff: object, url_kwargs: dict[str, dict]
+) -> None:
+    users = {Role.CREATOR: creator.user, Role.FAN: fan, Role.BRAND: brand.user, Role.STAFF: staff}
+    clients = {"visitor": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+
     wrong, checked = [], 0
     for route in routes():
         kwargs = url_kwargs.get(route.name) or admin_kwargs(route)
@@ -299,6 +307,41 @@ def test_every_named_url_answers_each_role_as_its_access_rule_says(
                 wrong.append(f"{route.name} as {role}: {status}, expected {expected}")
     assert not wrong, "\n".join(wrong)
     assert checked > 100
+
+
+@pytest.mark.django_db
+@override_settings(STAFF_REQUIRE_MFA=True)
+def test_with_two_factor_required_staff_open_admin_only_with_an_authenticator_app(
+    fan: object, brand: object, staff: object, url_kwargs: dict[str, dict]
+) -> None:
+    """Every admin page, as staff without an authenticator app (refused: sent to admin's
+    login, which says how to turn one on) and as staff with one (as the walk above)."""
+    with_app = StaffFactory()
+    TOTP.activate(with_app, generate_totp_secret())
+    without, allowed = Client(), Client()
+    without.force_login(staff)
+    allowed.force_login(with_app)
+    admin_login = reverse("admin:login")
+    wrong, checked = [], 0
+    for route in routes():
+        if not route.name.startswith("admin:") or route.name == "admin:view_on_site":
+            continue
+        url = reverse(route.name, kwargs=url_kwargs.get(route.name) or admin_kwargs(route) or None)
+        refused = without.get(url)
+        if route.name == "admin:login":
+            ok = refused.status_code == 403 and b"Turn on two-factor" in refused.content
+        elif route.name == "admin:logout":
+            ok = refused.status_code == 302  # admin sends a refused logout to its index
+        else:
+            ok = refused.status_code == 302 and refused["Location"].startswith(admin_login)
+        if not ok:
+            wrong.append(f"{route.name} without an authenticator: {refused.status_code}")
+        status, expected = allowed.get(url).status_code, expected_for(route, Role.STAFF, with_app)
+        if status != expected:
+            wrong.append(f"{route.name} with an authenticator: {status}, expected {expected}")
+        checked += 1
+    assert not wrong, "\n".join(wrong)
+    assert checked > 50
 
 
 @pytest.mark.django_db

@@ -70,7 +70,7 @@ def test_healthz_is_ok_with_a_real_worker_listening(staff_client: Client) -> Non
     ):
         response = staff_client.get("/healthz")
     assert response.status_code == 200, response.json()
-    assert "1 worker(s) answered" in response.json()["checks"]["workers"]["detail"]
+    assert "1 worker answered" in response.json()["checks"]["workers"]["detail"]
 
 
 @needs_redis

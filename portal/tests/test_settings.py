@@ -8,16 +8,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def run_manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+    """manage.py with the test's environment, less the settings a test decides; a variable
+    given as None is left unset."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
+    merged = {**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        env={k: v for k, v in merged.items() if v is not None},
         capture_output=True,
         text=True,
         check=False,
@@ -47,3 +50,28 @@ def test_production_settings_pass_the_deploy_checks() -> None:
         ALLOWED_HOSTS="portal.example.com",
     )
     assert result.returncode == 0, result.stderr
+
+
+def setting(name: str, **env: str | None) -> str:
+    code = f"from django.conf import settings; print(settings.{name})"
+    result = run_manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's note on its imports
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "x" * 50 + "-a-long-random-production-secret"}
+
+
+def test_staff_need_two_factor_for_admin_unless_debug_or_told_otherwise() -> None:
+    assert setting("STAFF_REQUIRE_MFA", **PRODUCTION) == "True"
+    assert setting("STAFF_REQUIRE_MFA", DEBUG="1") == "False"
+    assert setting("STAFF_REQUIRE_MFA", **PRODUCTION, STAFF_REQUIRE_MFA="0") == "False"
+    assert setting("STAFF_REQUIRE_MFA", DEBUG="1", STAFF_REQUIRE_MFA="1") == "True"
+
+
+def test_the_portal_url_in_emails_follows_the_port_make_run_serves_on() -> None:
+    """Issue 11: with PORT=18101 make run, seed_demo's emails linked to port 8000."""
+    assert setting("PORTAL_URL", PORT="18101", PORTAL_URL=None) == "http://127.0.0.1:18101"
+    assert setting("PORTAL_URL", PORT=None, PORTAL_URL=None) == "http://127.0.0.1:8000"
+    chosen = setting("PORTAL_URL", PORT="18101", PORTAL_URL="https://portal.example.com")
+    assert chosen == "https://portal.example.com"

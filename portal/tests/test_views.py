@@ -131,3 +131,17 @@ def test_unknown_pages_get_the_portal_404() -> None:
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert "couldn't find that page" in response.content.decode()
+
+
+def test_favicon_ico_is_the_portals_logo_for_any_page_that_names_no_icon() -> None:
+    """Issue 11: /favicon.ico answered 404 on every admin page."""
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)
+    assert "max-age=86400" in response["Cache-Control"]
+
+
+def test_admin_pages_name_the_portals_icon(staff_client: Client) -> None:
+    html = staff_client.get(reverse("admin:index")).content.decode()
+    assert '<link rel="icon" href="/static/img/logo.svg" type="image/svg+xml">' in html

@@ -80,3 +80,72 @@ def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_as
     expect(page.get_by_text("50,000 qualified views × 2 per 1,000 = 100")).to_be_visible()
     expect(page).to_have_url(re.compile(r"what-if/\?.*views=50000"))
     shoot("what-if")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def in_sight(page: Page, selector: str) -> list[str]:
+    """The texts of the elements matching `selector` that are not wholly inside the window
+    and unclipped by their scrolling parents (what a phone user cannot see without hunting)."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].filter((el) => {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 || box.left < 0 || box.right > window.innerWidth) return true;
+            for (let p = el.parentElement; p; p = p.parentElement) {
+                const clip = p.getBoundingClientRect();
+                const style = getComputedStyle(p);
+                const clipped = box.left < clip.left || box.right > clip.right;
+                if (style.overflowX !== 'visible' && clipped) return true;
+                if (style.maskImage && style.maskImage !== 'none') return true;
+            }
+            return false;
+        }).map((el) => el.textContent.trim())""",
+        selector,
+    )
+
+
+def test_on_a_phone_every_destination_is_in_sight_and_the_figures_read_well(
+    shoot: Callable[[str], None], page: Page, live_server: object, busy_creator: object
+) -> None:
+    """Issue 11: at 390 px the header's links scrolled sideways, cutting off "What if" and
+    "How points work" (and the account pages' "Two-f…"); the chart's labels were about 5 px
+    tall; the tier card's "2,479 / 3,500" broke over three lines."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(busy_creator.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Hi, Maya Makes")).to_be_visible()
+
+    nav = page.get_by_role("navigation", name="Main")
+    for name in ("Home", "Store", "Points history", "What if", "How points work"):
+        expect(nav.get_by_role("link", name=name)).to_be_in_viewport(ratio=1)
+    assert in_sight(page, ".main-nav a") == []
+
+    # The chart's labels: at least 10 px tall on the screen.
+    heights = page.evaluate(
+        "[...document.querySelectorAll('.chart text.axis')]"
+        ".filter((t) => getComputedStyle(t).display !== 'none')"
+        ".map((t) => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 10, heights
+    # The tier card's progress figures stay on one line.
+    figures = page.locator(".progress-value").first
+    line = float(figures.evaluate("(el) => parseFloat(getComputedStyle(el).lineHeight)"))
+    assert figures.bounding_box()["height"] < 1.5 * line
+    # Explain a day: the day as the pages write it, and the box fits the phone.
+    day = page.get_by_label("Explain a day")
+    yesterday = rewards_today() - dt.timedelta(days=1)
+    expect(day).to_have_value(f"{yesterday.day} {yesterday:%b %Y}")
+    assert in_sight(page, "#explain-day") == []
+    shoot("phone-dashboard")
+
+    page.set_viewport_size(PHONE)  # shoot() leaves the window at desktop width
+    page.goto(f"{live_server.url}/accounts/2fa/")
+    settings_nav = page.get_by_role("navigation", name="Account settings")
+    expect(settings_nav.get_by_role("link", name="Two-factor authentication")).to_be_in_viewport(
+        ratio=1
+    )
+    assert in_sight(page, ".settings-nav a") == []
+    shoot("phone-account-settings")

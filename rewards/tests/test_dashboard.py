@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CreatorFactory
 from activity.tests.factories import CreatorDayFactory, VideoDayFactory, VideoFactory
-from core.clock import rewards_today
+from core.clock import FIRST_DAY, rewards_today
 from rewards import dashboard, recalculation, tiers, whatif
 from rewards.models import EntryKind, Metric, PointsAccount, PointsEntry
 from rewards.services import post_entry
@@ -347,3 +347,104 @@ def test_a_repeat_view_of_the_dashboard_reads_little_from_the_database(
     # The user with their profile, the ledger's version, niches and the security summary;
     # the session and the unread count come from the cache when it is Redis.
     assert len(queries) <= 5, [q["sql"][:80] for q in queries]
+
+
+# Issue 11, fault 1: a day at either end of the calendar answered 500 (the day before
+# 0001-01-01 is not a date). Days outside the portal's calendar are a 404 on the day page and
+# a clear 400 in the "explain a day" form.
+@pytest.mark.parametrize(
+    "day", ["0001-01-01", "0001-01-02", "1999-12-31", "9999-12-30", "9999-12-31", "TOMORROW"]
+)
+def test_a_day_outside_the_portals_calendar_is_a_404_never_a_500(
+    creator_client: Client, day: str
+) -> None:
+    if day == "TOMORROW":
+        day = (today() + dt.timedelta(days=1)).isoformat()
+    response = creator_client.get(reverse("rewards:day", args=[day]))
+    assert response.status_code == 404
+
+
+def test_the_first_and_the_last_day_of_the_calendar_link_only_to_real_days(
+    creator_client: Client,
+) -> None:
+    first = creator_client.get(reverse("rewards:day", args=[FIRST_DAY.isoformat()]))
+    assert first.status_code == 200
+    assert 'rel="prev"' not in first.content.decode()
+    assert f'href="{reverse("rewards:day", args=["2000-01-02"])}" rel="next"' in (
+        first.content.decode()
+    )
+    last = creator_client.get(reverse("rewards:day", args=[today().isoformat()]))
+    assert last.status_code == 200
+    assert 'rel="next"' not in last.content.decode()
+    assert "Not worked out yet" in last.content.decode()
+
+
+def test_a_day_written_another_iso_way_moves_to_its_one_address(creator_client: Client) -> None:
+    response = creator_client.get(reverse("rewards:day", args=["20260101"]))
+    assert response.status_code == 301
+    assert response.url == reverse("rewards:day", args=["2026-01-01"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0001-01-01", "Pick a day from 1 Jan 2000 on"),
+        ("1 Jan 0001", "Pick a day from 1 Jan 2000 on"),
+        ("1999-12-31", "Pick a day from 1 Jan 2000 on"),
+        ("9999-12-31", "Pick a day up to today"),
+        ("31 Dec 9999", "Pick a day up to today"),
+        ("10000-01-01", "Pick a day like 29 Nov 2026 (or 2026-11-29)."),
+        ("-1", "Pick a day like"),
+        ("11/29/2026", "Pick a day like"),  # US order: never guessed at
+        ("29/11/2026", "Pick a day like"),
+        ("2026-02-30", "Pick a day like"),
+        ("x" * 5_000, "Pick a day like"),
+        ("\x00", "Pick a day like"),
+    ],
+)
+def test_explain_a_day_refuses_a_day_it_cannot_explain_with_a_clear_400(
+    creator_client: Client, typed: str, message: str
+) -> None:
+    response = creator_client.get(reverse("rewards:day_lookup"), {"day": typed})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed", ["29 Nov 2026", "29 november 2026", "Nov 29, 2026", " 29  Nov 2026 ", "2026-11-29"]
+)
+def test_explain_a_day_reads_a_day_the_way_the_pages_write_it(
+    creator_client: Client, typed: str
+) -> None:
+    if today() < dt.date(2026, 11, 29):
+        pytest.skip("the day must be in the past")
+    response = creator_client.get(reverse("rewards:day_lookup"), {"day": typed})
+    assert response.status_code == 302
+    assert response.url == reverse("rewards:day", args=["2026-11-29"])
+
+
+def test_explain_a_day_without_a_year_means_the_latest_such_day(creator_client: Client) -> None:
+    yesterday = today() - dt.timedelta(days=1)
+    response = creator_client.get(
+        reverse("rewards:day_lookup"), {"day": f"{yesterday.day} {yesterday:%b}"}
+    )
+    assert response.url == reverse("rewards:day", args=[yesterday.isoformat()])
+    tomorrow = today() + dt.timedelta(days=1)
+    response = creator_client.get(
+        reverse("rewards:day_lookup"), {"day": f"{tomorrow.day} {tomorrow:%B}"}
+    )
+    last_year = reverse("rewards:day", args=[tomorrow.replace(year=tomorrow.year - 1).isoformat()])
+    assert response.url == last_year
+
+
+def test_the_dashboard_asks_for_a_day_as_the_pages_write_it(
+    creator_client: Client, creator: object
+) -> None:
+    earn(creator, 5, today() - dt.timedelta(days=1))
+    html = creator_client.get(HOME).content.decode()
+    yesterday = f"{(today() - dt.timedelta(days=1)):%-d %b %Y}"
+    assert 'type="date"' not in html
+    field = re.search(r'<input type="text" name="day"[^>]*>', html).group(0)
+    assert f'value="{yesterday}"' in field and 'list="explain-day-options"' in field
+    assert f'<option value="{yesterday}">' in html
+    assert '<label for="explain-day">Explain a day</label>' in html

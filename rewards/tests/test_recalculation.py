@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.models import CreatorProfile, User
@@ -191,7 +192,7 @@ def test_a_day_that_is_not_over_cannot_be_recalculated() -> None:
 
 def test_only_one_run_of_a_day_at_a_time() -> None:
     recalculation.start_run(day=DAY)
-    with pytest.raises(recalculation.RecalcError, match="already running"):
+    with pytest.raises(recalculation.RunUnderWay, match="already running"):
         recalculation.start_run(day=DAY)
 
 
@@ -454,4 +455,171 @@ def test_a_spend_racing_points_given_does_not_wait_and_nothing_is_lost(
     assert results["spend"].amount == -5
     stat.creator.points_account.refresh_from_db()
     assert stat.creator.points_account.balance == 20 + 10 - 5
+    call_command("check_ledger")
+
+
+def _silent_for(run: RecalcRun, *, minutes: float) -> None:
+    """As if the run's last heartbeat was `minutes` ago."""
+    RecalcRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
+def _killed(*, planned: int, posted: int = 0) -> RecalcRun:
+    """A run of DAY whose worker died after planning `planned` shards and posting `posted`:
+    still active, as a SIGKILL leaves it (nobody marks it failed)."""
+    run = recalculation.start_run(day=DAY)
+    for index in range(planned):
+        recalculation.plan_shard(run=run, index=index)
+    if planned == run.shard_count:
+        run = recalculation.finish_planning(run=run)
+        for index in range(posted):
+            recalculation.post_shard(run=run, index=index)
+    return run
+
+
+@pytest.mark.parametrize(
+    ("planned", "posted"), [(1, 0), (3, 0), (3, 2)], ids=["planning", "planned", "posting"]
+)
+def test_a_run_silent_for_longer_than_the_limit_is_taken_over_by_the_next_attempt(
+    settings: Settings, planned: int, posted: int
+) -> None:
+    settings.REWARDS_RECALC_SHARD_SIZE = 1
+    stats = [VideoDayFactory(views=6_000, views_5s=5_000) for _ in range(3)]
+    dead = _killed(planned=planned, posted=posted)
+    _silent_for(dead, minutes=6)
+
+    taken_over = run()
+
+    dead.refresh_from_db()
+    assert dead.state == RecalcState.FAILED and "taken over" in dead.error
+    assert taken_over.state == RecalcState.DONE
+    assert taken_over.entries_posted == 3 - posted
+    assert all(points_by_metric(s.creator)[Metric.QUALIFIED_VIEWS] == 10 for s in stats)
+    # The dead worker's tasks come back (the broker redelivers them): they do nothing.
+    for index in range(3):
+        assert recalculation.plan_shard(run=dead, index=index) is False
+        assert recalculation.post_shard(run=dead, index=index) is False
+    assert PointsEntry.objects.count() == 3
+    call_command("check_ledger")
+
+
+def test_a_run_that_beat_within_the_limit_is_not_taken_over_and_goes_on(
+    settings: Settings,
+) -> None:
+    settings.REWARDS_RECALC_SHARD_SIZE = 1
+    for _ in range(2):
+        VideoDayFactory(views=6_000, views_5s=5_000)
+    alive = _killed(planned=2, posted=1)
+    _silent_for(alive, minutes=4)
+
+    with pytest.raises(recalculation.RunUnderWay, match="already running") as refused:
+        run()
+
+    assert refused.value.run == alive
+    assert f"run {alive.pk}, posting, last heartbeat 4 min" in str(refused.value)
+    alive.refresh_from_db()
+    assert alive.state == RecalcState.POSTING
+    assert recalculation.post_shard(run=alive, index=1) is True
+    assert recalculation.finish_run(run=alive).state == RecalcState.DONE
+    assert PointsEntry.objects.count() == 2
+
+
+def test_how_long_a_run_may_stay_silent_is_a_setting(settings: Settings) -> None:
+    settings.REWARDS_RECALC_STALE_MINUTES = 30
+    VideoDayFactory(views=6_000, views_5s=5_000)
+    quiet = _killed(planned=0)
+    _silent_for(quiet, minutes=20)
+    with pytest.raises(recalculation.RunUnderWay):
+        run()
+    _silent_for(quiet, minutes=31)
+    assert run().entries_posted == 1
+
+
+def test_requeueing_a_day_whose_worker_died_takes_its_run_over(
+    settings: Settings, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    from rewards import tasks
+
+    settings.REWARDS_RECALC_SHARD_SIZE = 1
+    stats = [VideoDayFactory(views=6_000, views_5s=5_000) for _ in range(2)]
+    dead = _killed(planned=2, posted=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.recalculate_day.delay(DAY.isoformat()).get() is None  # still beating
+    _silent_for(dead, minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = tasks.recalculate_day.delay(DAY.isoformat()).get()
+    assert RecalcRun.objects.get(pk=run_id).state == RecalcState.DONE
+    assert all(points_by_metric(s.creator)[Metric.QUALIFIED_VIEWS] == 10 for s in stats)
+    call_command("check_ledger")
+
+
+def test_the_range_command_reports_a_running_day_and_goes_on_with_the_rest(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    VideoDayFactory(views=6_000, views_5s=5_000)  # on DAY, the 18th
+    busy = recalculation.start_run(day=dt.date(2026, 11, 17))
+
+    with pytest.raises(CommandError, match="a run of each was under way: 2026-11-17"):
+        call_command("recalculate_points", "--from", "2026-11-16", "--to", "2026-11-18")
+
+    out = capsys.readouterr().out
+    assert "2026-11-16: 0 entries" in out
+    assert (
+        f"2026-11-17: skipped: A recalculation of 2026-11-17 is already running (run {busy.pk}, "
+        "planning, last heartbeat 0 min" in out
+    )
+    assert "2026-11-18: 1 entries, +10 points" in out
+    busy.refresh_from_db()
+    assert busy.state == RecalcState.PLANNING  # left to its own workers
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("phase", [RecalcState.PLANNING, RecalcState.POSTING])
+def test_a_shard_at_work_keeps_its_run_from_being_taken_over_however_long_it_takes(
+    monkeypatch: pytest.MonkeyPatch, phase: RecalcState
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    stat = VideoDayFactory(views=6_000, views_5s=5_000)
+    slow = recalculation.start_run(day=DAY)
+    if phase == RecalcState.POSTING:
+        recalculation.plan_shard(run=slow, index=0)
+        slow = recalculation.finish_planning(run=slow)
+    # Its heartbeat is an hour old: the shard's own beat shows only once it commits.
+    _silent_for(slow, minutes=60)
+    real_execute = recalculation._execute
+    at_work, go = threading.Event(), threading.Event()
+
+    def pausing(sql: str, params: dict) -> int:
+        if sql is recalculation.POST_SQL or "INSERT INTO rewards_recalcline" in sql:
+            at_work.set()
+            go.wait(10)
+        return real_execute(sql, params)
+
+    monkeypatch.setattr(recalculation, "_execute", pausing)
+    step = recalculation.post_shard if phase == RecalcState.POSTING else recalculation.plan_shard
+
+    def work() -> None:
+        try:
+            step(run=slow, index=0)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        assert at_work.wait(10)
+        with pytest.raises(recalculation.RunUnderWay):
+            recalculation.start_run(day=DAY)  # does not wait for the shard, either
+    finally:
+        go.set()
+        worker.join(10)
+
+    slow.refresh_from_db()
+    assert slow.state == phase
+    assert timezone.now() - slow.heartbeat_at < dt.timedelta(minutes=1)  # it beat on commit
+    if phase == RecalcState.POSTING:
+        assert recalculation.finish_run(run=slow).state == RecalcState.DONE
+        assert points_by_metric(stat.creator)[Metric.QUALIFIED_VIEWS] == 10
     call_command("check_ledger")

@@ -50,7 +50,7 @@ def test_fulfilling_asks_for_a_note_first_then_fulfils_every_selected(
 
     done = act(staff_client, "fulfil", redemptions, apply="1", reason="Booked for Monday.")
 
-    assert "3 redemption(s) fulfilled." in done.content.decode()
+    assert "3 redemptions fulfilled." in done.content.decode()
     assert set(Redemption.objects.values_list("state", flat=True)) == {"fulfilled"}
     assert Redemption.objects.filter(reason="Booked for Monday.").count() == 3
 
@@ -69,7 +69,7 @@ def test_cancelling_in_bulk_refunds_each_and_skips_what_is_decided(staff_client:
     response = act(staff_client, "cancel", [first, second], apply="1", reason="Campaign off.")
 
     html = response.content.decode()
-    assert "1 redemption(s) cancelled and refunded." in html
+    assert "1 redemption cancelled and refunded." in html
     assert f"Redemption {second.pk} is already fulfilled." in html
     first.refresh_from_db()
     assert first.state == RedemptionState.CANCELLED

@@ -15,6 +15,7 @@ from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
 from activity.models import Video
 from core.clock import rewards_today
+from core.plurals import plural
 from devdata import demo_activity, demo_store
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -176,10 +177,10 @@ class Command(BaseCommand):
             more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Created {created} demo account(s){more} {seeded_rows:,} video-days of "
-                    "activity, and points recalculated for every day."
+                    f"Created {plural(created, 'demo account')}{more} {seeded_rows:,} "
+                    "video-days of activity, and points recalculated for every day."
                     if seeded_rows
-                    else f"Created {created} demo account(s)."
+                    else f"Created {plural(created, 'demo account')}."
                 )
             )
         else:

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from core.plurals import plural
+
 # Accounts whose balance is not the sum of their entries.
 MISMATCHES_SQL = """
     SELECT a.creator_id, a.balance, COALESCE(SUM(e.amount), 0) AS total
@@ -26,7 +28,10 @@ class Command(BaseCommand):
                 f"creator {creator_id}: balance {balance:,}, entries sum to {total:,}"
             )
         if mismatches:
-            raise CommandError(f"{len(mismatches)} of {accounts} account(s) do not balance.")
+            verb = "does" if len(mismatches) == 1 else "do"
+            raise CommandError(
+                f"{len(mismatches)} of {plural(accounts, 'account')} {verb} not balance."
+            )
         self.stdout.write(
-            f"Ledger balances: {accounts} account(s), every balance equals its entries."
+            f"Ledger balances: {plural(accounts, 'account')}, every balance equals its entries."
         )
