@@ -10,3 +10,8 @@ catalog version, the day) and hands the region's data to the template lazily
 # cannot version can lag (tiers set at night, eligibility from the platform's activity
 # data, the state of a flag review, an item's opening time).
 REGION_SECONDS = 300
+
+
+def region_key(*parts: object) -> str:
+    """A region's cache key from everything it shows that can change."""
+    return ":".join(str(part) for part in parts)

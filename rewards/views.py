@@ -12,7 +12,7 @@ from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, public
 from core.clock import FIRST_DAY, is_known_day, rewards_day_of, rewards_today
 from core.http import bad_request
-from core.regions import REGION_SECONDS
+from core.regions import REGION_SECONDS, region_key
 
 from . import dashboard as dashboards
 from . import selectors, whatif
@@ -43,10 +43,6 @@ def how_points_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _key(*parts: object) -> str:
-    return ":".join(str(part) for part in parts)
-
-
 @creator_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -68,10 +64,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "panel": SimpleLazyObject(lambda: dashboards.points_panel(board.period)),
             # Everything the cached regions show that can change; see core.regions.
-            "board_key": _key(
+            "board_key": region_key(
                 creator.pk, today, period, version, creator.followers, creator.standing
             ),
-            "panel_key": _key(creator.pk, today, period, version),
+            "panel_key": region_key(creator.pk, today, period, version),
             "region_seconds": REGION_SECONDS,
             "niches": list(creator.niches.all()),
             "security": accounts_selectors.security_summary(request.user),
@@ -101,7 +97,7 @@ def points_panel(request: HttpRequest) -> HttpResponse:
         "rewards/dashboard.html#points-panel",
         {
             "panel": SimpleLazyObject(read),
-            "panel_key": _key(creator.pk, today, period, selectors.ledger_version(creator)),
+            "panel_key": region_key(creator.pk, today, period, selectors.ledger_version(creator)),
             "region_seconds": REGION_SECONDS,
         },
     )
@@ -144,7 +140,7 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
             "previous_day": when - timedelta(days=1) if when > FIRST_DAY else None,
             "next_day": when + timedelta(days=1) if when < today else None,
             "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
-            "day_key": _key(creator.pk, when, today, selectors.ledger_version(creator)),
+            "day_key": region_key(creator.pk, when, today, selectors.ledger_version(creator)),
             "region_seconds": REGION_SECONDS,
         },
     )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.access import creator_required
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
-from core.regions import REGION_SECONDS
+from core.regions import REGION_SECONDS, region_key
 from rewards import selectors as rewards_selectors
 
 from . import selectors, services
@@ -46,7 +46,7 @@ def _cache_key(creator: CreatorProfile) -> str:
         selectors.catalog_version(),
         rewards_today(),
     )
-    return ":".join(str(part) for part in parts)
+    return region_key(*parts)
 
 
 @dataclass(frozen=True)

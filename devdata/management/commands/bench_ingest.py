@@ -46,7 +46,7 @@ from activity.management.commands import import_activity
 from activity.models import Video, VideoDay
 from activity.services import create_integration
 from core.clock import rewards_today
-from devdata.management.commands.bench_recalc import _copy
+from devdata.bench_db import copy_creators, copy_rows, throwaway_database
 
 
 def _fill(creators: int, videos: int, published: datetime) -> None:
@@ -54,45 +54,8 @@ def _fill(creators: int, videos: int, published: datetime) -> None:
     now = datetime.now(UTC)
     with connection.cursor() as cursor:
         cur = cursor.cursor if hasattr(cursor, "cursor") else cursor
-        _copy(
-            cur,
-            "accounts_user",
-            [
-                "id",
-                "password",
-                "is_superuser",
-                "is_staff",
-                "is_active",
-                "date_joined",
-                "email",
-                "role",
-            ],
-            (
-                (i, "!", False, False, True, now, f"ingest{i}@example.com", "creator")
-                for i in range(1, creators + 1)
-            ),
-        )
-        _copy(
-            cur,
-            "accounts_creatorprofile",
-            [
-                "id",
-                "user_id",
-                "handle",
-                "display_name",
-                "date_of_birth",
-                "country",
-                "followers",
-                "standing",
-                "standing_reason",
-                "created_at",
-            ],
-            (
-                (i, i, f"ingest{i}", f"Ingest {i}", date(1995, 1, 1), "GB", 0, "good", "", now)
-                for i in range(1, creators + 1)
-            ),
-        )
-        _copy(
+        copy_creators(cur, creators, prefix="ingest", followers=lambda _: 0)
+        copy_rows(
             cur,
             "activity_video",
             [
@@ -321,22 +284,13 @@ class Command(BaseCommand):
         seed: int,
         **options: object,
     ) -> None:
-        creation = connection.creation
-        old_name = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-            f"{old_name}_ingest_bench" if connection.vendor == "postgresql" else None
-        )
-        creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            # As in production: no query log kept in memory.
-            with override_settings(DEBUG=False):
-                result = run_bench(
-                    records=records,
-                    videos_per_creator=videos_per_creator,
-                    api_batches=api_batches,
-                    batch_size=batch_size,
-                    seed=seed,
-                )
-        finally:
-            creation.destroy_test_db(old_name, verbosity=0)
+        # As in production: no query log kept in memory.
+        with throwaway_database("ingest_bench"), override_settings(DEBUG=False):
+            result = run_bench(
+                records=records,
+                videos_per_creator=videos_per_creator,
+                api_batches=api_batches,
+                batch_size=batch_size,
+                seed=seed,
+            )
         self.stdout.write(json.dumps(result))

@@ -14,42 +14,17 @@ import json
 import random
 import resource
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 
 from accounts.models import CreatorProfile, User
 from activity.models import CreatorDay, Video, VideoDay
+from devdata.bench_db import copy_creators, copy_rows, throwaway_database
 from rewards.models import EntryKind, Metric
-
-
-def _copy(cursor: CursorWrapper, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
-    """Stream rows into `table`: COPY on PostgreSQL, executemany elsewhere."""
-    count = 0
-    if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
-    marks = ", ".join(["%s"] * len(columns))
-    batch: list = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == 10_000:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch
-            )
-            count += len(batch)
-            batch = []
-    if batch:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
-        count += len(batch)
-    return count
 
 
 class Command(BaseCommand):
@@ -63,16 +38,8 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, creators: int, videos_per_creator: int, seed: int, **options: object
     ) -> None:
-        creation = connection.creation
-        old_name = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-            f"{old_name}_bench" if connection.vendor == "postgresql" else None
-        )
-        creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
+        with throwaway_database("bench"):
             result = self._bench(creators, videos_per_creator, seed)
-        finally:
-            creation.destroy_test_db(old_name, verbosity=0)
         self.stdout.write(json.dumps(result))
 
     def _fill(self, creators: int, videos: int, day: date, rng: random.Random) -> int:
@@ -80,56 +47,10 @@ class Command(BaseCommand):
         published = datetime.combine(day - timedelta(days=3), datetime.min.time(), UTC)
         with connection.cursor() as cursor:
             cur = cursor.cursor if hasattr(cursor, "cursor") else cursor
-            _copy(
-                cur,
-                "accounts_user",
-                [
-                    "id",
-                    "password",
-                    "is_superuser",
-                    "is_staff",
-                    "is_active",
-                    "date_joined",
-                    "email",
-                    "role",
-                ],
-                (
-                    (i, "!", False, False, True, now, f"bench{i}@example.com", "creator")
-                    for i in range(1, creators + 1)
-                ),
+            copy_creators(
+                cur, creators, prefix="bench", followers=lambda _: rng.randint(100, 500_000)
             )
-            _copy(
-                cur,
-                "accounts_creatorprofile",
-                [
-                    "id",
-                    "user_id",
-                    "handle",
-                    "display_name",
-                    "date_of_birth",
-                    "country",
-                    "followers",
-                    "standing",
-                    "standing_reason",
-                    "created_at",
-                ],
-                (
-                    (
-                        i,
-                        i,
-                        f"bench{i}",
-                        f"Bench {i}",
-                        date(1995, 1, 1),
-                        "GB",
-                        rng.randint(100, 500_000),
-                        "good",
-                        "",
-                        now,
-                    )
-                    for i in range(1, creators + 1)
-                ),
-            )
-            _copy(
+            copy_rows(
                 cur,
                 "activity_video",
                 [
@@ -180,7 +101,7 @@ class Command(BaseCommand):
                     )
 
             # Columns in VideoDay.COUNTS order, the order stat_rows() yields them.
-            rows = _copy(
+            rows = copy_rows(
                 cur,
                 "activity_videoday",
                 [
@@ -194,7 +115,7 @@ class Command(BaseCommand):
                 ],
                 stat_rows(),
             )
-            _copy(
+            copy_rows(
                 cur,
                 "activity_creatorday",
                 [
