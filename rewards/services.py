@@ -88,6 +88,34 @@ def post_entry(
     return entry
 
 
+def spend_under_lock(
+    *, creator: CreatorProfile, amount: int, balance: int, idempotency_key: str, memo: str
+) -> PointsEntry:
+    """Spend `amount` points for a caller that holds the account's lock (`lock_balance`, whose
+    answer is `balance`) and knows `idempotency_key` is new (a key of its own, checked under
+    that lock): the store's redemption. One insert and one update, no savepoints: `post_entry`
+    without the lookups that the lock and a fresh key make needless. The database still
+    refuses a repeated key and a balance below zero."""
+    if amount <= 0:
+        raise PointsError("Spending must take at least one point.")
+    if not transaction.get_connection().in_atomic_block:
+        raise PointsError("spend_under_lock needs the transaction that holds the lock.")
+    if balance < amount:
+        raise PointsError(f"That needs {plural(amount, 'point')} and the balance is {balance:,}.")
+    entry = PointsEntry.objects.create(
+        account_id=creator.pk,
+        amount=-amount,
+        kind=EntryKind.REDEEMED,
+        idempotency_key=idempotency_key,
+        memo=memo,
+        activity_date=rewards_today(),
+    )
+    PointsAccount.objects.filter(pk=creator.pk).update(
+        balance=F("balance") - amount, updated_at=timezone.now()
+    )
+    return entry
+
+
 def record_course_completion(
     *, creator: CreatorProfile, course_key: str, title: str, completed_on: date
 ) -> CourseCompletion:

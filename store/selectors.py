@@ -93,6 +93,17 @@ def shopper(creator: CreatorProfile, *, item_ids: list[int] | None = None) -> Sh
     )
 
 
+def shopper_for_item(creator: CreatorProfile, item: StoreItem, *, balance: int) -> Shopper:
+    """`shopper` for one item and a balance the caller already holds (redeem_item, under the
+    account's lock): 2 queries, the tier and this item's recent redemptions."""
+    horizon = timezone.now() - timedelta(days=max(item.limit_period_days, item.cooldown_days))
+    recent = Redemption.objects.filter(creator=creator, item=item, created_at__gte=horizon)
+    history = {item.pk: list(recent.order_by("-created_at").values_list("created_at", "state"))}
+    return Shopper(
+        creator=creator, balance=balance, tier=rewards_selectors.tier_of(creator), history=history
+    )
+
+
 @dataclass(frozen=True)
 class Availability:
     item: StoreItem

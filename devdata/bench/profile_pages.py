@@ -22,6 +22,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from pages import PAGES, Page
 from run_web import bench_database_url
@@ -109,7 +110,14 @@ def profile_page(client: object, probe: Probe, page: Page, context: dict, n: int
         probe.sample = Sample()
         with connection.execute_wrapper(probe.query):
             started = time.perf_counter()
-            response = client.generic(page.method, path, headers=dict(page.headers))
+            response = client.generic(
+                page.method,
+                path,
+                # A POST page's form, a fresh submission each time (the locustfile's too).
+                urlencode(page.form(context, i)) if page.form else "",
+                content_type="application/x-www-form-urlencoded",
+                headers=dict(page.headers),
+            )
             probe.sample.total_ms = (time.perf_counter() - started) * 1000
         if response.status_code != page.expect:
             raise SystemExit(f"{page.name}: HTTP {response.status_code} at {path}")

@@ -70,6 +70,37 @@ def test_a_tool_unlocks_at_once_and_spends_the_points_in_one_ledger_entry(creato
     call_command("check_ledger")
 
 
+def test_a_redemption_is_a_bounded_number_of_round_trips(
+    creator: object, django_assert_max_num_queries: object
+) -> None:
+    """The store's hottest write: lock, look up, check, and write each row once in its final
+    state. A savepoint or a second read of the account creeping back in fails here."""
+    give(creator, 1_000)
+    tool, limited = ToolFactory(price_points=100), ToolFactory(price_points=100, stock=5)
+    # The account lock, the twin lookup, the item, the tier, the item's recent redemptions,
+    # the entry, the balance, the redemption, the entitlement's end and insert, the events;
+    # and for an item with stock, its lock and its decrement. Plus the savepoint and its
+    # release that stand for BEGIN and COMMIT inside the test's transaction.
+    with django_assert_max_num_queries(13):
+        redeem(creator, tool, key="a" * 20)
+    with django_assert_max_num_queries(15):
+        redeem(creator, limited, key="b" * 20)
+    assert balance(creator) == 800
+    call_command("check_ledger")
+
+
+def test_the_one_item_shopper_sees_what_the_page_shopper_sees(creator: object) -> None:
+    give(creator, 1_000)
+    tool = ToolFactory(price_points=100, cooldown_days=3, limit_per_creator=2)
+    redeem(creator, tool, key="a" * 20)
+    page = selectors.shopper(creator, item_ids=[tool.pk])
+    one = selectors.shopper_for_item(creator, tool, balance=page.balance)
+    assert one.history == page.history
+    assert one.tier == page.tier
+    now = timezone.now()
+    assert selectors.availability(one, tool, now) == selectors.availability(page, tool, now)
+
+
 def test_redeeming_a_tool_still_unlocked_extends_it_from_its_end(creator: object) -> None:
     give(creator, 300)
     tool = ToolFactory(price_points=100, entitlement_days=10)

@@ -7,7 +7,8 @@ COPY), loads N creators with V videos each and one day of numbers per video, rec
 day twice, prints one JSON line and drops the database. `sql_floor_s` is one GROUP BY over
 the same rows: the least any recalculation of that day could read. `write_floor_s` is that
 GROUP BY inserting as many rows as the run posted into a copy of the entries table (its
-indexes and constraints): the least a recalculation that writes its entries could cost.
+indexes, checks and foreign keys): the least a recalculation that writes its entries could
+cost.
 """
 
 import json
@@ -24,7 +25,8 @@ from django.db import connection
 from accounts.models import CreatorProfile, User
 from activity.models import CreatorDay, Video, VideoDay
 from devdata.bench_db import copy_creators, copy_rows, throwaway_database
-from rewards.models import EntryKind, Metric
+from rewards.models import EntryKind, Metric, PointsAccount, PointsEntry
+from rewards.points import rules_in_force
 
 
 class Command(BaseCommand):
@@ -162,7 +164,12 @@ class Command(BaseCommand):
             )
             cursor.fetchone()
         sql_floor_s = time.perf_counter() - started
-        write_floor_s = self._write_floor(day, first.entries_posted)
+        write_floor_s = self._write_floor(day, first.entries_posted, first.pk)
+        # The same without the foreign keys, as LIKE alone would make it: what checking each
+        # entry's account, rule and run costs is the difference.
+        unchecked_floor_s = self._write_floor(
+            day, first.entries_posted, first.pk, foreign_keys=False
+        )
         return {
             "database": connection.vendor,
             "creators": creators,
@@ -172,44 +179,69 @@ class Command(BaseCommand):
             "ratio": round(recalc_s / sql_floor_s, 1),
             "write_floor_s": round(write_floor_s, 3),
             "write_ratio": round(recalc_s / write_floor_s, 1) if write_floor_s else None,
+            "write_floor_without_foreign_keys_s": round(unchecked_floor_s, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "entries_posted": first.entries_posted,
             "rerun_entries_posted": rerun.entries_posted,
             "first_state": first.state,
         }
 
-    def _write_floor(self, day: date, entries: int) -> float:
+    def _write_floor(
+        self, day: date, entries: int, run_id: int, *, foreign_keys: bool = True
+    ) -> float:
         """The least a recalculation that writes could cost: the floor's GROUP BY, unpivoted
         into as many rows as the run posted entries, inserted in one statement (committed)
-        into a scratch table made LIKE the entries table, with its indexes and constraints
-        (not its foreign keys, which LIKE does not copy)."""
+        into a scratch table made LIKE the entries table, with its indexes and checks, and
+        the same three foreign keys (LIKE copies none), deferred to the commit as Django
+        makes them: the ledger pays for checking each entry's account, rule and run, so the
+        floor does too."""
         if connection.vendor != "postgresql" or not entries:
             return 0.0
+        rule_of_metric = {metric: rule.pk for metric, rule in rules_in_force(day).items()}
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TABLE bench_write_floor (LIKE rewards_pointsentry INCLUDING ALL)"
             )
+            for field in ("account", "rule", "run") if foreign_keys else ():
+                target = PointsEntry._meta.get_field(field).target_field
+                cursor.execute(
+                    f"ALTER TABLE bench_write_floor ADD FOREIGN KEY ({field}_id) REFERENCES "
+                    f"{target.model._meta.db_table} ({target.column}) "
+                    "DEFERRABLE INITIALLY DEFERRED"
+                )
+            metrics = (
+                (Metric.QUALIFIED_VIEWS, "views"),
+                (Metric.LIKES, "likes"),
+                (Metric.COMMENTS, "comments"),
+                (Metric.SHARES, "shares"),
+                (Metric.UPLOADS, "videos"),
+                (Metric.REPLIES, "videos"),
+                (Metric.LIVE_MINUTES, "videos"),
+                (Metric.STREAK, "videos"),
+            )
+            per_metric = ", ".join(
+                f"('{metric}', {column}, {rule_of_metric.get(metric, 'NULL')}::bigint)"
+                for metric, column in metrics
+            )
             started = time.perf_counter()
             cursor.execute(
                 f"""
-                INSERT INTO bench_write_floor (account_id, amount, kind, metric, activity_date,
-                    measured, idempotency_key, memo, created_at)
+                INSERT INTO bench_write_floor (account_id, amount, kind, metric, rule_id,
+                    activity_date, measured, idempotency_key, memo, created_at, run_id)
                 SELECT creator_id, GREATEST(total / 100, 1), '{EntryKind.EARNED}', metric,
-                       %(day)s, total, 'floor:' || creator_id || ':' || metric, '', now()
+                       rule_id, %(day)s, total, 'floor:' || creator_id || ':' || metric, '',
+                       now(), %(run)s
                 FROM (
                     SELECT creator_id, SUM(views_5s) AS views, SUM(likes) AS likes,
                            SUM(comments) AS comments, SUM(shares) AS shares, COUNT(*) AS videos
                     FROM activity_videoday WHERE day = %(day)s GROUP BY creator_id
                 ) floor
-                CROSS JOIN LATERAL (VALUES
-                    ('{Metric.QUALIFIED_VIEWS}', views), ('{Metric.LIKES}', likes),
-                    ('{Metric.COMMENTS}', comments), ('{Metric.SHARES}', shares),
-                    ('{Metric.UPLOADS}', videos), ('{Metric.REPLIES}', videos),
-                    ('{Metric.LIVE_MINUTES}', videos), ('{Metric.STREAK}', videos)
-                ) AS per_metric (metric, total)
+                -- Only creators with an account: the run opens one for each creator it pays.
+                JOIN {PointsAccount._meta.db_table} account USING (creator_id)
+                CROSS JOIN LATERAL (VALUES {per_metric}) AS per_metric (metric, total, rule_id)
                 LIMIT %(entries)s
                 """,
-                {"day": day, "entries": entries},
+                {"day": day, "entries": entries, "run": run_id},
             )
             elapsed = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_write_floor")
