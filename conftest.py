@@ -145,6 +145,7 @@ REFERENCE_DATA = [
     ("rewards.migrations.0003_default_rules_and_schedule", "seed"),
     ("rewards.migrations.0007_tiers", "seed"),
     ("rewards.migrations.0008_store", "schedule_clean_up"),
+    ("rewards.migrations.0013_fairer_engagement_rules", "add_versions"),
     ("store.migrations.0001_initial", "rename_clean_up_task"),
 ]
 

@@ -1,207 +1,303 @@
-"""The authenticity pass: flag video-days whose engagement is implausible, before points.
+"""The authenticity pass: find what of a video-day's engagement is implausible, before points.
 
-Three checks, thresholds in settings.AUTHENTICITY:
-- views far above the creator's own trailing level (median and MAD, robust to earlier bursts)
-  while likes per view fall well below the creator's usual rate: a bot burst. A viral video,
-  whose likes and shares rise with its views, keeps its usual like rate and is not flagged;
-- likes or comments per view beyond what people do;
-- engagement the platform itself marked as coming from bot accounts.
+Each check sets aside only the *excess*, what the creator's own level and like rate do not
+explain, and says so in words; thresholds are settings.AUTHENTICITY (bounds: activity.checks).
+
+The creator's baseline comes from the trailing days, leaving out video-days with a standing
+(open or upheld) flag, so one purchase does not make later genuine days look like fraud:
+the median views of a video-day, their median absolute deviation, and likes per view on
+its ordinary video-days (up to ORDINARY_MULTIPLE times the median views).
+
+- Views (bought views, or the subtle pattern: a few times the usual views while likes per
+  view halve). A *level ceiling* (the median plus robust deviations, at least a share of the
+  median since daily views are heavy-tailed, plus Poisson noise: at 60 views a day, 120 is
+  normal) needs no likes to explain it. Beyond it, views must bring likes: up to
+  NEAR_MULTIPLE times the usual views the audience is the creator's own and keeps at least
+  NEAR_LIKE_RATE_SHARE of the usual likes per view; far beyond (viral reach, new audiences)
+  FAR_LIKE_RATE_SHARE. The likes are read generously (an upper confidence bound at
+  CONFIDENCE_Z), and the views beyond what they and the ceiling explain are set aside
+  (`explained_views`). A viral day, whose likes rise with its views, explains itself
+  whatever its size; bought views with flat likes do not, at any size.
+- Likes (bought likes): more than the larger of LIKE_RATE_MULTIPLE times the usual rate and
+  MAX_LIKES_PER_VIEW, with Poisson noise, are set aside. Comments likewise.
+- Engagement the platform itself marked as coming from bot accounts is set aside as marked.
+
 A flag excludes what it names until staff dismiss it; open flags whose data no longer looks
 wrong (a corrected re-delivery) are withdrawn. Reviewed flags are history and stay.
+
+The pass runs as one statement on PostgreSQL (`_flag_day_sql`) and in Python elsewhere
+(`judge`, the reference); both compute the same floats in the same order, so they agree.
 """
 
+import math
 import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from .checks import authenticity_problems
 from .models import EngagementFlag, FlagReason, FlagStatus, VideoDay
 
 MAD_TO_SIGMA = 1.4826  # makes the MAD comparable to a standard deviation for normal data
-MIN_BASELINE_DAYS = 7
+# The usual like rate is read from ordinary video-days, up to this multiple of the median
+# views: one genuine viral day, with its own like rate, would otherwise outweigh weeks.
+ORDINARY_MULTIPLE = 4.0
+
+
+def rules() -> dict[str, Any]:
+    """settings.AUTHENTICITY, checked: a worker started without the system checks refuses
+    nonsense thresholds too."""
+    rules = settings.AUTHENTICITY
+    if problems := authenticity_problems(rules):
+        raise ImproperlyConfigured(" ".join(problems))
+    return rules
 
 
 @dataclass(frozen=True)
 class Baseline:
+    video_days: int
     median_views: float
     mad_views: float
     like_rate: float
 
 
-def _baseline_ctes(only_creators: str = "") -> str:
-    """The trailing baselines as CTEs ending in `baseline(creator_id, median_views, mad_views,
-    like_rate)`; `only_creators`, a subquery of creator ids, leaves the others out."""
-    only = f"AND creator_id IN ({only_creators})" if only_creators else ""
+def _baseline_ctes() -> str:
+    """The trailing baselines as CTEs ending in `baseline(creator_id, video_days,
+    median_views, mad_views, like_rate)` for the creators of `today(creator_id)`."""
     return f"""
-        daily AS (
-            SELECT creator_id, day, SUM(views) AS views, SUM(likes) AS likes
-            FROM activity_videoday
-            WHERE day >= %(start)s AND day < %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
-              {only}
-            GROUP BY creator_id, day
+        history AS (
+            SELECT h.creator_id, h.views, h.likes
+            FROM activity_videoday h
+            WHERE h.day >= %(start)s AND h.day < %(day)s AND h.creator_id BETWEEN %(lo)s AND %(hi)s
+              AND h.creator_id IN (SELECT creator_id FROM today)
+              AND NOT EXISTS (
+                  SELECT 1 FROM activity_engagementflag f
+                  WHERE f.video_day_id = h.id AND f.status <> '{FlagStatus.DISMISSED}')
         ), med AS (
             SELECT creator_id, COUNT(*) AS n,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY views) AS median_views,
-                   SUM(likes)::float / NULLIF(SUM(views), 0) AS like_rate
-            FROM daily GROUP BY creator_id
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY views) AS median_views
+            FROM history GROUP BY creator_id
         ), baseline AS (
-            SELECT m.creator_id, m.median_views,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(d.views - m.median_views))
+            SELECT m.creator_id, m.n AS video_days, m.median_views,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(h.views - m.median_views))
                        AS mad_views,
-                   COALESCE(m.like_rate, 0) AS like_rate
-            FROM med m JOIN daily d USING (creator_id)
+                   COALESCE(
+                       CAST(SUM(h.likes) FILTER (WHERE h.views <= %(ordinary)s * m.median_views)
+                            AS float8)
+                       / NULLIF(SUM(h.views) FILTER (
+                           WHERE h.views <= %(ordinary)s * m.median_views), 0),
+                       CAST(0 AS float8)) AS like_rate
+            FROM med m JOIN history h USING (creator_id)
             WHERE m.n >= %(min_days)s
-            GROUP BY m.creator_id, m.median_views, m.like_rate
+            GROUP BY m.creator_id, m.n, m.median_views
         )
     """
 
 
 def _baseline_params(day: date, lo: int, hi: int) -> dict:
+    checked = rules()
     return {
-        "start": day - timedelta(days=settings.AUTHENTICITY["TRAILING_DAYS"]),
+        "start": day - timedelta(days=checked["TRAILING_DAYS"]),
         "day": day,
         "lo": lo,
         "hi": hi,
-        "min_days": MIN_BASELINE_DAYS,
+        "min_days": checked["MIN_BASELINE_VIDEO_DAYS"],
+        "ordinary": ORDINARY_MULTIPLE,
     }
 
 
 def _baselines_postgresql(day: date, lo: int, hi: int) -> dict[int, Baseline]:
-    columns = "creator_id, median_views, mad_views, like_rate"
-    sql = f"WITH {_baseline_ctes()} SELECT {columns} FROM baseline"
+    columns = "creator_id, video_days, median_views, mad_views, like_rate"
+    sql = f"""
+        WITH today AS (SELECT DISTINCT creator_id FROM activity_videoday
+                       WHERE day >= %(start)s AND day < %(day)s
+                         AND creator_id BETWEEN %(lo)s AND %(hi)s),
+        {_baseline_ctes()} SELECT {columns} FROM baseline"""
     with connection.cursor() as cursor:
         cursor.execute(sql, _baseline_params(day, lo, hi))
-        return {row[0]: Baseline(row[1], row[2], row[3]) for row in cursor.fetchall()}
+        return {row[0]: Baseline(*row[1:]) for row in cursor.fetchall()}
 
 
 def _baselines_portable(day: date, lo: int, hi: int) -> dict[int, Baseline]:
     """The same baselines for databases without percentile_cont (SQLite, for local use)."""
-    window = settings.AUTHENTICITY["TRAILING_DAYS"]
+    checked = rules()
+    standing = EngagementFlag.objects.filter(video_day=OuterRef("pk")).exclude(
+        status=FlagStatus.DISMISSED
+    )
     rows = (
         VideoDay.objects.filter(
-            day__gte=day - timedelta(days=window), day__lt=day, creator__id__range=(lo, hi)
+            day__gte=day - timedelta(days=checked["TRAILING_DAYS"]),
+            day__lt=day,
+            creator__id__range=(lo, hi),
         )
-        .values("creator_id", "day")
-        .annotate(v=Sum("views"), lk=Sum("likes"))
+        .filter(~Exists(standing))
+        .values_list("creator_id", "views", "likes")
     )
     per_creator: dict[int, list[tuple[int, int]]] = {}
-    for row in rows:
-        per_creator.setdefault(row["creator_id"], []).append((row["v"], row["lk"]))
-    baselines = {}
+    for creator_id, views, likes in rows.iterator(chunk_size=5_000):
+        per_creator.setdefault(creator_id, []).append((views, likes))
+    found = {}
     for creator_id, days in per_creator.items():
-        if len(days) < MIN_BASELINE_DAYS:
+        if len(days) < checked["MIN_BASELINE_VIDEO_DAYS"]:
             continue
         views = [v for v, _ in days]
         median = statistics.median(views)
         mad = statistics.median(abs(v - median) for v in views)
-        total_views = sum(views)
-        rate = sum(lk for _, lk in days) / total_views if total_views else 0.0
-        baselines[creator_id] = Baseline(median, mad, rate)
-    return baselines
+        ordinary = [(v, lk) for v, lk in days if v <= ORDINARY_MULTIPLE * median]
+        total_views = sum(v for v, _ in ordinary)
+        rate = sum(lk for _, lk in ordinary) / total_views if total_views else 0.0
+        found[creator_id] = Baseline(len(days), median, mad, rate)
+    return found
 
 
 def baselines(day: date, lo: int, hi: int) -> dict[int, Baseline]:
+    """The baseline on `day` of each creator lo..hi with enough history."""
     if connection.vendor == "postgresql":
         return _baselines_postgresql(day, lo, hi)
     return _baselines_portable(day, lo, hi)
 
 
-def _spike_detail(row: VideoDay, base: Baseline) -> str | None:
-    rules = settings.AUTHENTICITY
-    if row.views < rules["SPIKE_MIN_VIEWS"]:
-        return None
-    spread = max(base.mad_views * MAD_TO_SIGMA, base.median_views * 0.1, 1.0)
-    robust_z = (row.views - base.median_views) / spread
-    like_rate = row.likes / row.views
-    if (
-        robust_z < rules["SPIKE_ROBUST_Z"]
-        or like_rate >= base.like_rate * rules["SPIKE_LIKE_RATE_SHARE"]
-    ):
-        return None
-    return (
-        f"{row.views:,} views against a usual {base.median_views:,.0f} a day "
-        f"({robust_z:.0f} robust deviations above), with {like_rate:.1%} likes per view "
-        f"against a usual {base.like_rate:.1%}"
-    )
+@dataclass(frozen=True)
+class Finding:
+    reason: str
+    detail: str
+    excluded_views: int = 0
+    excluded_likes: int = 0
+    excluded_comments: int = 0
 
 
-def _ratio_flags(row: VideoDay) -> list[tuple[str, str]]:
-    rules = settings.AUTHENTICITY
-    if row.views < rules["RATIO_MIN_VIEWS"]:
-        return []
+def level_ceiling(base: Baseline, checked: dict[str, Any]) -> float:
+    """Views of one video-day the creator's own level explains without a look at likes."""
+    z = float(checked["CONFIDENCE_Z"])
+    m = base.median_views
+    spread = max(base.mad_views * MAD_TO_SIGMA, float(checked["LEVEL_MIN_SPREAD"]) * m)
+    return m + float(checked["LEVEL_SPREADS"]) * spread + z * math.sqrt(m) + z * z
+
+
+def explained_views(likes: int, base: Baseline, checked: dict[str, Any]) -> float:
+    """The most views the creator's level and `likes` explain (needs a like rate above 0).
+
+    Up to NEAR_MULTIPLE times the median, views must bring NEAR_LIKE_RATE_SHARE of the usual
+    likes per view; once the likes are what that many views would bring, views up to the
+    larger of (near / far) × NEAR_MULTIPLE × median and what the likes bring at
+    FAR_LIKE_RATE_SHARE are explained. Continuous and rising in `likes`.
+    """
+    z = float(checked["CONFIDENCE_Z"])
+    near = float(checked["NEAR_LIKE_RATE_SHARE"])
+    far = float(checked["FAR_LIKE_RATE_SHARE"])
+    multiple = float(checked["NEAR_MULTIPLE"])
+    m, rate = base.median_views, base.like_rate
+    root = math.sqrt(likes + 1) + z * 0.5
+    likes_bound = root * root  # a generous upper bound of the likes' Poisson mean
+    if likes_bound < near * rate * multiple * m:
+        from_likes = likes_bound / (near * rate)
+    else:
+        from_likes = max(near / far * multiple * m, likes_bound / (far * rate))
+    return max(level_ceiling(base, checked), from_likes)
+
+
+def _allowed(views: int, per_view: float, z: float) -> float:
+    """The most of a count that `per_view` on `views` plausibly gives, with Poisson noise."""
+    expected = views * per_view
+    return expected + z * math.sqrt(expected) + z * z
+
+
+def plausible_like_rate(base: Baseline | None, checked: dict[str, Any]) -> float:
+    absolute = float(checked["MAX_LIKES_PER_VIEW"])
+    if base is None:
+        return absolute
+    return max(base.like_rate * float(checked["LIKE_RATE_MULTIPLE"]), absolute)
+
+
+def judge(row: VideoDay, base: Baseline | None, checked: dict[str, Any]) -> list[Finding]:
+    """What the checks find on one video-day, judged against the creator's baseline (None
+    without enough history: then only the absolute ratios and the platform's marks apply)."""
+    z = float(checked["CONFIDENCE_Z"])
     found = []
-    if row.likes > row.views * rules["MAX_LIKES_PER_VIEW"]:
-        found.append((FlagReason.LIKE_RATIO, f"{row.likes:,} likes on {row.views:,} views"))
-    if row.comments > row.views * rules["MAX_COMMENTS_PER_VIEW"]:
+    if row.bot_views or row.bot_likes:
         found.append(
-            (FlagReason.COMMENT_RATIO, f"{row.comments:,} comments on {row.views:,} views")
+            Finding(
+                FlagReason.BOT_MARKED,
+                f"the platform marked {row.bot_views:,} views and {row.bot_likes:,} likes as "
+                "coming from bot accounts",
+                excluded_views=row.bot_views,
+                excluded_likes=row.bot_likes,
+            )
         )
-    return found
-
-
-def _whole_day(row: VideoDay, reason: str, detail: str) -> EngagementFlag:
-    return EngagementFlag(
-        video_day=row,
-        creator_id=row.creator_id,
-        day=row.day,
-        reason=reason,
-        detail=detail,
-        excluded_views=row.views,
-        excluded_likes=row.likes,
-        excluded_comments=row.comments,
-        excluded_shares=row.shares,
+    like_rate = plausible_like_rate(base, checked)
+    if math.floor(row.likes - _allowed(row.views, like_rate, z)) >= 1:
+        # Clearly beyond what people do: keep what the creator's usual rate explains.
+        if base is not None and base.like_rate > 0:
+            excess = math.floor(row.likes - _allowed(row.views, base.like_rate, z))
+            kept_at = f"at the creator's usual {base.like_rate:.1%}"
+        else:
+            excess = math.floor(row.likes - _allowed(row.views, like_rate, z))
+            kept_at = "without a usual rate to go by"
+        found.append(
+            Finding(
+                FlagReason.LIKE_RATIO,
+                f"{row.likes:,} likes on {row.views:,} views, beyond the {like_rate:.1%} per "
+                f"view that is plausible; {kept_at}, {row.likes - excess:,} likes kept, "
+                f"{excess:,} set aside",
+                excluded_likes=excess,
+            )
+        )
+    excess = math.floor(
+        row.comments - _allowed(row.views, float(checked["MAX_COMMENTS_PER_VIEW"]), z)
     )
+    if excess >= 1:
+        found.append(
+            Finding(
+                FlagReason.COMMENT_RATIO,
+                f"{row.comments:,} comments on {row.views:,} views: {row.comments - excess:,} "
+                f"comments kept, {excess:,} set aside",
+                excluded_comments=excess,
+            )
+        )
+    if base is not None and base.like_rate > 0:
+        excess = math.floor(row.views - explained_views(row.likes, base, checked))
+        if excess >= 1:
+            found.append(
+                Finding(
+                    FlagReason.VIEW_SPIKE,
+                    f"{row.views:,} views against a usual {math.floor(base.median_views):,} "
+                    f"a video a day, with {row.likes:,} likes ({row.likes / row.views:.1%} per "
+                    f"view against a usual {base.like_rate:.1%}): the usual level and these "
+                    f"likes explain {row.views - excess:,} views, {excess:,} set aside",
+                    excluded_views=excess,
+                )
+            )
+    return found
 
 
 def candidate_flags(day: date, lo: int, hi: int) -> list[EngagementFlag]:
     """What the checks find for `day` among creators with ids lo..hi, unsaved."""
-    rules = settings.AUTHENTICITY
+    checked = rules()
     base = baselines(day, lo, hi)
-    spike_floor = rules["SPIKE_MIN_VIEWS"]
-    ratio_floor = rules["RATIO_MIN_VIEWS"]
-    # Only rows that could trip a check are read; ordinary rows stay in the database.
-    suspects = VideoDay.objects.filter(day=day, creator__id__range=(lo, hi)).filter(
-        _could_trip_a_check(spike_floor, ratio_floor, with_baseline=list(base))
-    )
     flags = []
-    for row in suspects.iterator(chunk_size=2_000):
-        if row.bot_views or row.bot_likes:
+    for row in VideoDay.objects.filter(day=day, creator__id__range=(lo, hi)).iterator(
+        chunk_size=2_000
+    ):
+        for finding in judge(row, base.get(row.creator_id), checked):
             flags.append(
                 EngagementFlag(
                     video_day=row,
                     creator_id=row.creator_id,
                     day=row.day,
-                    reason=FlagReason.BOT_MARKED,
-                    detail=(
-                        f"the platform marked {row.bot_views:,} views and "
-                        f"{row.bot_likes:,} likes as coming from bot accounts"
-                    ),
-                    excluded_views=row.bot_views,
-                    excluded_likes=row.bot_likes,
+                    reason=finding.reason,
+                    detail=finding.detail,
+                    excluded_views=finding.excluded_views,
+                    excluded_likes=finding.excluded_likes,
+                    excluded_comments=finding.excluded_comments,
                 )
             )
-        for reason, detail in _ratio_flags(row):
-            flags.append(_whole_day(row, reason, detail))
-        if row.creator_id in base and (detail := _spike_detail(row, base[row.creator_id])):
-            flags.append(_whole_day(row, FlagReason.VIEW_SPIKE, detail))
     return flags
-
-
-def _could_trip_a_check(spike_floor: int, ratio_floor: int, with_baseline: list[int]) -> Q:
-    """Rows worth reading: bot-marked, beyond a ratio, or big enough to be a spike for a
-    creator who has a baseline to be judged against. Ordinary rows stay in the database."""
-    rules = settings.AUTHENTICITY
-    return (
-        Q(bot_views__gt=0)
-        | Q(bot_likes__gt=0)
-        | Q(views__gte=ratio_floor, likes__gt=F("views") * rules["MAX_LIKES_PER_VIEW"])
-        | Q(views__gte=ratio_floor, comments__gt=F("views") * rules["MAX_COMMENTS_PER_VIEW"])
-        | Q(views__gte=spike_floor, creator_id__in=with_baseline)
-    )
 
 
 EXCLUDED = ("excluded_views", "excluded_likes", "excluded_comments", "excluded_shares")
@@ -269,28 +365,63 @@ def _percent(sql: str) -> str:
 
 
 def _flag_day_sql() -> str:
-    """candidate_flags() and _flag_day_portable() as one statement: the same checks, details
-    and amounts, inserted, updated and withdrawn by the same rules."""
-    like_rate = "CAST(t.likes AS float8) / t.views"
-    spike = """
-        SELECT t.*, b.median_views, b.like_rate AS usual_like_rate,
-               (t.views - b.median_views) / GREATEST(
-                   b.mad_views * %(mad_to_sigma)s, b.median_views * CAST(0.1 AS float8),
-                   CAST(1 AS float8)) AS robust_z
-        FROM today t JOIN baseline b ON b.creator_id = t.creator_id
-        WHERE t.views >= %(spike_min_views)s
-    """
+    """candidate_flags() and _flag_day_portable() as one statement: the same checks (`judge`,
+    float for float in the same order), details and amounts, inserted, updated and withdrawn
+    by the same rules."""
+    rate = "CAST(likes AS float8) / NULLIF(views, 0)"
     return f"""
         WITH today AS (
-            -- The rows that could trip a check (as _could_trip_a_check); ordinary rows stay.
             SELECT id, creator_id, views, likes, comments, shares, bot_views, bot_likes
             FROM activity_videoday
             WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
-              AND (bot_views > 0 OR bot_likes > 0 OR views >= %(spike_min_views)s
-                   OR (views >= %(ratio_min_views)s
-                       AND (likes > views * %(max_likes_per_view)s
-                            OR comments > views * %(max_comments_per_view)s)))
-        ), {_baseline_ctes("SELECT creator_id FROM today WHERE views >= %(spike_min_views)s")},
+        ), {_baseline_ctes()},
+        judged AS (
+            SELECT t.*, b.median_views, b.like_rate AS usual_like_rate,
+                   b.creator_id IS NOT NULL AS has_baseline,
+                   -- level_ceiling()
+                   b.median_views + %(level_spreads)s * GREATEST(
+                       b.mad_views * %(mad_to_sigma)s, %(level_min_spread)s * b.median_views)
+                       + %(z)s * sqrt(b.median_views) + %(z)s * %(z)s AS ceiling,
+                   sqrt(CAST(t.likes AS float8) + 1) + %(z)s * %(half)s AS likes_root,
+                   -- plausible_like_rate()
+                   CASE WHEN b.creator_id IS NULL THEN %(max_likes_per_view)s
+                        ELSE GREATEST(b.like_rate * %(like_rate_multiple)s,
+                                      %(max_likes_per_view)s) END AS plausible_like_rate
+            FROM today t LEFT JOIN baseline b ON b.creator_id = t.creator_id
+        ), allowed AS (
+            -- _allowed() for likes and comments, and explained_views()
+            SELECT j.*,
+                   views * plausible_like_rate + %(z)s * sqrt(views * plausible_like_rate)
+                       + %(z)s * %(z)s AS allowed_likes,
+                   CASE WHEN has_baseline AND usual_like_rate > 0 THEN
+                       views * usual_like_rate + %(z)s * sqrt(views * usual_like_rate)
+                           + %(z)s * %(z)s END AS allowed_usual_likes,
+                   views * %(max_comments_per_view)s
+                       + %(z)s * sqrt(views * %(max_comments_per_view)s)
+                       + %(z)s * %(z)s AS allowed_comments,
+                   -- explained_views()
+                   CASE WHEN NOT has_baseline OR usual_like_rate <= 0 THEN NULL
+                        WHEN likes_root * likes_root
+                             < %(near_like_rate_share)s * usual_like_rate * %(near_multiple)s
+                               * median_views
+                        THEN GREATEST(ceiling, likes_root * likes_root
+                                               / (%(near_like_rate_share)s * usual_like_rate))
+                        ELSE GREATEST(ceiling, GREATEST(
+                            %(near_like_rate_share)s / %(far_like_rate_share)s
+                                * %(near_multiple)s * median_views,
+                            likes_root * likes_root
+                                / (%(far_like_rate_share)s * usual_like_rate))) END
+                       AS explained
+            FROM judged j
+        ), excess AS (
+            SELECT a.*,
+                   CAST(floor(likes - allowed_likes) AS bigint) AS beyond_plausible,
+                   CAST(floor(likes - COALESCE(allowed_usual_likes, allowed_likes)) AS bigint)
+                       AS excess_likes,
+                   CAST(floor(comments - allowed_comments) AS bigint) AS excess_comments,
+                   CAST(floor(views - explained) AS bigint) AS excess_views
+            FROM allowed a
+        ),
         found (video_day_id, creator_id, reason, detail, excluded_views, excluded_likes,
                excluded_comments, excluded_shares) AS (
             SELECT id, creator_id, '{FlagReason.BOT_MARKED}',
@@ -300,28 +431,35 @@ def _flag_day_sql() -> str:
             FROM today WHERE bot_views > 0 OR bot_likes > 0
             UNION ALL
             SELECT id, creator_id, '{FlagReason.LIKE_RATIO}',
-                   {_grouped("likes")} || ' likes on ' || {_grouped("views")} || ' views',
-                   views, likes, comments, shares
-            FROM today
-            WHERE views >= %(ratio_min_views)s AND likes > views * %(max_likes_per_view)s
+                   {_grouped("likes")} || ' likes on ' || {_grouped("views")}
+                       || ' views, beyond the ' || {_percent("plausible_like_rate")}
+                       || ' per view that is plausible; '
+                       || CASE WHEN allowed_usual_likes IS NOT NULL
+                               THEN 'at the creator''s usual ' || {_percent("usual_like_rate")}
+                               ELSE 'without a usual rate to go by' END
+                       || ', ' || {_grouped("likes - excess_likes")} || ' likes kept, '
+                       || {_grouped("excess_likes")} || ' set aside',
+                   0, excess_likes, 0, 0
+            FROM excess WHERE beyond_plausible >= 1
             UNION ALL
             SELECT id, creator_id, '{FlagReason.COMMENT_RATIO}',
-                   {_grouped("comments")} || ' comments on ' || {_grouped("views")} || ' views',
-                   views, likes, comments, shares
-            FROM today
-            WHERE views >= %(ratio_min_views)s AND comments > views * %(max_comments_per_view)s
+                   {_grouped("comments")} || ' comments on ' || {_grouped("views")} || ' views: '
+                       || {_grouped("comments - excess_comments")} || ' comments kept, '
+                       || {_grouped("excess_comments")} || ' set aside',
+                   0, 0, excess_comments, 0
+            FROM excess WHERE excess_comments >= 1
             UNION ALL
-            -- round() on a float8 breaks ties to even, as Python's "{{:.0f}}" does.
             SELECT id, creator_id, '{FlagReason.VIEW_SPIKE}',
                    {_grouped("views")} || ' views against a usual '
-                       || {_grouped("CAST(round(median_views) AS numeric)")} || ' a day ('
-                       || CAST(CAST(round(robust_z) AS numeric) AS text)
-                       || ' robust deviations above), with ' || {_percent(like_rate)}
-                       || ' likes per view against a usual ' || {_percent("usual_like_rate")},
-                   views, likes, comments, shares
-            FROM ({spike}) t
-            WHERE robust_z >= %(spike_robust_z)s
-              AND {like_rate} < usual_like_rate * %(spike_like_rate_share)s
+                       || {_grouped("CAST(floor(median_views) AS bigint)")}
+                       || ' a video a day, with ' || {_grouped("likes")} || ' likes ('
+                       || {_percent(rate)} || ' per view against a usual '
+                       || {_percent("usual_like_rate")}
+                       || '): the usual level and these likes explain '
+                       || {_grouped("views - excess_views")} || ' views, '
+                       || {_grouped("excess_views")} || ' set aside',
+                   excess_views, 0, 0, 0
+            FROM excess WHERE excess_views >= 1
         ), withdrawn AS (
             DELETE FROM activity_engagementflag f
             WHERE f.day = %(day)s AND f.creator_id BETWEEN %(lo)s AND %(hi)s
@@ -364,19 +502,29 @@ def _flag_day_sql() -> str:
 
 
 def _flag_day_postgresql(day: date, lo: int, hi: int) -> int:
-    rules = settings.AUTHENTICITY
+    checked = rules()
     params = {
         **_baseline_params(day, lo, hi),
         "now": timezone.now(),
         "reopened": REOPENED,
         "mad_to_sigma": MAD_TO_SIGMA,
-        "spike_min_views": rules["SPIKE_MIN_VIEWS"],
-        "spike_robust_z": float(rules["SPIKE_ROBUST_Z"]),
-        "spike_like_rate_share": float(rules["SPIKE_LIKE_RATE_SHARE"]),
-        "ratio_min_views": rules["RATIO_MIN_VIEWS"],
-        "max_likes_per_view": float(rules["MAX_LIKES_PER_VIEW"]),
-        "max_comments_per_view": float(rules["MAX_COMMENTS_PER_VIEW"]),
+        "half": 0.5,
+        **{
+            name.lower(): float(checked[name])
+            for name in (
+                "CONFIDENCE_Z",
+                "LEVEL_SPREADS",
+                "LEVEL_MIN_SPREAD",
+                "NEAR_MULTIPLE",
+                "NEAR_LIKE_RATE_SHARE",
+                "FAR_LIKE_RATE_SHARE",
+                "LIKE_RATE_MULTIPLE",
+                "MAX_LIKES_PER_VIEW",
+                "MAX_COMMENTS_PER_VIEW",
+            )
+        },
     }
+    params["z"] = params.pop("confidence_z")
     with connection.cursor() as cursor:
         cursor.execute(_flag_day_sql(), params)
         return int(cursor.fetchone()[0])

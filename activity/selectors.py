@@ -50,8 +50,10 @@ def creator_days_between(creator: CreatorProfile, first: date, last: date) -> Qu
 
 def flags_between(creator: CreatorProfile, first: date, last: date) -> QuerySet[EngagementFlag]:
     """What the authenticity pass flagged on the creator's days, with the video behind each."""
-    return EngagementFlag.objects.filter(creator=creator, day__range=(first, last)).select_related(
-        "video_day__video"
+    return (
+        EngagementFlag.objects.filter(creator=creator, day__range=(first, last))
+        .select_related("video_day__video")
+        .order_by("day", "video_day_id", "pk")
     )
 
 

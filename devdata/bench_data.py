@@ -538,15 +538,19 @@ class _Fill:
         for first, last, rules in self._rule_periods():
             period_started, period_entries = perf_counter(), 0
             for day in (first + timedelta(days=i) for i in range((last - first).days + 1)):
-                due, due_params = recalculation.due_sql(day, rules)
+                # Every seeded creator in one go: their ids are 1..creators.
+                shard = {"lo": 1, "hi": self.plan.creators}
+                # The day's tally first (what each metric measured and carried from the day
+                # before), as the run's planning writes it; then the entries from it.
+                tally, tally_params = recalculation.tally_sql(day, rules)
+                cursor.execute(tally, {**self.params, **tally_params, **shard})
+                due, due_params = recalculation.due_sql(day)
                 cursor.execute(
                     ENTRIES_SQL.format(due=due, posted_at=self.at("%(day)s::date + 1", "02:00")),
                     {
                         **self.params,
                         **due_params,
-                        # Every seeded creator in one go: their ids are 1..creators.
-                        "lo": 1,
-                        "hi": self.plan.creators,
+                        **shard,
                         "day_text": day.isoformat(),
                         # The day's run (numbered by day above), posting when it started.
                         "run": (day - self.plan.first).days + 1,
@@ -601,8 +605,8 @@ def _email_sql(column: str) -> str:
 ENTRIES_SQL = f"""
     WITH {{due}}
     INSERT INTO rewards_pointsentry (account_id, amount, kind, metric, rule_id, activity_date,
-        measured, idempotency_key, memo, created_at, run_id)
-    SELECT creator_id, due, '{EntryKind.EARNED}', metric, rule_id, %(day)s, measured,
+        measured, carried_in, idempotency_key, memo, created_at, run_id)
+    SELECT creator_id, due, '{EntryKind.EARNED}', metric, rule_id, %(day)s, measured, carried_in,
            'recalc:' || creator_id || ':' || %(day_text)s || ':' || metric || ':0',
            '', {{posted_at}}, %(run)s
     FROM (SELECT * FROM due WHERE due > 0 ORDER BY creator_id) posted

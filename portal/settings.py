@@ -304,19 +304,35 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, ACTIVITY_BATCH_MAX_BYTES)
 # A qualified view: of an original video at least this long, watched at least 5 s.
 QUALIFIED_VIEW_MIN_DURATION_S = 60
 
-# The authenticity pass (activity.authenticity): when a video-day's engagement is implausible.
+# The authenticity pass (activity.authenticity): what of a video-day's engagement is implausible.
+# Bounds are checked at start-up (activity.checks): nonsense values stop the portal with a message.
 AUTHENTICITY = {
+    # The creator's usual level and like rate come from this many days before the day judged,
+    # leaving out video-days with a standing (open or upheld) flag...
     "TRAILING_DAYS": 28,
-    # Views more than this many robust deviations (MAD x 1.4826) above the creator's median...
-    "SPIKE_ROBUST_Z": 8.0,
-    # ...and at least this many views (small numbers are never a burst)...
-    "SPIKE_MIN_VIEWS": 2_000,
-    # ...are a spike when the likes per view fall below this share of the creator's usual rate.
-    "SPIKE_LIKE_RATE_SHARE": 0.35,
-    "MAX_LIKES_PER_VIEW": 0.5,
+    # ...and need at least this many video-days; without them only the absolute ratios apply.
+    "MIN_BASELINE_VIDEO_DAYS": 7,
+    # One-sided deviations a count must lie beyond what is plausible before anything is set aside.
+    "CONFIDENCE_Z": 2.0,
+    # The level ceiling: the median views of a video-day plus this many robust deviations...
+    "LEVEL_SPREADS": 3.0,
+    # ...where the deviation counts as at least this share of the median (daily views are
+    # heavy-tailed), plus Poisson noise.
+    "LEVEL_MIN_SPREAD": 0.5,
+    # (Tuned on `manage.py bench_authenticity`; README has the figures.)
+    # Views beyond the ceiling must bring likes: up to NEAR_MULTIPLE times the usual views the
+    # audience is the creator's own and keeps at least NEAR_LIKE_RATE_SHARE of the usual likes
+    # per view; far beyond (viral reach, new audiences) FAR_LIKE_RATE_SHARE. What the likes do
+    # not explain is set aside.
+    "NEAR_MULTIPLE": 8.0,
+    "NEAR_LIKE_RATE_SHARE": 0.7,
+    "FAR_LIKE_RATE_SHARE": 0.45,
+    # Likes per view up to the larger of this multiple of the creator's usual rate and the
+    # absolute rate below are plausible; a day clearly beyond keeps the likes the creator's
+    # usual rate explains, and the rest is set aside. Comments likewise, above their rate.
+    "LIKE_RATE_MULTIPLE": 2.0,
+    "MAX_LIKES_PER_VIEW": 0.2,
     "MAX_COMMENTS_PER_VIEW": 0.2,
-    # Ratios are judged only from this many views up.
-    "RATIO_MIN_VIEWS": 200,
 }
 
 # The nightly points recalculation (rewards.recalculation).

@@ -41,6 +41,18 @@ class WhatIfForm(forms.Form):
     is_original = forms.BooleanField(
         label="Original video (not a repost or duet)", required=False, initial=True
     )
+    days = forms.TypedChoiceField(
+        label="Days like this",
+        choices=[(1, "One day"), (7, "Every day for a week"), (30, "Every day for a month")],
+        coerce=int,
+        required=False,
+        empty_value=1,
+        initial=1,
+        help_text=(
+            "Over several days, what a day leaves short of a whole unit carries over to the "
+            "next day of the month."
+        ),
+    )
 
     def clean(self) -> dict:
         data = super().clean()

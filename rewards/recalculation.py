@@ -1,8 +1,12 @@
 """The nightly recalculation of one rewards day, shard by shard, in set-based SQL.
 
 A run has two phases. *Planning* (one task per shard) runs the authenticity pass, then
-computes what every (creator, metric) is due for the day with one SQL statement and stores
-each difference from what is already posted as a RecalcLine. When the last shard is
+writes the day's tally (DayTally: what every (creator, metric) measured, what the day before
+carried in of a unit not yet whole, what it carries on, and the points due) with one SQL
+statement, and stores each difference between what is due and what is already posted as a
+RecalcLine with another. Since each day carries into the next, the days of a month are
+planned in order, and a day planned again whose remainders changed makes the next one due
+(`days_needing_recalculation`). When the last shard is
 planned, the safety valve compares the day with the previous one: within the staff-set
 limits the run moves on to *posting* (one task per shard), otherwise it is held, fully
 computed, for staff to approve. Posting turns a shard's lines into ledger entries and
@@ -41,6 +45,7 @@ from . import points
 from .models import (
     ACTIVE_STATES,
     CourseCompletion,
+    DayTally,
     EarningRule,
     Metric,
     RecalcLimits,
@@ -105,7 +110,9 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
     """
 
     def counted(column: str, excluded_column: str) -> str:
-        # What a flag excludes counts for nothing; never below zero.
+        # What a flag excludes counts for nothing; never below zero. Views set aside are taken
+        # from the views watched 5 s in full (not in proportion): what was bought earns
+        # nothing, even when the bought views were watched less than the genuine ones.
         x = f"COALESCE(x.{excluded_column}, 0)"
         return f"(vd.{column} - CASE WHEN {x} < vd.{column} THEN {x} ELSE vd.{column} END)"
 
@@ -164,29 +171,91 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
     return sql, params
 
 
-def due_sql(day: date, rules: list[EarningRule] | None = None) -> tuple[str, dict]:
-    """The CTEs up to `due(creator_id, metric, rule_id, measured, due)`: the points each
-    creator lo..hi is due for `day` under `rules` (by default the rules in force that day),
-    for every metric that counted something. The one statement of what is due: the nightly
-    run plans from it, and the web benchmark's seed builds its ledger with it."""
+TALLY_TABLE = DayTally._meta.db_table
+
+
+def tally_sql(day: date, rules: list[EarningRule] | None = None) -> tuple[str, dict]:
+    """INSERT or refresh the day's tally (DayTally) for creators lo..hi: for every metric
+    that counted something, that carried a remainder in, or that was tallied before, what it
+    measured, what the day before carried in (nothing on the 1st of a month), what is left
+    over of a whole unit of the rule in force (`rules`, by default the rules in force that
+    day) and the points that rule gives the day (points.py's SQL, with the day's own taper
+    and cap). A metric with no rule in force carries nothing on. A row is written again only
+    where something in it changed, so a rerun over the same data writes nothing."""
     if rules is None:
         rules = list(points.rules_in_force(day).values())
     rules_sql, rules_params = points.named_params(*points.rules_cte(rules))
     amounts_sql, amounts_params = _amounts_sql(day)
+    in_shard = "creator_id BETWEEN %(lo)s AND %(hi)s"
+    total = "t.carried_in + t.measured"
+    carried = (
+        ""
+        if points.period_start(day) == day
+        else f"""
+            UNION ALL
+            SELECT creator_id, metric, CAST(0 AS BIGINT), carried_out, 0 FROM {TALLY_TABLE}
+            WHERE day = %(previous)s AND {in_shard} AND carried_out > 0"""
+    )
     sql = f"""
-        {rules_sql}, {amounts_sql},
-        due AS (
-            SELECT a.creator_id, a.metric, r.rule_id, a.measured,
-                   {points.points_sql("a.measured")} AS due
+        WITH {rules_sql}, {amounts_sql},
+        tally AS (
+            -- SUM of BIGINT is NUMERIC on PostgreSQL, whose division is not whole units.
+            SELECT creator_id, metric, CAST(SUM(measured) AS BIGINT) AS measured,
+                   CAST(SUM(carried) AS BIGINT) AS carried_in, MAX(tallied) AS tallied
             FROM (
                 SELECT creator_id, metric,
                        CASE WHEN measured > %(max_measured)s THEN %(max_measured)s
-                            ELSE measured END AS measured
-                FROM amounts
-            ) a JOIN rules r ON r.metric = a.metric
-            WHERE a.measured > 0
+                            ELSE measured END AS measured,
+                       CAST(0 AS BIGINT) AS carried, 0 AS tallied
+                FROM amounts WHERE measured > 0
+                {carried}
+                UNION ALL
+                SELECT creator_id, metric, CAST(0 AS BIGINT), CAST(0 AS BIGINT), 1
+                FROM {TALLY_TABLE} WHERE day = %(day)s AND {in_shard}
+            ) parts
+            GROUP BY creator_id, metric
+        )
+        INSERT INTO {TALLY_TABLE}
+            (day, creator_id, metric, rule_id, measured, carried_in, carried_out, points)
+        SELECT %(day)s, t.creator_id, t.metric, r.rule_id, t.measured, t.carried_in,
+               CASE WHEN r.rule_id IS NULL THEN 0 ELSE {points.carry_sql(total)} END,
+               CASE WHEN r.rule_id IS NULL THEN 0
+                    ELSE {points.points_sql(points.capped_sql(total))} END
+        FROM tally t LEFT JOIN rules r ON r.metric = t.metric
+        WHERE r.rule_id IS NOT NULL OR t.carried_in > 0 OR t.tallied = 1
+        ON CONFLICT (day, creator_id, metric) DO UPDATE
+        SET rule_id = excluded.rule_id, measured = excluded.measured,
+            carried_in = excluded.carried_in, carried_out = excluded.carried_out,
+            points = excluded.points
+        WHERE {TALLY_TABLE}.measured <> excluded.measured
+           OR {TALLY_TABLE}.carried_in <> excluded.carried_in
+           OR {TALLY_TABLE}.carried_out <> excluded.carried_out
+           OR {TALLY_TABLE}.points <> excluded.points
+           OR COALESCE({TALLY_TABLE}.rule_id, 0) <> COALESCE(excluded.rule_id, 0)
+    """
+    params = {
+        **rules_params,
+        **amounts_params,
+        "previous": day - timedelta(days=1),
+        "max_measured": points.MAX_MEASURED,
+    }
+    return sql, params
+
+
+def due_sql(day: date) -> tuple[str, dict]:
+    """The CTE `due(creator_id, metric, rule_id, measured, carried_in, due)`: the points each
+    creator lo..hi is due for `day`, as the day's tally holds them (`tally_sql` writes it
+    first: the rule applied to what earlier days carried in plus what the day measured).
+    The one statement of what is due: the nightly run plans from it, and the web
+    benchmark's seed builds its ledger with it."""
+    sql = f"""
+        due AS (
+            SELECT creator_id, metric, rule_id, measured, carried_in, points AS due
+            FROM {TALLY_TABLE}
+            WHERE day = %(day)s AND creator_id BETWEEN %(lo)s AND %(hi)s
+              AND rule_id IS NOT NULL
         )"""
-    return sql, {**rules_params, **amounts_params, "max_measured": points.MAX_MEASURED}
+    return sql, {"day": day}
 
 
 def plan_sql(day: date) -> tuple[str, dict]:
@@ -202,15 +271,17 @@ def plan_sql(day: date) -> tuple[str, dict]:
             GROUP BY e.account_id, e.metric
         )
         INSERT INTO rewards_recalcline
-            (run_id, creator_id, metric, rule_id, measured, due, posted, delta, deferred)
-        SELECT %(run)s, creator_id, metric, MAX(rule_id), MAX(measured),
+            (run_id, creator_id, metric, rule_id, measured, carried_in, due, posted, delta,
+             deferred)
+        SELECT %(run)s, creator_id, metric, MAX(rule_id), MAX(measured), MAX(carried_in),
                SUM(due), SUM(posted), SUM(due) - SUM(posted), FALSE
         FROM (
-            SELECT creator_id, metric, rule_id, measured, due, CAST(0 AS BIGINT) AS posted
+            SELECT creator_id, metric, rule_id, measured, carried_in, due,
+                   CAST(0 AS BIGINT) AS posted
             FROM due
             UNION ALL
             SELECT creator_id, metric, CAST(NULL AS BIGINT), CAST(0 AS BIGINT),
-                   CAST(0 AS BIGINT), CAST(posted AS BIGINT)
+                   CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(posted AS BIGINT)
             FROM posted
         ) both_sides
         GROUP BY creator_id, metric
@@ -276,16 +347,17 @@ POST_SQL = f"""
         GROUP BY account_id, metric
     )
     INSERT INTO rewards_pointsentry
-        (account_id, amount, kind, metric, rule_id, activity_date, measured,
+        (account_id, amount, kind, metric, rule_id, activity_date, measured, carried_in,
          idempotency_key, memo, created_at, run_id)
     SELECT l.creator_id, l.delta,
            CASE WHEN p.n IS NULL THEN 'earned' ELSE 'correction' END,
-           l.metric, l.rule_id, %(day)s, l.measured,
+           l.metric, l.rule_id, %(day)s, l.measured, l.carried_in,
            'recalc:' || l.creator_id || ':' || %(day_text)s || ':' || l.metric || ':'
                || COALESCE(p.n, 0),
            CASE WHEN p.n IS NULL THEN ''
                 ELSE 'Recalculated: ' || l.due || ' points due, ' || l.posted
-                     || ' posted before (late data or an authenticity review)' END,
+                     || ' posted before (late data, an authenticity review, or a change in '
+                     || 'what earlier days carried in)' END,
            %(now)s, %(run)s
     FROM rewards_recalcline l
     LEFT JOIN prior p ON p.account_id = l.creator_id AND p.metric = l.metric
@@ -392,7 +464,11 @@ def _take_over_silent_runs(day: date) -> list[int]:
 
 
 def start_run(
-    *, day: date, approved_by: User | None = None, approves: RecalcRun | None = None
+    *,
+    day: date,
+    approved_by: User | None = None,
+    approves: RecalcRun | None = None,
+    nightly: bool = False,
 ) -> RecalcRun:
     """Open a run for `day` with its shards, taking over a run of the day that went silent;
     raises RunUnderWay while another run of the day is alive. With `approved_by` alone the
@@ -411,7 +487,9 @@ def start_run(
                         [START_LOCK, day.toordinal()],
                     )
             _take_over_silent_runs(day)
-            run = RecalcRun.objects.create(day=day, approved_by=approved_by, approves=approves)
+            run = RecalcRun.objects.create(
+                day=day, approved_by=approved_by, approves=approves, nightly=nightly
+            )
             with connection.cursor() as cursor:
                 cursor.execute(shard_bounds_sql(), {"size": settings.REWARDS_RECALC_SHARD_SIZE})
                 bounds = cursor.fetchall()
@@ -461,6 +539,9 @@ def plan_shard(*, run: RecalcRun, index: int) -> bool:
         return False
     lo, hi = shard.first_creator_id, shard.last_creator_id
     authenticity.flag_day(day=run.day, lo=lo, hi=hi)
+    # The day's tally first (what each metric measured and carried), then the plan from it.
+    sql, params = tally_sql(run.day)
+    _execute(sql, {**params, "lo": lo, "hi": hi})
     sql, params = plan_sql(run.day)
     _execute(sql, {**params, "run": run.pk, "lo": lo, "hi": hi})
     with connection.cursor() as cursor:
@@ -624,6 +705,7 @@ def days_needing_recalculation(*, today: date) -> list[date]:
             run__in=[r.pk for r in latest_run.values()], deferred=True
         ).values_list("run__day", flat=True)
     )
+    carry_stale = _carry_out_of_date(latest_run)
     due = []
     for day in sorted(set(changed) | set(latest_run)):
         run = latest_run.get(day)
@@ -631,10 +713,69 @@ def days_needing_recalculation(*, today: date) -> list[date]:
             run is None
             or run.state == RecalcState.FAILED
             or day in deferred
+            or day in carry_stale
             or (run.state == RecalcState.DONE and changed.get(day, run.started_at) > run.started_at)
         ):
             due.append(day)
     return due
+
+
+# Any (creator, metric) whose remainder carried into `day` is not what the day before
+# carries out: the day was planned before the day before last changed.
+CARRY_MISMATCH_SQL = f"""
+    SELECT 1 FROM (
+        SELECT creator_id, metric, carried_out AS carried FROM {TALLY_TABLE}
+        WHERE day = %(previous)s AND carried_out > 0
+        UNION ALL
+        SELECT creator_id, metric, -carried_in FROM {TALLY_TABLE}
+        WHERE day = %(day)s AND carried_in > 0
+    ) both_days
+    GROUP BY creator_id, metric
+    HAVING SUM(carried) <> 0
+    LIMIT 1
+"""
+
+
+def _carry_out_of_date(latest_run: dict[date, RecalcRun]) -> set[date]:
+    """Days whose last run read what the day before carried out before that day's last run
+    had finished writing it (a correction to the day before, or the two run at once), and
+    whose carried remainders differ from it now: they must be planned again, after the day
+    before. Only such pairs are compared (one query each), so a night without corrections
+    reads nothing here."""
+    stale = set()
+    for day, run in latest_run.items():
+        before = latest_run.get(day - timedelta(days=1))
+        if before is None or points.period_start(day) == day:
+            continue
+        # The day before's last tally write is no later than its last heartbeat (each
+        # shard beats, finish_planning last) or its end.
+        wrote_until = max(before.heartbeat_at, before.finished_at or before.heartbeat_at)
+        if wrote_until < run.started_at:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(CARRY_MISMATCH_SQL, {"day": day, "previous": before.day})
+            if cursor.fetchone() is not None:
+                stale.add(day)
+    return stale
+
+
+def next_day_of_the_month(*, after: date, today: date, with_yesterday: bool = False) -> date | None:
+    """The day of `after`'s month to recalculate after it, in day order, since each carries
+    its remainders into the next: the earliest later day of the month that needs it
+    (days_needing_recalculation), and, `with_yesterday` (the nightly job), yesterday if it
+    has never run; None when none does."""
+    yesterday = today - timedelta(days=1)
+    if after >= yesterday or not points.carries_on(after):
+        return None  # no later day of its month is over yet (the usual night), or none left
+    days = set(days_needing_recalculation(today=today))
+    if with_yesterday and not RecalcRun.objects.filter(day=yesterday).exists():
+        days.add(yesterday)
+    later = [
+        day
+        for day in days
+        if after < day < today and points.period_start(day) == points.period_start(after)
+    ]
+    return min(later, default=None)
 
 
 @transaction.atomic

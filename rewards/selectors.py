@@ -6,9 +6,10 @@ built on them stay fast with a year of history.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 
 from accounts.models import CreatorProfile
 from activity import selectors as activity_selectors
@@ -18,6 +19,7 @@ from core.plurals import plural
 from . import points
 from .models import (
     CreatorTier,
+    DayTally,
     EarningRule,
     EntryKind,
     Metric,
@@ -63,17 +65,26 @@ def describe_rule(rule: EarningRule) -> str:
     return text
 
 
-def describe_arithmetic(b: points.Breakdown) -> str:
-    """The sum behind an amount: "12,400 qualified views × 2 per 1,000 = 24", with caps."""
+def describe_arithmetic(b: points.Breakdown, *, carries_on: bool = True) -> str:
+    """The sum behind an amount: "12,400 qualified views × 2 per 1,000 = 24", with what earlier
+    days carried in ("300 qualified views + 700 carried from earlier days = 1,000 × 2 per 1,000
+    = 2"), caps, and what is carried to the next day (`carries_on`: not past a month's end)."""
     rule = b.rule
     per = "each" if rule.unit_size == 1 else f"per {rule.unit_size:,}"
-    text = (
-        f"{plural(b.measured, *_nouns(rule.metric))} × {rule.points_per_unit:,} {per} = {b.raw:,}"
-    )
+    counted = plural(b.measured, *_nouns(rule.metric))
+    if b.carried_in:
+        counted += f" + {b.carried_in:,} carried from earlier days = {b.total:,}"
+    text = f"{counted} × {rule.points_per_unit:,} {per} = {b.raw:,}"
     if b.tapered_off:
         text += f"; above {rule.taper_above:,} only {rule.taper_percent}% counts, so {b.tapered:,}"
     if b.capped:
         text += f"; capped at {rule.daily_cap:,} a day"
+    if b.carried_out and not carries_on:
+        text += f"; {b.carried_out:,} left over, and a new month starts from zero"
+    elif b.carried_out:
+        text += f"; {b.carried_out:,} carried to the next day"
+    elif b.carried_in:
+        text += "; nothing carried to the next day"
     return text
 
 
@@ -103,13 +114,82 @@ class ExplainedEntry:
 
 
 @dataclass(frozen=True)
+class RuleChange:
+    """A rule's version dated to come into force after today, in words."""
+
+    valid_from: date
+    metric: str
+    label: str
+    text: str
+    was: str  # the version it replaces, in words ("" when the metric earned nothing before)
+
+
+def upcoming_rule_changes(today: date) -> list[RuleChange]:
+    """Versions staff have dated after `today`, soonest first, each beside the version it
+    replaces: creators see a change before it applies (its history never changes). One
+    query: every version, read in date order per metric."""
+    changes = []
+    previous: dict[str, EarningRule] = {}
+    for rule in EarningRule.objects.order_by("metric", "valid_from"):
+        before = previous.get(rule.metric)
+        previous[rule.metric] = rule
+        if rule.valid_from <= today:
+            continue
+        changes.append(
+            RuleChange(
+                rule.valid_from,
+                rule.metric,
+                rule.get_metric_display(),
+                describe_rule(rule) if rule.is_active else "earns nothing any more",
+                describe_rule(before) if before and before.is_active else "",
+            )
+        )
+    order = {metric: index for index, metric in enumerate(Metric)}  # the product's order
+    return sorted(changes, key=lambda change: (change.valid_from, order[change.metric]))
+
+
+@dataclass(frozen=True)
 class Exclusion:
-    video_title: str
+    """One flag on a video-day: why, in words, and where its review stands."""
+
     reason: str
     detail: str
     status: str
-    excluded_views: int
-    excluded_likes: int
+
+
+@dataclass
+class VideoExclusions:
+    """What the authenticity pass set aside of one video-day, and what it kept. Several flags
+    on one video-day overlap: the recalculation sets aside the largest amount of each kind
+    any standing flag names (not their sum), and so does this."""
+
+    video_title: str
+    views: int
+    likes: int
+    comments: int
+    flags: list[Exclusion] = field(default_factory=list)
+    excluded_views: int = 0
+    excluded_likes: int = 0
+    excluded_comments: int = 0
+
+    @property
+    def kept_views(self) -> int:
+        return max(self.views - self.excluded_views, 0)
+
+    @property
+    def kept_likes(self) -> int:
+        return max(self.likes - self.excluded_likes, 0)
+
+    @property
+    def kept_comments(self) -> int:
+        return max(self.comments - self.excluded_comments, 0)
+
+
+@dataclass(frozen=True)
+class CarriedOn:
+    label: str
+    rule_text: str
+    arithmetic: str
 
 
 @dataclass
@@ -118,7 +198,10 @@ class DayActivity:
     videos: list[VideoDay] = field(default_factory=list)
     creator_day: CreatorDay | None = None
     entries: list[ExplainedEntry] = field(default_factory=list)
-    exclusions: list[Exclusion] = field(default_factory=list)
+    exclusions: list[VideoExclusions] = field(default_factory=list)
+    # Metrics that counted less than a whole unit with what earlier days carried: no entry,
+    # and the remainder carried on.
+    carried: list[CarriedOn] = field(default_factory=list)
 
     @property
     def points(self) -> int:
@@ -127,16 +210,33 @@ class DayActivity:
 
 def explain_points(creator: CreatorProfile, first: date, last: date) -> list[DayActivity]:
     """For each day from `first` to `last` with anything on it, newest first: the entries with
-    their rule and arithmetic, the videos and counts behind them, and what was excluded and why.
-    Five queries, however long the range."""
+    their rule and arithmetic, what counted but made no whole unit and was carried on, the
+    videos and counts behind them, and what was excluded and why. Six queries, however long
+    the range."""
     entries = list(
         PointsEntry.objects.for_creator(creator)
         .between(first, last)
         .select_related("rule")
         .order_by("activity_date", "metric", "id")
     )
+    with_entry = {(e.activity_date, e.metric) for e in entries}
+    # One index lookup per day (the tally's key starts with the day).
+    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    carried = [
+        t
+        for t in DayTally.objects.filter(creator=creator, day__in=span, rule__isnull=False)
+        .filter(Q(carried_in__gt=0) | Q(carried_out__gt=0))
+        .select_related("rule")
+        .order_by("day", "metric")
+        if (t.day, t.metric) not in with_entry
+    ]
     explained = points.breakdowns(
-        [(e.rule, e.measured) for e in entries if e.rule is not None and e.measured is not None]
+        [
+            (e.rule, e.measured, e.carried_in or 0)
+            for e in entries
+            if e.rule is not None and e.measured is not None
+        ]
+        + [(t.rule, t.measured, t.carried_in) for t in carried]
     )
     arithmetic = iter(explained)
     days: dict[date, DayActivity] = defaultdict(lambda: DayActivity(date.min))
@@ -149,28 +249,38 @@ def explain_points(creator: CreatorProfile, first: date, last: date) -> list[Day
     for entry in entries:
         if entry.rule is not None and entry.measured is not None:
             b = next(arithmetic)
-            sums = describe_arithmetic(b)
+            day = entry.activity_date
+            sums = describe_arithmetic(b, carries_on=day is None or points.carries_on(day))
             if entry.kind == EntryKind.CORRECTION:
                 sums += f" due now; this correction moves it by {entry.amount:+,}"
             line = ExplainedEntry(entry, describe_rule(entry.rule), sums)
         else:
             line = ExplainedEntry(entry, "", entry.memo)
         on(entry.activity_date).entries.append(line)
+    for t in carried:
+        sums = describe_arithmetic(next(arithmetic), carries_on=points.carries_on(t.day))
+        on(t.day).carried.append(
+            CarriedOn(t.rule.get_metric_display(), describe_rule(t.rule), sums)
+        )
     for stat in activity_selectors.video_days_between(creator, first, last):
         on(stat.day).videos.append(stat)
     for creator_day in activity_selectors.creator_days_between(creator, first, last):
         on(creator_day.day).creator_day = creator_day
+    by_video_day: dict[int, VideoExclusions] = {}
     for flag in activity_selectors.flags_between(creator, first, last):
-        on(flag.day).exclusions.append(
-            Exclusion(
-                video_title=flag.video_day.video.title,
-                reason=flag.get_reason_display(),
-                detail=flag.detail,
-                status=flag.get_status_display(),
-                excluded_views=flag.excluded_views if flag.status != FlagStatus.DISMISSED else 0,
-                excluded_likes=flag.excluded_likes if flag.status != FlagStatus.DISMISSED else 0,
+        stat = flag.video_day
+        if (shown := by_video_day.get(stat.pk)) is None:
+            shown = by_video_day[stat.pk] = VideoExclusions(
+                stat.video.title, stat.views, stat.likes, stat.comments
             )
+            on(flag.day).exclusions.append(shown)
+        shown.flags.append(
+            Exclusion(flag.get_reason_display(), flag.detail, flag.get_status_display())
         )
+        if flag.status != FlagStatus.DISMISSED:  # a dismissed flag sets nothing aside
+            shown.excluded_views = max(shown.excluded_views, flag.excluded_views)
+            shown.excluded_likes = max(shown.excluded_likes, flag.excluded_likes)
+            shown.excluded_comments = max(shown.excluded_comments, flag.excluded_comments)
     return sorted(days.values(), key=lambda d: d.day, reverse=True)
 
 

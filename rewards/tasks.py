@@ -13,6 +13,7 @@ from core.tasks import RETRY_ON_DATABASE_ERRORS
 
 from . import expiry, recalculation, tiers
 from .models import RecalcRun, RecalcState
+from .points import period_start
 
 logger = logging.getLogger(__name__)
 
@@ -22,15 +23,36 @@ RETRY = RETRY_ON_DATABASE_ERRORS
 @shared_task(name="rewards.recalculate_yesterday", **RETRY)
 def recalculate_yesterday() -> None:
     """What beat runs at 02:00 in REWARDS_DAY_TZ: yesterday, and every recent day whose data
-    or reviews changed since its last run (recalculation.days_needing_recalculation)."""
+    or reviews changed since its last run (recalculation.days_needing_recalculation). Each
+    day carries its remainders into the next, so the days of one month run one after the
+    other: only the earliest of each month is queued here, and each run queues the next
+    once it has planned (`queue_next_day`). Months run side by side."""
     today = rewards_today()
     days = {today - timedelta(days=1), *recalculation.days_needing_recalculation(today=today)}
+    first_of_month: dict[date, date] = {}
     for day in sorted(days):
-        recalculate_day.delay(day.isoformat())
+        first_of_month.setdefault(period_start(day), day)
+    for day in sorted(first_of_month.values()):
+        recalculate_day.delay(day.isoformat(), nightly=True)
+
+
+def queue_next_day(run: RecalcRun) -> None:
+    """Queue the next day of the run's month that needs recalculating, once what the run's
+    day carries out is written (planned, held, or given up), so later days plan from it; a
+    nightly run goes on to yesterday too."""
+    following = recalculation.next_day_of_the_month(
+        after=run.day, today=rewards_today(), with_yesterday=run.nightly
+    )
+    if following is not None:
+        transaction.on_commit(
+            partial(recalculate_day.delay, following.isoformat(), nightly=run.nightly)
+        )
 
 
 @shared_task(name="rewards.recalculate_day", **RETRY)
-def recalculate_day(day: str, approved_by_id: int | None = None) -> int | None:
+def recalculate_day(
+    day: str, approved_by_id: int | None = None, nightly: bool = False
+) -> int | None:
     """Open a run for `day` and queue one planning task per shard; returns the run id, or None
     when a run of that day is already under way (it will post what is due). A run of the day
     that went silent (a killed worker) is taken over (recalculation.start_run)."""
@@ -39,13 +61,16 @@ def recalculate_day(day: str, approved_by_id: int | None = None) -> int | None:
     approver = User.objects.filter(pk=approved_by_id).first() if approved_by_id else None
     try:
         with transaction.atomic():
-            run = recalculation.start_run(day=date.fromisoformat(day), approved_by=approver)
+            run = recalculation.start_run(
+                day=date.fromisoformat(day), approved_by=approver, nightly=nightly
+            )
             queue_planning(run)
     except recalculation.RecalcError as exc:
         logger.info("Not recalculating %s: %s", day, exc)
         return None
     if run.shard_count == 0:
         recalculation.finish_run(run=run)
+        queue_next_day(run)
     return run.pk
 
 
@@ -61,6 +86,10 @@ def _failing(run: RecalcRun, exc: Exception, task: Task) -> None:
         exc, RETRY["autoretry_for"]
     ):
         recalculation.mark_failed(run=run, error=f"{type(exc).__name__}: {exc}")
+        if run.state == RecalcState.PLANNING:
+            # Later days of the month go on from what is written; the next night redoes
+            # this one and, where its remainders change, them.
+            queue_next_day(run)
 
 
 def _shard_step(
@@ -97,6 +126,8 @@ def _post_all_shards(run: RecalcRun) -> None:
     if run.state == RecalcState.POSTING:
         for shard in range(run.shard_count):
             post_shard.delay(run.pk, shard)
+    # The day's remainders are written (posted or held alike): the next day may plan.
+    queue_next_day(run)
 
 
 @shared_task(name="rewards.plan_shard", bind=True, **RETRY)

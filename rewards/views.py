@@ -34,6 +34,7 @@ def how_points_work(request: HttpRequest) -> HttpResponse:
         {
             "today": today,
             "rules": rules,
+            "changes": selectors.upcoming_rule_changes(today),
             "has_qualified_views": any(r.metric == Metric.QUALIFIED_VIEWS for r in rules),
             "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
             "streak_days": settings.REWARDS_STREAK_DAYS,

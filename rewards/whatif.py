@@ -1,10 +1,13 @@
-"""The what-if calculator: the points today's rules would give one hypothetical video.
+"""The what-if calculator: the points today's rules would give one hypothetical video, on one
+day or on several days like it in a row.
 
-The amounts are turned into points by `points.breakdowns`, the nightly job's own SQL, so the
-calculator can never disagree with what the recalculation would post for the same amounts.
+The amounts are turned into points by `points.days_in_a_row`, the nightly job's own SQL
+(its carry and stages) folded over the days, so the calculator can never disagree with what
+the recalculation would post for the same amounts: what a day leaves short of a whole unit
+carries into the next, and caps and diminishing returns apply to each day.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -13,7 +16,7 @@ from core.plurals import plural
 
 from . import points
 from .models import Metric
-from .selectors import describe_arithmetic, describe_rule
+from .selectors import METRIC_NOUNS, describe_arithmetic, describe_rule
 
 # The metrics a single video moves, in the order the page lists them.
 VIDEO_METRICS = (
@@ -36,6 +39,8 @@ class Video:
     shares: int
     watch_time_minutes: int
     is_original: bool = True
+    # Days like this one in a row, within one calendar month (from its 1st).
+    days: int = 1
 
     @property
     def qualifies(self) -> bool:
@@ -57,6 +62,8 @@ class Line:
     arithmetic: str
     points: int
     note: str = ""
+    # Over several days: each day's arithmetic, in order.
+    by_day: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,35 @@ def _notes(video: Video) -> list[str]:
     return notes
 
 
+def _over_days(walk: list[points.Breakdown]) -> str:
+    """Several days of one amount in words: the total, the days that paid, what bit, and
+    what is left over at the end."""
+    first, last = walk[0], walk[-1]
+    days = len(walk)
+    earned = sum(b.points for b in walk)
+    text = (
+        f"{plural(first.measured, *METRIC_NOUNS[first.rule.metric])} a day for {days} days: "
+        f"{plural(earned, 'point')} in all"
+    )
+    paid = sum(1 for b in walk if b.points)
+    if first.measured and first.rule.unit_size > 1:
+        text += f", paid on {paid} of the {days} days"
+    tapered = sum(1 for b in walk if b.tapered_off)
+    if tapered:
+        text += f"; diminishing returns on {plural(tapered, 'day')}"
+    capped = sum(1 for b in walk if b.capped)
+    if capped:
+        text += f"; the daily cap on {plural(capped, 'day')}"
+    if last.carried_out:
+        text += f"; {last.carried_out:,} left over after the last day"
+    return text
+
+
 def estimate(video: Video, day: date) -> Estimate:
-    """Points for `video` alone on `day` under the rules in force then. Daily caps apply to
-    all of a day's videos together, so a second video on the same day may add less."""
+    """Points for `video` alone on `day` under the rules in force then, or for `video.days`
+    days like it in a row from the 1st of a month (each day the same numbers, one upload
+    included). Daily caps apply to all of a day's videos together, so a second video on the
+    same day may add less."""
     measured = {
         Metric.UPLOADS: 1 if video.is_original else 0,
         Metric.QUALIFIED_VIEWS: video.qualified_views,
@@ -100,15 +133,30 @@ def estimate(video: Video, day: date) -> Estimate:
         Metric.SHARES: video.shares,
     }
     in_force = points.rules_in_force(day)
-    asked = [(in_force[m], measured[m]) for m in VIDEO_METRICS if m in in_force]
-    lines = [
-        Line(
-            b.rule.metric,
-            b.rule.get_metric_display(),
-            describe_rule(b.rule),
-            describe_arithmetic(b),
-            b.points,
+    rules = [in_force[m] for m in VIDEO_METRICS if m in in_force]
+    walks = points.days_in_a_row([(rule, [measured[rule.metric]] * video.days) for rule in rules])
+    lines = []
+    for rule, walk in zip(rules, walks, strict=True):
+        if video.days == 1:
+            arithmetic, by_day = describe_arithmetic(walk[0]), ()
+        else:
+            arithmetic = _over_days(walk)
+            by_day = tuple(describe_arithmetic(b) for b in walk)
+        lines.append(
+            Line(
+                rule.metric,
+                rule.get_metric_display(),
+                describe_rule(rule),
+                arithmetic,
+                sum(b.points for b in walk),
+                by_day=by_day,
+            )
         )
-        for b in points.breakdowns(asked)
-    ]
-    return Estimate(lines, _notes(video))
+    notes = _notes(video)
+    if video.days > 1:
+        notes.append(
+            f"{video.days} days in a row, each with these numbers, within one calendar month: "
+            "what a day leaves short of a whole unit carries over to the next, as in the "
+            "nightly calculation, while caps and diminishing returns apply to each day."
+        )
+    return Estimate(lines, notes)

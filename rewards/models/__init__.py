@@ -4,6 +4,7 @@ from .ledger import EARNING_KINDS, EntryKind, PointsAccount, PointsEntry
 from .recalculation import (
     ACTIVE_STATES,
     CourseCompletion,
+    DayTally,
     RecalcLimits,
     RecalcLine,
     RecalcRun,
@@ -18,6 +19,7 @@ __all__ = [
     "EARNING_KINDS",
     "CourseCompletion",
     "CreatorTier",
+    "DayTally",
     "EarningRule",
     "EntryKind",
     "Metric",

@@ -80,6 +80,9 @@ class PointsEntry(models.Model):
     activity_date = models.DateField(null=True, blank=True)
     # The amount the rule counted (e.g. qualified views) when this entry was posted.
     measured = models.BigIntegerField(null=True, blank=True)
+    # What earlier days of the month carried into that amount (the part of a unit left over;
+    # see DayTally), so the entry explains itself however later days change.
+    carried_in = models.BigIntegerField(null=True, blank=True)
     # Unique index only: migration 0009 drops the LIKE-prefix index Django adds on PostgreSQL
     # (nothing searches by prefix); an AlterField that rebuilds its indexes may bring it back.
     idempotency_key = models.CharField(max_length=120, unique=True)

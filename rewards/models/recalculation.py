@@ -65,6 +65,9 @@ class RecalcRun(models.Model):
     approves = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="approved_as"
     )
+    # Started by the nightly job (or by a run it started), which goes on through the later
+    # days of the month to yesterday, one after the other (each carries into the next).
+    nightly = models.BooleanField(default=False, db_default=False)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)
@@ -139,6 +142,8 @@ class RecalcLine(models.Model):
         db_constraint=False,
     )
     measured = models.BigIntegerField(default=0)
+    # What earlier days of the month carried into the amount (DayTally.carried_in).
+    carried_in = models.BigIntegerField(default=0, db_default=0)
     due = models.BigIntegerField()
     posted = models.BigIntegerField()
     delta = models.BigIntegerField()
@@ -150,6 +155,55 @@ class RecalcLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric}: {self.posted:,} → {self.due:,}"
+
+
+class DayTally(models.Model):
+    """What one creator's metric counted on one day, with the part of a unit that earlier
+    days of the month carried into it and the part this day carries on to the next.
+
+    Points are paid for whole units of (carried_in + measured); what is left over,
+    carried_out, is added to the next day's amount, until the month ends (remainders start
+    from zero on the 1st). The nightly recalculation writes a shard's rows as it plans the
+    day, in the same transaction, and plans the day's points from them; the next day reads
+    carried_out. The remainder is in the metric's own units (views), so a rule's new version
+    simply divides it by its own unit size. Like the recalculation's lines, the rows are
+    derived and carry no foreign-key constraints (one trigger call per row at commit)."""
+
+    pk = models.CompositePrimaryKey("day", "creator", "metric")
+    day = models.DateField()
+    creator = models.ForeignKey(
+        CreatorProfile,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    # The rule version in force that day; None when the metric earned nothing then.
+    rule = models.ForeignKey(
+        EarningRule,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    measured = models.BigIntegerField(default=0)
+    carried_in = models.BigIntegerField(default=0)
+    carried_out = models.BigIntegerField(default=0)
+    # What the rule gives for carried_in + measured, after the day's taper and cap: the
+    # points the day is due for the metric.
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "day's tally"
+        verbose_name_plural = "days' tallies"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} {self.metric}: {self.carried_in:,} carried in + {self.measured:,} "
+            f"→ {self.carried_out:,} carried out"
+        )
 
 
 class RecalcLimits(models.Model):

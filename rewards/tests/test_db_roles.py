@@ -38,7 +38,7 @@ SCRIPT = Path(settings.BASE_DIR) / "scripts" / "db_roles.sql"
 
 pytestmark = [
     # Another connection must see the rows, and the script changes owners: real commits.
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="roles and privileges are PostgreSQL's"
     ),

@@ -19,7 +19,7 @@ from store.models import Redemption, StoreItem
 from store.tests.factories import PromotionFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="locking needs PostgreSQL"),
 ]
 
