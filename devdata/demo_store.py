@@ -84,7 +84,12 @@ CATALOG = [
         ItemKind.CASH,
         "A £100 bonus for Gold creators, once a quarter.",
         9_000,
-        {"cash_amount_minor": 10_000, "currency": "GBP", "limit_per_creator": 1},
+        {
+            "cash_amount_minor": 10_000,
+            "currency": "GBP",
+            "limit_per_creator": 1,
+            "is_milestone_bonus": True,
+        },
         ("#065f46", "#34d399"),
     ),
 ]
@@ -152,7 +157,8 @@ def seed_store(*, demo_creator: CreatorProfile, staff: User) -> int:
         )
         return redemption
 
-    # The demo creator: a tool in use, one promotion fulfilled, one cancelled, one pending.
+    # The demo creator: a tool in use, one promotion fulfilled, one cancelled, one pending,
+    # and cash paid into their earnings.
     redeem(demo_creator, "pro-colour-grading", 3)
     fulfilled = redeem(demo_creator, "holiday-gift-guide", 9)
     store_services.fulfil_redemption(
@@ -167,6 +173,9 @@ def seed_store(*, demo_creator: CreatorProfile, staff: User) -> int:
         by=staff,
     )
     redeem(demo_creator, "rising-creators-list", 1)
+    # Cash from points, paid into the demo creator's earnings by staff.
+    cash = redeem(demo_creator, "cash-25", 12)
+    store_services.fulfil_redemption(redemption_id=cash.pk, by=staff)
     # Other creators bought every Summit pass: a sold-out item for everyone else to see.
     buyers = CreatorProfile.objects.exclude(pk=demo_creator.pk).filter(
         points_account__balance__gte=items["creator-summit-pass"].price_points

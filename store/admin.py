@@ -57,7 +57,7 @@ class StoreItemAdmin(admin.ModelAdmin):
                 "fields": [
                     "entitlement_days",
                     ("slot_starts_on", "slot_ends_on"),
-                    ("cash_amount_minor", "currency"),
+                    ("cash_amount_minor", "currency", "is_milestone_bonus"),
                 ],
             },
         ),

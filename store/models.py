@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
+from core.money import format_minor
 from rewards.models import PointsEntry, Tier
 
 
@@ -64,9 +65,14 @@ class StoreItem(models.Model):
     # Promotional placement: the slot the creator gets.
     slot_starts_on = models.DateField(null=True, blank=True)
     slot_ends_on = models.DateField(null=True, blank=True)
-    # Cash: what the creator is paid, in minor units.
+    # Cash: what the creator is paid, in minor units, and how their earnings label it.
     cash_amount_minor = models.PositiveIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, default="")
+    is_milestone_bonus = models.BooleanField(
+        default=False,
+        help_text="Cash items: labelled a milestone bonus in the creator's earnings, not cash "
+        "redeemed from points.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -106,9 +112,8 @@ class StoreItem(models.Model):
 
     @property
     def cash_display(self) -> str:
-        """The cash amount in major units, e.g. "25.00 GBP" (two-decimal currencies)."""
-        major, minor = divmod(self.cash_amount_minor or 0, 100)
-        return f"{major:,}.{minor:02d} {self.currency}"
+        """The cash amount in major units, e.g. "25.00 GBP"."""
+        return format_minor(self.cash_amount_minor or 0, self.currency)
 
     @property
     def is_sold_out(self) -> bool:
@@ -142,6 +147,10 @@ class Redemption(models.Model):
     list_price = models.PositiveIntegerField()
     discount_percent = models.PositiveSmallIntegerField(default=0)
     points_paid = models.PositiveIntegerField()
+    # Cash items: what the creator is owed, as the item said when they redeemed it (staff may
+    # change the item later; a redemption keeps its price).
+    cash_amount_minor = models.PositiveIntegerField(null=True, blank=True)
+    cash_currency = models.CharField(max_length=3, blank=True, default="")
     state = models.CharField(
         max_length=10, choices=RedemptionState.choices, default=RedemptionState.PENDING
     )
@@ -202,10 +211,9 @@ class Redemption(models.Model):
         return self.state == RedemptionState.PENDING
 
     @property
-    def waits_for_payouts(self) -> bool:
-        """Cash is handed to the earnings ledger once the payments app has one; until then a
-        cash redemption waits, and the nightly clean-up leaves it alone."""
-        return self.is_pending and self.item.kind == ItemKind.CASH
+    def cash_display(self) -> str:
+        """What a cash redemption pays, as it was when redeemed, e.g. "25.00 GBP"."""
+        return format_minor(self.cash_amount_minor or 0, self.cash_currency)
 
 
 class RedemptionEvent(models.Model):

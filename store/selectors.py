@@ -171,8 +171,8 @@ def availability(who: Shopper, item: StoreItem, now: datetime) -> Availability:
     note = ""
     if item.kind == ItemKind.CASH:
         note = (
-            "Cash is paid through your earnings once payouts open in the portal; until then "
-            "a cash redemption stays pending, and your points are held for it."
+            "Once the Creator Portal team checks it, the cash is added to your earnings; "
+            "until then it is pending and your points are held for it."
         )
     return Availability(item=item, price=price, reasons=reasons, affordable=affordable, note=note)
 
@@ -240,9 +240,6 @@ def my_redemptions(creator: CreatorProfile) -> QuerySet[Redemption]:
 
 
 def stale_pending(now: datetime) -> QuerySet[Redemption]:
-    """Pending redemptions older than STORE_PENDING_MAX_DAYS that staff should have decided;
-    cash waiting for payouts is not stale, it waits for a known reason."""
+    """Pending redemptions older than STORE_PENDING_MAX_DAYS that staff should have decided."""
     cutoff = now - timedelta(days=settings.STORE_PENDING_MAX_DAYS)
-    return Redemption.objects.filter(state=RedemptionState.PENDING, created_at__lt=cutoff).exclude(
-        item__kind=ItemKind.CASH
-    )
+    return Redemption.objects.filter(state=RedemptionState.PENDING, created_at__lt=cutoff)

@@ -18,6 +18,8 @@ from django.utils import timezone
 from accounts.models import CreatorProfile, User
 from accounts.services import notify
 from core.plurals import plural
+from payments import ledger as earnings
+from payments.models import Source
 from rewards import services as rewards_services
 from rewards.models import EntryKind
 
@@ -133,6 +135,8 @@ def redeem_item(
         discount_percent=price.discount_percent,
         points_paid=price.points,
         entry=entry,
+        cash_amount_minor=item.cash_amount_minor if item.kind == ItemKind.CASH else None,
+        cash_currency=item.currency if item.kind == ItemKind.CASH else "",
         state=RedemptionState.FULFILLED if is_tool else RedemptionState.PENDING,
         decided_at=now if is_tool else None,
         created_at=now,
@@ -176,27 +180,58 @@ def _locked_pending(redemption_id: int) -> Redemption:
 def fulfil_redemption(
     *, redemption_id: int, by: User, note: str = "", now: datetime | None = None
 ) -> Redemption:
-    """Staff mark a pending promotion as delivered; the creator is told."""
+    """Staff mark a pending redemption as delivered; the creator is told. Cash (and a
+    milestone bonus) is credited to the creator's earnings in the same transaction, at the
+    amount the item showed when they redeemed it."""
     redemption = _locked_pending(redemption_id)
+    paid = ""
     if redemption.item.kind == ItemKind.CASH:
-        raise StoreError(
-            f"Redemption {redemption.pk} is cash: it is paid through the earnings ledger once "
-            "payouts open, so it stays pending until then (or cancel it)."
-        )
+        paid = _pay_cash(redemption)
     redemption.state = RedemptionState.FULFILLED
     redemption.decided_at = now or timezone.now()
     redemption.decided_by = by
     redemption.reason = note[:300]
     redemption.save(update_fields=["state", "decided_at", "decided_by", "reason"])
-    _event(redemption, note or "Fulfilled by the Creator Portal team.", by=by)
+    _event(
+        redemption,
+        " ".join(filter(None, [paid, note])) or "Fulfilled by the Creator Portal team.",
+        by=by,
+    )
     notify(
         user=redemption.creator.user,
         subject=f"{redemption.item.name}: fulfilled",
         body=f"Your redemption of {redemption.item.name} is fulfilled."
+        + (f" {paid}" if paid else "")
         + (f" {note}" if note else ""),
         link=redemption.get_absolute_url(),
     )
     return redemption
+
+
+def _pay_cash(redemption: Redemption) -> str:
+    """Credit a cash redemption to the creator's earnings; say so in words."""
+    if not redemption.cash_amount_minor or not redemption.cash_currency:
+        raise StoreError(
+            f"Redemption {redemption.pk} has no cash amount to pay: cancel it and refund the "
+            "points, then fix the item."
+        )
+    try:
+        earnings.credit(
+            creator=redemption.creator,
+            amount=redemption.cash_amount_minor,
+            currency=redemption.cash_currency,
+            source=(
+                Source.MILESTONE_BONUS
+                if redemption.item.is_milestone_bonus
+                else Source.CASH_REDEMPTION
+            ),
+            idempotency_key=f"store.redemption:{redemption.pk}",
+            document=f"store.redemption:{redemption.pk}",
+            memo=f"{redemption.item.name}: {plural(redemption.points_paid, 'point')}",
+        )
+    except earnings.LedgerError as error:
+        raise StoreError(str(error)) from error
+    return f"{redemption.cash_display} added to your earnings."
 
 
 @transaction.atomic

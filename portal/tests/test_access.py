@@ -233,6 +233,8 @@ def third_party_admin_rows(db: None) -> None:
     from activity.models import LiveSession
     from activity.services import create_integration
     from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory
+    from payments import ledger as earnings
+    from payments.models import Source
     from rewards import recalculation, tiers
     from rewards.services import record_course_completion
 
@@ -251,6 +253,13 @@ def third_party_admin_rows(db: None) -> None:
     )
     recalculation.recalculate_day_in_process(day=DAY)
     tiers.recompute(DAY)
+    earnings.credit(
+        creator=stat.creator,
+        amount=1_000,
+        currency="USD",
+        source=Source.TIP,
+        idempotency_key="walk",
+    )
     Authenticator.objects.create(
         user=FanFactory(),
         type=Authenticator.Type.RECOVERY_CODES,

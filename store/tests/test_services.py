@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Notification, Standing
 from accounts.tests.factories import CreatorFactory, StaffFactory
+from payments import ledger
+from payments.models import EarningsEntry, Source
 from rewards import tiers
 from rewards.models import CreatorTier, EntryKind, PointsAccount, PointsEntry, Tier
 from rewards.services import post_entry
@@ -303,12 +305,55 @@ def test_a_cancellation_needs_a_reason(creator: object, staff: object) -> None:
         services.cancel_redemption(redemption_id=redemption.pk, reason="  ", by=staff)
 
 
-def test_cash_stays_pending_until_payouts_exist(creator: object, staff: object) -> None:
+def test_fulfilling_cash_credits_the_earnings_ledger_in_the_same_transaction(
+    creator: object, staff: object
+) -> None:
     give(creator, 5_000)
-    redemption = redeem(creator, CashFactory())
-    assert redemption.waits_for_payouts
-    with pytest.raises(services.StoreError, match="stays pending"):
+    item = CashFactory(cash_amount_minor=2_500, currency="GBP")
+    redemption = redeem(creator, item)
+    assert redemption.is_pending and redemption.cash_display == "25.00 GBP"
+    # Staff change the item afterwards: the creator is paid what they redeemed it for.
+    item.cash_amount_minor = 1_000
+    item.save()
+
+    services.fulfil_redemption(redemption_id=redemption.pk, by=staff)
+
+    [entry] = EarningsEntry.objects.all()
+    assert (entry.amount, entry.account.currency, entry.source) == (
+        2_500,
+        "GBP",
+        Source.CASH_REDEMPTION,
+    )
+    assert entry.document == f"store.redemption:{redemption.pk}"
+    assert ledger.balances(creator) == [ledger.Balance("GBP", 2_500, 0)]
+    redemption.refresh_from_db()
+    assert redemption.state == RedemptionState.FULFILLED
+    assert "25.00 GBP added to your earnings." in redemption.events.last().note
+    assert "25.00 GBP added to your earnings." in Notification.objects.get(user=creator.user).body
+    with pytest.raises(services.StoreError, match="already fulfilled"):
         services.fulfil_redemption(redemption_id=redemption.pk, by=staff)
+    assert EarningsEntry.objects.count() == 1
+    call_command("check_ledger")
+
+
+def test_a_milestone_bonus_is_labelled_so_in_the_earnings(creator: object, staff: object) -> None:
+    give(creator, 5_000)
+    redemption = redeem(creator, CashFactory(is_milestone_bonus=True))
+    services.fulfil_redemption(redemption_id=redemption.pk, by=staff)
+    assert EarningsEntry.objects.get().source == Source.MILESTONE_BONUS
+
+
+def test_a_cash_payment_the_ledger_refuses_leaves_the_redemption_pending(
+    creator: object, staff: object
+) -> None:
+    give(creator, 5_000)
+    redemption = redeem(creator, CashFactory(currency="GBP"))
+    # A redemption whose amount was lost (as one made before amounts were kept might be).
+    Redemption.objects.filter(pk=redemption.pk).update(cash_amount_minor=None)
+    with pytest.raises(services.StoreError, match="no cash amount"):
+        services.fulfil_redemption(redemption_id=redemption.pk, by=staff)
+    redemption.refresh_from_db()
+    assert redemption.is_pending and not EarningsEntry.objects.exists()
 
 
 @override_settings(STORE_PENDING_MAX_DAYS=14)
@@ -321,15 +366,16 @@ def test_the_nightly_clean_up_cancels_and_refunds_what_waited_too_long(
     fresh = redeem(creator, PromotionFactory(), key="b" * 20, now=now - timedelta(days=13))
     cash = redeem(creator, CashFactory(), key="c" * 20, now=now - timedelta(days=30))
 
-    assert services.cancel_stale_redemptions(now) == 1
+    # Cash no longer waits for a ledger: left undecided, it is cancelled like the rest.
+    assert services.cancel_stale_redemptions(now) == 2
     assert services.cancel_stale_redemptions(now) == 0  # nothing twice
 
     stale.refresh_from_db(), fresh.refresh_from_db(), cash.refresh_from_db()
-    assert stale.state == RedemptionState.CANCELLED
+    assert (stale.state, cash.state) == (RedemptionState.CANCELLED, RedemptionState.CANCELLED)
     assert "Not fulfilled within 14 days" in stale.reason
     assert stale.decided_by is None
-    assert (fresh.state, cash.state) == (RedemptionState.PENDING, RedemptionState.PENDING)
-    assert balance(creator) == 5_000 - fresh.points_paid - cash.points_paid
+    assert fresh.state == RedemptionState.PENDING
+    assert balance(creator) == 5_000 - fresh.points_paid
     call_command("check_ledger")
 
 

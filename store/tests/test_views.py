@@ -266,7 +266,7 @@ def test_my_redemptions_show_state_and_history(
     assert "Cancelled: The list is full. Your 500 points were refunded." in detail
     assert "+500" in detail and "-500" in detail  # the redemption and its refund
     cash_page = creator_client.get(cash.get_absolute_url()).content.decode()
-    assert "once payouts open" in cash_page
+    assert "25.00 GBP is added to your earnings" in cash_page
     pending_page = creator_client.get(pending.get_absolute_url()).content.decode()
     assert "within 14 days" in pending_page
 

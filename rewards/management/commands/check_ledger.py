@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from core.plurals import plural
+from payments import ledger as earnings
 
 # Accounts whose balance is not the sum of their entries.
 MISMATCHES_SQL = """
@@ -15,7 +16,10 @@ MISMATCHES_SQL = """
 
 
 class Command(BaseCommand):
-    help = "Check that every points balance equals the sum of its entries; exit 1 if not."
+    help = (
+        "Check that every points balance and every earnings balance (available and pending) "
+        "equals the sum of its entries; exit 1 if not."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         with connection.cursor() as cursor:
@@ -23,15 +27,23 @@ class Command(BaseCommand):
             mismatches = cursor.fetchall()
             cursor.execute("SELECT COUNT(*) FROM rewards_pointsaccount")
             accounts = cursor.fetchone()[0]
+        earnings_accounts, earnings_problems = earnings.ledger_mismatches()
         for creator_id, balance, total in mismatches:
             self.stderr.write(
                 f"creator {creator_id}: balance {balance:,}, entries sum to {total:,}"
             )
-        if mismatches:
-            verb = "does" if len(mismatches) == 1 else "do"
+        for problem in earnings_problems:
+            self.stderr.write(problem)
+        if mismatches or earnings_problems:
             raise CommandError(
-                f"{len(mismatches)} of {plural(accounts, 'account')} {verb} not balance."
+                f"{len(mismatches)} of {plural(accounts, 'points account')} and "
+                f"{len(earnings_problems)} of {plural(earnings_accounts, 'earnings account')} "
+                "do not balance."
             )
         self.stdout.write(
             f"Ledger balances: {plural(accounts, 'account')}, every balance equals its entries."
+        )
+        self.stdout.write(
+            f"Earnings balances: {plural(earnings_accounts, 'account')}, available and pending "
+            "equal their entries."
         )

@@ -1,0 +1,264 @@
+"""Writes and reads of the creator earnings ledger: the only way money owed to creators moves.
+
+Every movement is an entry with its source, the document it came from and an idempotency key
+(a repeated key returns the first entry and moves nothing), posted under the account's row
+lock in the caller's transaction, so a fulfilment, a payout request and the daily release
+never interleave on one account.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import CreatorProfile
+from core.clock import rewards_today
+from core.money import format_minor
+
+from .models import EarningsAccount, EarningsEntry, Source
+
+# Refuse amounts no real movement reaches: a mistyped amount should not make history.
+MAX_AMOUNT = 10**11  # one billion in major units of a two-decimal currency
+
+
+class LedgerError(Exception):
+    """A movement the ledger refuses; the message is safe to show."""
+
+
+def _currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise LedgerError(f"{code or 'An empty code'} is not a currency code (e.g. USD).")
+    return code
+
+
+def _locked_account(creator: CreatorProfile, currency: str) -> EarningsAccount:
+    """The creator's account in `currency`, created if need be, locked until the transaction
+    ends."""
+    EarningsAccount.objects.get_or_create(creator=creator, currency=currency)
+    return EarningsAccount.objects.select_for_update().get(creator=creator, currency=currency)
+
+
+def _is_pending(pending_until: date | None, account: EarningsAccount) -> bool:
+    released = account.released_through or date.min
+    return pending_until is not None and pending_until > released
+
+
+def _post(
+    account: EarningsAccount,
+    *,
+    amount: int,
+    source: str,
+    idempotency_key: str,
+    pending_until: date | None,
+    document: str,
+    memo: str,
+    reverses: EarningsEntry | None = None,
+) -> EarningsEntry:
+    pending = _is_pending(pending_until, account)
+    balance = account.pending if pending else account.available
+    if balance + amount < 0:
+        which = "pending" if pending else "available"
+        raise LedgerError(
+            f"That takes {format_minor(-amount, account.currency)} and only "
+            f"{format_minor(balance, account.currency)} is {which}."
+        )
+    entry = EarningsEntry.objects.create(
+        account=account,
+        amount=amount,
+        source=source,
+        pending_until=pending_until,
+        document=document[:120],
+        memo=memo[:300],
+        idempotency_key=idempotency_key,
+        reverses=reverses,
+    )
+    field = "pending" if pending else "available"
+    EarningsAccount.objects.filter(pk=account.pk).update(
+        **{field: F(field) + amount}, updated_at=timezone.now()
+    )
+    setattr(account, field, balance + amount)
+    return entry
+
+
+def _existing(idempotency_key: str, creator: CreatorProfile, amount: int) -> EarningsEntry | None:
+    if not idempotency_key or len(idempotency_key) > 120:
+        raise LedgerError("A movement needs a request key of at most 120 characters.")
+    existing = EarningsEntry.objects.select_related("account").filter(
+        idempotency_key=idempotency_key
+    )
+    entry = existing.first()
+    if entry is None:
+        return None
+    if (entry.account.creator_id, entry.amount) != (creator.pk, amount):
+        raise LedgerError("That request key was already used for a different movement.")
+    return entry
+
+
+@transaction.atomic
+def credit(
+    *,
+    creator: CreatorProfile,
+    amount: int,
+    currency: str,
+    source: Source,
+    idempotency_key: str,
+    document: str = "",
+    memo: str = "",
+    pending_until: date | None = None,
+) -> EarningsEntry:
+    """Owe the creator `amount` minor units; pending until `pending_until` when it is after
+    the last release, available at once otherwise. A repeated key returns the first entry."""
+    if not 0 < amount <= MAX_AMOUNT:
+        raise LedgerError("A credit must be a positive amount of at most 1,000,000,000.00.")
+    account = _locked_account(creator, _currency(currency))
+    # Looked up under the account's lock: a twin request that got there first has committed.
+    if (entry := _existing(idempotency_key, creator, amount)) is not None:
+        return entry
+    return _post(
+        account,
+        amount=amount,
+        source=source,
+        idempotency_key=idempotency_key,
+        pending_until=pending_until,
+        document=document,
+        memo=memo,
+    )
+
+
+@transaction.atomic
+def debit(
+    *,
+    creator: CreatorProfile,
+    amount: int,
+    currency: str,
+    source: Source,
+    idempotency_key: str,
+    document: str = "",
+    memo: str = "",
+) -> EarningsEntry:
+    """Take `amount` minor units out of what is available (a payout): never more than is
+    available, also when requests race (the account's row lock orders them)."""
+    if not 0 < amount <= MAX_AMOUNT:
+        raise LedgerError("A debit must be a positive amount of at most 1,000,000,000.00.")
+    account = _locked_account(creator, _currency(currency))
+    if (entry := _existing(idempotency_key, creator, -amount)) is not None:
+        return entry
+    return _post(
+        account,
+        amount=-amount,
+        source=source,
+        idempotency_key=idempotency_key,
+        pending_until=None,
+        document=document,
+        memo=memo,
+    )
+
+
+@transaction.atomic
+def reverse(*, entry_id: int, reason: str) -> EarningsEntry:
+    """Mend a mistake: an entry of the opposite amount, pending or available as the original
+    was, labelled a correction. Reversing twice returns the first reversal."""
+    if not reason.strip():
+        raise LedgerError("A reversal needs a reason the creator can read.")
+    original = EarningsEntry.objects.select_related("account__creator").filter(pk=entry_id).first()
+    if original is None:
+        raise LedgerError(f"There is no earnings entry {entry_id}.")
+    if original.reverses_id is not None:
+        raise LedgerError("A reversal cannot itself be reversed; post a new entry instead.")
+    account = _locked_account(original.account.creator, original.account.currency)
+    key = f"reverse:{original.pk}"
+    if (entry := EarningsEntry.objects.filter(idempotency_key=key).first()) is not None:
+        return entry
+    return _post(
+        account,
+        amount=-original.amount,
+        source=Source.CORRECTION,
+        idempotency_key=key,
+        # Takes back from where the original sits now: pending until its date, or available.
+        pending_until=original.pending_until,
+        document=original.document,
+        memo=f"Reverses entry {original.pk}: {reason}",
+        reverses=original,
+    )
+
+
+def release_pending(*, today: date | None = None) -> int:
+    """Move every pending entry dated up to `today` into available, account by account (each
+    under its lock, advancing `released_through`, so each entry moves once however often this
+    runs). Returns how many accounts changed."""
+    today = today or rewards_today()
+    due = (
+        EarningsEntry.objects.filter(pending_until__lte=today)
+        .filter(
+            Q(account__released_through__isnull=True)
+            | Q(pending_until__gt=F("account__released_through"))
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+    changed = 0
+    for account_id in list(due):
+        with transaction.atomic():
+            account = EarningsAccount.objects.select_for_update().get(pk=account_id)
+            matured = account.entries.filter(pending_until__lte=today)
+            if account.released_through is not None:
+                matured = matured.filter(pending_until__gt=account.released_through)
+            amount = matured.aggregate(total=Sum("amount"))["total"] or 0
+            EarningsAccount.objects.filter(pk=account.pk).update(
+                available=F("available") + amount,
+                pending=F("pending") - amount,
+                released_through=today,
+                updated_at=timezone.now(),
+            )
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class Balance:
+    currency: str
+    available: int
+    pending: int
+
+
+def balances(creator: CreatorProfile) -> list[Balance]:
+    """The creator's available and pending money, per currency (one query)."""
+    return [
+        Balance(currency, available, pending)
+        for currency, available, pending in EarningsAccount.objects.filter(
+            creator=creator
+        ).values_list("currency", "available", "pending")
+    ]
+
+
+# Accounts whose available or pending amount is not what their entries say.
+MISMATCHES_SQL = """
+    SELECT a.id, a.currency, a.available, a.pending,
+           COALESCE(SUM(e.amount) FILTER (
+               WHERE e.pending_until IS NULL OR e.pending_until <= a.released_through), 0),
+           COALESCE(SUM(e.amount) FILTER (
+               WHERE e.pending_until IS NOT NULL
+                 AND (a.released_through IS NULL OR e.pending_until > a.released_through)), 0)
+    FROM payments_earningsaccount a
+    LEFT JOIN payments_earningsentry e ON e.account_id = a.id
+    GROUP BY a.id, a.currency, a.available, a.pending, a.released_through
+"""
+
+
+def ledger_mismatches() -> tuple[int, list[str]]:
+    """(accounts, what is wrong with each one that does not add up), for check_ledger."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(MISMATCHES_SQL)
+        rows = cursor.fetchall()
+    problems = [
+        f"earnings account {pk} ({currency}): available {available:,}, pending {pending:,}; "
+        f"entries say {want_available:,} and {want_pending:,}"
+        for pk, currency, available, pending, want_available, want_pending in rows
+        if (available, pending) != (want_available, want_pending)
+    ]
+    return len(rows), problems

@@ -1,0 +1,3 @@
+from .ledger import EarningsAccount, EarningsEntry, Source
+
+__all__ = ["EarningsAccount", "EarningsEntry", "Source"]
