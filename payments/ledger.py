@@ -97,6 +97,33 @@ def _existing(idempotency_key: str, creator: CreatorProfile, amount: int) -> Ear
     return entry
 
 
+def _move(
+    creator: CreatorProfile,
+    amount: int,
+    currency: str,
+    *,
+    source: str,
+    idempotency_key: str,
+    document: str,
+    memo: str,
+    pending_until: date | None,
+) -> EarningsEntry:
+    """Post a signed `amount` under the account's lock, once per key."""
+    account = _locked_account(creator, _currency(currency))
+    # Looked up under the account's lock: a twin request that got there first has committed.
+    if (entry := _existing(idempotency_key, creator, amount)) is not None:
+        return entry
+    return _post(
+        account,
+        amount=amount,
+        source=source,
+        idempotency_key=idempotency_key,
+        pending_until=pending_until,
+        document=document,
+        memo=memo,
+    )
+
+
 @transaction.atomic
 def credit(
     *,
@@ -113,18 +140,15 @@ def credit(
     the last release, available at once otherwise. A repeated key returns the first entry."""
     if not 0 < amount <= MAX_AMOUNT:
         raise LedgerError("A credit must be a positive amount of at most 1,000,000,000.00.")
-    account = _locked_account(creator, _currency(currency))
-    # Looked up under the account's lock: a twin request that got there first has committed.
-    if (entry := _existing(idempotency_key, creator, amount)) is not None:
-        return entry
-    return _post(
-        account,
-        amount=amount,
+    return _move(
+        creator,
+        amount,
+        currency,
         source=source,
         idempotency_key=idempotency_key,
-        pending_until=pending_until,
         document=document,
         memo=memo,
+        pending_until=pending_until,
     )
 
 
@@ -143,17 +167,15 @@ def debit(
     available, also when requests race (the account's row lock orders them)."""
     if not 0 < amount <= MAX_AMOUNT:
         raise LedgerError("A debit must be a positive amount of at most 1,000,000,000.00.")
-    account = _locked_account(creator, _currency(currency))
-    if (entry := _existing(idempotency_key, creator, -amount)) is not None:
-        return entry
-    return _post(
-        account,
-        amount=-amount,
+    return _move(
+        creator,
+        -amount,
+        currency,
         source=source,
         idempotency_key=idempotency_key,
-        pending_until=None,
         document=document,
         memo=memo,
+        pending_until=None,
     )
 
 
