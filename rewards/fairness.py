@@ -76,6 +76,7 @@ class Band:
 class Fairness:
     first: date
     last: date
+    days_measured: int  # days in first..last the recalculation tallied (the others are left out)
     creators: int
     rules: Concentration
     linear: Concentration
@@ -121,6 +122,8 @@ class Fairness:
         return {
             "from": self.first.isoformat(),
             "to": self.last.isoformat(),
+            "days_in_period": (self.last - self.first).days + 1,
+            "days_measured": self.days_measured,
             "creators": self.creators,
             "rules_in_force": side(self.rules),
             "linear_rule": side(self.linear),
@@ -156,9 +159,12 @@ def measure(first: date, last: date) -> Fairness:
     """The fairness of the points paid for rewards days `first`..`last`, both included."""
     tallies = DayTally.objects.filter(day__range=(first, last))
     creators = set(tallies.values_list("creator_id", flat=True).distinct())
+    # Only days the recalculation tallied: both sides then see the same days (a day paid
+    # before tallies existed, or whose run never finished, has points but no activity here).
+    days = set(tallies.values_list("day", flat=True).distinct())
     paid = (
         PointsEntry.objects.filter(
-            activity_date__range=(first, last),
+            activity_date__in=days,
             kind__in=EARNING_KINDS,
             account_id__in=creators,
         )
@@ -209,6 +215,7 @@ def measure(first: date, last: date) -> Fairness:
     return Fairness(
         first=first,
         last=last,
+        days_measured=len(days),
         creators=len(creators),
         rules=concentration(list(points.values())),
         linear=concentration([float(v) for v in linear.values()]),

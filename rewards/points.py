@@ -20,13 +20,14 @@ The ledger's earning kinds as SQL (EARNING_KINDS_SQL) live here too, so the reca
 and tiers count the same entries as earned.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
 
-from .models import EARNING_KINDS, EarningRule
+from .models import EARNING_KINDS, CarryStart, EarningRule
 
 # The ledger's earning entry kinds (points earned, and their corrections) as an SQL list, for
 # `kind IN (...)`: what the recalculation compares with what is due, and what tiers count.
@@ -40,9 +41,20 @@ MAX_MEASURED = 10**12
 MAX_POINTS_PER_UNIT = 10_000
 
 
+@functools.cache
+def carry_start() -> date:
+    """The first day whose remainders carry over (CarryStart; read once per process)."""
+    row = CarryStart.objects.first()
+    return row.day if row else date.min
+
+
 def period_start(day: date) -> date:
-    """The first day of the period within which remainders carry over: the calendar month."""
-    return day.replace(day=1)
+    """The first day of the period within which remainders carry over: the calendar month,
+    from `carry_start()` on. A day before it stands alone (it carries nothing in or out)."""
+    start = carry_start()
+    if day < start:
+        return day
+    return max(day.replace(day=1), start)
 
 
 def carries_on(day: date) -> bool:

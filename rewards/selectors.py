@@ -167,6 +167,7 @@ class VideoExclusions:
     views: int
     likes: int
     comments: int
+    views_5s: int = 0
     flags: list[Exclusion] = field(default_factory=list)
     excluded_views: int = 0
     excluded_likes: int = 0
@@ -175,6 +176,13 @@ class VideoExclusions:
     @property
     def kept_views(self) -> int:
         return max(self.views - self.excluded_views, 0)
+
+    @property
+    def kept_views_5s(self) -> int:
+        """Of the views watched 5 s (those that can qualify), what still counts: views set
+        aside come off these in full, as the recalculation takes them (so what was bought
+        earns nothing, even when bought views were watched less)."""
+        return max(self.views_5s - self.excluded_views, 0)
 
     @property
     def kept_likes(self) -> int:
@@ -271,7 +279,7 @@ def explain_points(creator: CreatorProfile, first: date, last: date) -> list[Day
         stat = flag.video_day
         if (shown := by_video_day.get(stat.pk)) is None:
             shown = by_video_day[stat.pk] = VideoExclusions(
-                stat.video.title, stat.views, stat.likes, stat.comments
+                stat.video.title, stat.views, stat.likes, stat.comments, stat.views_5s
             )
             on(flag.day).exclusions.append(shown)
         shown.flags.append(

@@ -3,6 +3,7 @@
 from .ledger import EARNING_KINDS, EntryKind, PointsAccount, PointsEntry
 from .recalculation import (
     ACTIVE_STATES,
+    CarryStart,
     CourseCompletion,
     DayTally,
     RecalcLimits,
@@ -17,6 +18,7 @@ from .tiers import CreatorTier, Tier
 __all__ = [
     "ACTIVE_STATES",
     "EARNING_KINDS",
+    "CarryStart",
     "CourseCompletion",
     "CreatorTier",
     "DayTally",

@@ -206,6 +206,21 @@ class DayTally(models.Model):
         )
 
 
+class CarryStart(models.Model):
+    """The first rewards day whose remainders carry over (one row, written by migration
+    0014): on an installation that paid days before carrying existed, the day after the last
+    one paid, so recalculating an old day later (late data) never pays it, or everyone else
+    that day, by arithmetic it was not paid with. No row: carrying from the beginning."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = "start of carried remainders"
+
+    def __str__(self) -> str:
+        return f"Remainders carry over from {self.day}"
+
+
 class RecalcLimits(models.Model):
     """Staff-set limits of the safety valve: a run that moves points more than this compared
     with the previous day is held, fully computed, until staff approve it."""

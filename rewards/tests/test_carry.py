@@ -15,7 +15,15 @@ from accounts.models import CreatorProfile
 from activity.models import Video
 from activity.tests.factories import VideoDayFactory, VideoFactory
 from rewards import points, recalculation, selectors, whatif
-from rewards.models import DayTally, EarningRule, EntryKind, Metric, PointsEntry, RecalcRun
+from rewards.models import (
+    CarryStart,
+    DayTally,
+    EarningRule,
+    EntryKind,
+    Metric,
+    PointsEntry,
+    RecalcRun,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +336,49 @@ def test_a_correction_at_a_months_end_stops_at_the_month(
     assert runs.count(days[0]) == 2 and runs.count(days[1]) == 2  # the rest of October
     assert runs.count(days[2]) == 1  # November started from zero: nothing to redo
     assert [qualified_points(video.creator, day) for day in days] == [2, 0, 0]
+
+
+@pytest.fixture
+def carry_from(request: pytest.FixtureRequest) -> object:
+    """Carrying began on a given day, as migration 0014 records on an installation that paid
+    days before it; the process's cached start is cleared around the test."""
+
+    def start(day: dt.date) -> None:
+        CarryStart.objects.create(day=day)
+        points.carry_start.cache_clear()
+
+    request.addfinalizer(points.carry_start.cache_clear)
+    return start
+
+
+def test_days_paid_before_carrying_began_stay_as_they_were_paid_when_rerun(
+    carry_from: object,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Late data for one creator on an old day reruns that day for everyone: nobody's old
+    days, nor the days after, start paying by remainders they were not paid with."""
+    from rewards import tasks
+
+    late, other = VideoFactory(), VideoFactory()
+    days = WEEK[:4]
+    for day in days:
+        views_on(late, day, 500)
+        views_on(other, day, 500)
+    carry_from(days[2])
+    run_days(days)
+    # Before the start, 500 a day earns nothing and carries nothing; from it, they add up.
+    assert [qualified_points(other.creator, day) for day in days] == [0, 0, 0, 2]
+    assert not points.carries_on(days[1]) and points.carries_on(days[2])
+
+    first = late.days.get(day=days[0])
+    first.views = first.views_5s = 1_500
+    first.save()
+    today = today_is(monkeypatch, days[-1] + dt.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.recalculate_yesterday.delay()
+
+    assert [qualified_points(late.creator, day) for day in days] == [2, 0, 0, 2]
+    assert [qualified_points(other.creator, day) for day in days] == [0, 0, 0, 2]
+    assert not set(days[1:]) & set(recalculation.days_needing_recalculation(today=today))
+    call_command("check_ledger")

@@ -47,6 +47,9 @@ def test_the_drill_down_shows_what_was_kept_and_what_was_set_aside_and_why(
     assert f"Set aside: {flag.excluded_views:,} views, 0 likes." in html
     assert f"Kept and counted: {kept:,} of 40,000 views, 61 of 61 likes." in html
     assert "40,000 views against a usual" in html  # the reason in words
+    # What can still qualify, as the recalculation counts it: the views watched 5 s less
+    # everything set aside.
+    assert f"{max(30_000 - flag.excluded_views, 0):,} of them can still qualify" in html
 
 
 def test_two_flags_on_one_video_set_aside_the_larger_amount_not_the_sum(

@@ -90,10 +90,23 @@ def test_a_period_is_measured_from_the_ledger_and_the_tallies() -> None:
     day(idle, date(2026, 10, 7), 0, 0)
     # Outside the period: not counted.
     day(large, date(2026, 11, 1), 1_000_000, 500)
+    # Points of a day the recalculation never tallied (paid before tallies existed): left
+    # out, since the activity side cannot see that day.
+    account = PointsAccount.objects.get(creator=large)
+    PointsEntry.objects.create(
+        account=account,
+        amount=300,
+        kind=EntryKind.EARNED,
+        metric=Metric.QUALIFIED_VIEWS,
+        rule=views_rule,
+        activity_date=date(2026, 10, 20),
+        idempotency_key="untallied",
+    )
 
     result = fairness.measure(first, last)
 
     assert result.creators == 3
+    assert result.days_measured == 3  # 5, 6 and 7 October
     assert result.rules.total == 502
     assert result.linear.total == pytest.approx(2_002)
     assert result.rules.top_1_percent_share == pytest.approx(500 / 502)

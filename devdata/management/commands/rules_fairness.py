@@ -28,7 +28,7 @@ from core.clock import FIRST_DAY, rewards_today
 from devdata.bench_db import throwaway_database
 from devdata.population import generate, load
 from rewards import fairness, recalculation
-from rewards.models import EarningRule
+from rewards.models import EarningRule, RecalcState
 
 MOST_GENERATED = 20_000
 MOST_DAYS = 366
@@ -72,6 +72,12 @@ class Command(BaseCommand):
                     "by today."
                 )
             result = fairness.measure(first, last).as_dict()
+            if result["days_measured"] < result["days_in_period"]:
+                self.stderr.write(
+                    f"Only {result['days_measured']} of the {result['days_in_period']} days "
+                    "were tallied by the recalculation (days paid before tallies existed, or "
+                    "whose run did not finish); the figures cover those days only."
+                )
         self.stdout.write(json.dumps(result, indent=2))
         if result["creators"] and not (
             (result["top_1_percent_vs_linear"] or 0) <= 0.5
@@ -90,7 +96,9 @@ class Command(BaseCommand):
         load(population, first_history)
         versions = _newest_rules_from(first_history)
         for offset in range(days):
-            recalculation.recalculate_day_in_process(day=first + timedelta(days=offset))
+            run = recalculation.recalculate_day_in_process(day=first + timedelta(days=offset))
+            if run.state != RecalcState.DONE:  # a held or failed day would drop out silently
+                raise CommandError(f"The recalculation of {run.day} ended {run.state}.")
         result = fairness.measure(first, last).as_dict()
         result["generated"] = {
             "creators": creators,
