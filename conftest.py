@@ -15,6 +15,7 @@ from django.test import Client
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
+    from pytest_django import Settings
 
     from accounts.models import BrandProfile, CreatorProfile, User
 
@@ -229,3 +230,28 @@ def brand_client(brand: "BrandProfile") -> Client:
 @pytest.fixture
 def staff_client(staff: "User") -> Client:
     return _client_for(staff)
+
+
+@pytest.fixture(scope="session")
+def localstripe_url() -> Iterator[str]:
+    """Where the Stripe gateway's tests find localstripe: STRIPE_API_BASE when set (`.ci/run`
+    starts one, as it starts Redis), else a server started here for the session."""
+    if url := os.environ.get("STRIPE_API_BASE"):
+        yield url
+        return
+    from payments.tests import localstripe
+
+    with localstripe.running() as server:
+        yield server.url
+
+
+@pytest.fixture(params=["sandbox", "stripe"])
+def payments_gateway(request: pytest.FixtureRequest, settings: "Settings") -> str:
+    """Runs a test once per payments gateway: the sandbox, and Stripe's on localstripe."""
+    if request.param == "stripe":
+        from payments.tests.localstripe import TEST_SECRET_KEY
+
+        settings.STRIPE_API_BASE = request.getfixturevalue("localstripe_url")
+        settings.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", TEST_SECRET_KEY)
+    settings.PAYMENTS_GATEWAY = request.param
+    return request.param

@@ -290,6 +290,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The stripe library logs request bodies (card numbers in tests) at DEBUG: never pass them.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }
 
 # Activity ingestion (POST /api/v1/activity/batches and import_activity).
@@ -344,3 +346,14 @@ STORE_PENDING_MAX_DAYS = env.int("STORE_PENDING_MAX_DAYS", default=14)
 REWARDS_RECALC_STALE_MINUTES = env.int("REWARDS_RECALC_STALE_MINUTES", default=5)
 # The streak bonus: uploads on this many distinct days of one (Monday to Sunday) week.
 REWARDS_STREAK_DAYS = 4
+
+# The payments gateway (payments.gateway): "sandbox", in-process with test card numbers, or
+# "stripe", the Stripe API at STRIPE_API_BASE (localstripe in tests and CI).
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sandbox")
+if PAYMENTS_GATEWAY not in {"sandbox", "stripe"}:
+    raise ImproperlyConfigured('PAYMENTS_GATEWAY must be "sandbox" or "stripe".')
+PAYMENTS_CURRENCY = env.str("PAYMENTS_CURRENCY", default="USD").upper()
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+# Seconds to wait for Stripe's answer; after that the outcome is unknown and reconciled.
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=30)

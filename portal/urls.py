@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/activity/", include("activity.urls")),
     path("", include("rewards.urls")),
     path("", include("store.urls")),
+    path("", include("payments.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

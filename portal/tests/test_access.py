@@ -234,6 +234,8 @@ def third_party_admin_rows(db: None) -> None:
     from activity.services import create_integration
     from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory
     from payments import ledger as earnings
+    from payments import services as payments
+    from payments.gateway import CardDetails
     from payments.models import Source
     from rewards import recalculation, tiers
     from rewards.services import record_course_completion
@@ -260,6 +262,11 @@ def third_party_admin_rows(db: None) -> None:
         source=Source.TIP,
         idempotency_key="walk",
     )
+    card = payments.save_card(
+        user=FanFactory(),
+        card=CardDetails(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"),
+    )
+    payments.charge_card(card=card, amount=500, idempotency_key="walk-charge")
     Authenticator.objects.create(
         user=FanFactory(),
         type=Authenticator.Type.RECOVERY_CODES,
