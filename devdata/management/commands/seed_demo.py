@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
@@ -17,6 +18,8 @@ from activity.models import Video
 from core.clock import rewards_today
 from core.plurals import plural
 from devdata import demo_activity, demo_store
+from payments import services as payments_services
+from payments.gateway import CardDetails
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -213,8 +216,18 @@ class Command(BaseCommand):
                     standing=spec.standing,
                     reason="Demo: unoriginal content reported",
                 )
-        if self._new_user(Role.FAN, "fan@example.com"):
+        if fan := self._new_user(Role.FAN, "fan@example.com"):
             created += 1
+            if settings.PAYMENTS_GATEWAY == "sandbox":  # a real gateway takes no typed numbers
+                payments_services.save_card(
+                    user=fan,
+                    card=CardDetails(
+                        number="4242424242424242",
+                        exp_month=12,
+                        exp_year=timezone.now().year + 3,
+                        cvc="123",
+                    ),
+                )
         if brand := self._new_user(Role.BRAND, "brand@example.com"):
             created += 1
             accounts_services.create_brand_profile(
