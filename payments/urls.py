@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import cards
 
 app_name = "payments"
 
 # Mounted at the site root (portal/urls.py).
 urlpatterns = [
-    path("payments/cards/", views.cards, name="cards"),
+    path("payments/cards/", cards.cards, name="cards"),
 ]

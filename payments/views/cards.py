@@ -15,11 +15,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import login_required
 
-from . import services
-from .forms import CardForm
-from .gateway import CardDetails
-from .gateway.sandbox import TEST_CARDS
-from .models import SavedCard
+from .. import services
+from ..forms import CardForm
+from ..gateway import CardDetails
+from ..gateway.sandbox import TEST_CARDS
+from ..models import SavedCard
 
 
 @sensitive_post_parameters("number", "cvc")
