@@ -25,6 +25,17 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One series' part of a stacked bar."""
+
+    series: int  # its index among the chart's series (its colour)
+    name: str
+    y: float
+    height: float
+    value: int
+
+
+@dataclass(frozen=True)
 class Bar:
     x: float
     y: float
@@ -33,6 +44,7 @@ class Bar:
     label: str
     value: int
     href: str = ""  # a page about this bar (e.g. the day's drill-down), if any
+    segments: tuple[Segment, ...] = ()  # a stacked bar's parts, bottom first
 
     @property
     def cx(self) -> float:
@@ -51,7 +63,7 @@ class XLabel:
 @dataclass(frozen=True)
 class Chart:
     title: str
-    kind: str  # "bar" or "line"
+    kind: str  # "bar", "line" or "stacked"
     bars: list[Bar]
     ticks: list[Tick]
     x_labels: list[XLabel]
@@ -62,6 +74,7 @@ class Chart:
     plot_left: int = PAD_LEFT
     plot_right: int = WIDTH - PAD_RIGHT
     plot_bottom: int = HEIGHT - PAD_BOTTOM
+    series: tuple[str, ...] = ()  # a stacked chart's series names, for its legend
 
     @property
     def is_empty(self) -> bool:
@@ -150,3 +163,40 @@ def bar_chart(
 
 def line_chart(title: str, series: Sequence[tuple[str, int]], *, label_every: int = 0) -> Chart:
     return _chart(title, "line", series, label_every)
+
+
+def stacked_bar_chart(
+    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
+) -> Chart:
+    """Bars of several series stacked, one bar per label: `series` is (name, one value per
+    label), drawn bottom first; negative values count as nothing (a stack shows what came
+    in). Bars with nothing in them stay empty; a chart with nothing at all is empty."""
+    totals = [sum(max(values[i], 0) for _, values in series) for i in range(len(labels))]
+    if not any(totals):
+        return Chart(title, "stacked", [], [], [], "", "", series=tuple(n for n, _ in series))
+    base = _chart(title, "stacked", list(zip(labels, totals, strict=True)), 0)
+    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    top = nice_ceiling(max(totals))
+    bars = []
+    for i, bar in enumerate(base.bars):
+        bottom, parts = PAD_TOP + plot_h, []
+        for index, (name, values) in enumerate(series):
+            value = max(values[i], 0)
+            if not value:
+                continue
+            height = plot_h * value / top
+            bottom -= height
+            parts.append(Segment(index, name, round(bottom, 1), round(height, 1), value))
+        bars.append(
+            Bar(bar.x, bar.y, bar.width, bar.height, bar.label, bar.value, segments=tuple(parts))
+        )
+    return Chart(
+        title,
+        "stacked",
+        bars,
+        base.ticks,
+        base.x_labels,
+        "",
+        "",
+        series=tuple(name for name, _ in series),
+    )

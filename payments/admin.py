@@ -1,15 +1,26 @@
 """Payments in admin, read-only: money moves through payments.ledger and payments.services
 only. Staff may settle a charge or refund left unsettled from what the gateway holds."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from core.admin import ReadOnlyAdmin
 from core.plurals import plural
 
-from . import services
-from .models import AttemptState, EarningsAccount, EarningsEntry, PaymentAttempt, SavedCard
+from . import payouts, services
+from .models import (
+    AttemptState,
+    EarningsAccount,
+    EarningsEntry,
+    PaymentAttempt,
+    PayoutEvent,
+    PayoutMethod,
+    PayoutRequest,
+    SavedCard,
+)
 
 UNSETTLED = [AttemptState.STARTED, AttemptState.UNKNOWN]
 
@@ -68,3 +79,124 @@ class SavedCardAdmin(ReadOnlyAdmin):
     list_display = ["customer", "brand", "last4", "exp_month", "exp_year"]
     list_select_related = ["customer__user"]
     search_fields = ["customer__user__email", "last4"]
+
+
+@admin.register(PayoutMethod)
+class PayoutMethodAdmin(ReadOnlyAdmin):
+    list_display = ["creator", "kind", "last4", "holder_name", "created_at", "replaced_at"]
+    list_filter = ["kind"]
+    list_select_related = ["creator"]
+    search_fields = ["creator__handle", "creator__user__email", "holder_name", "last4"]
+
+
+class PayoutEventInline(admin.TabularInline):
+    model = PayoutEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "state", "note", "by_staff"]
+
+    def has_add_permission(self, request: HttpRequest, obj: PayoutRequest | None = None) -> bool:
+        return False
+
+
+class PayoutDecisionForm(forms.Form):
+    """Staff's note (paying) or reason (rejecting) for payout requests in admin."""
+
+    reason = forms.CharField(
+        max_length=250,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The creator reads this.",
+    )
+
+
+@admin.register(PayoutRequest)
+class PayoutRequestAdmin(admin.ModelAdmin):
+    """The payout queue: staff pay or reject requested payouts, one or many at a time,
+    through payments.payouts; nothing here edits a request's fields."""
+
+    list_display = ["pk", "created_at", "creator", "amount_shown", "method", "state"]
+    list_filter = ["state", "currency"]
+    list_select_related = ["creator", "method"]
+    search_fields = ["creator__handle", "creator__user__email", "transfer_reference"]
+    date_hierarchy = "created_at"
+    inlines = [PayoutEventInline]
+    actions = ["approve", "reject"]
+    readonly_fields = [
+        "creator",
+        "method",
+        "amount",
+        "currency",
+        "state",
+        "requested_on",
+        "request_key",
+        "entry",
+        "refund_entry",
+        "transfer_reference",
+        "reason",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_shown(self, payout: PayoutRequest) -> str:
+        return payout.amount_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PayoutRequest | None = None) -> bool:
+        return False
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, verb: str) -> HttpResponse | None:
+        """Ask for the note or reason first (an intermediate page), then decide each request
+        in its own transaction through payments.payouts."""
+        form = PayoutDecisionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"].strip()
+            if verb == "reject" and not reason:
+                form.add_error("reason", "Say why: the creator reads it.")
+            else:
+                done, refused = 0, []
+                for pk in queryset.values_list("pk", flat=True):
+                    try:
+                        if verb == "approve":
+                            payouts.approve_payout(payout_id=pk, by=request.user, note=reason)
+                        else:
+                            payouts.reject_payout(payout_id=pk, by=request.user, reason=reason)
+                    except payouts.PayoutError as error:
+                        refused.append(str(error))
+                        continue
+                    done += 1
+                past = "paid" if verb == "approve" else "rejected and refunded"
+                self.message_user(request, f"{plural(done, 'payout')} {past}.", messages.SUCCESS)
+                for message in refused:
+                    self.message_user(request, message, messages.WARNING)
+                return None
+        return TemplateResponse(
+            request,
+            "admin/payments/payoutrequest/decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Pay payouts" if verb == "approve" else "Reject payouts",
+                "verb": verb,
+                "form": form,
+                "payouts": queryset.select_related("creator", "method"),
+                "opts": self.model._meta,
+                "action": verb,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Approve and pay selected payouts…", permissions=["change"])
+    def approve(
+        self, request: HttpRequest, queryset: QuerySet[PayoutRequest]
+    ) -> HttpResponse | None:
+        return self._decide(request, queryset, "approve")
+
+    @admin.action(description="Reject and refund selected payouts…", permissions=["change"])
+    def reject(
+        self, request: HttpRequest, queryset: QuerySet[PayoutRequest]
+    ) -> HttpResponse | None:
+        return self._decide(request, queryset, "reject")

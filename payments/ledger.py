@@ -7,7 +7,7 @@ never interleave on one account.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -56,6 +56,7 @@ def _post(
     document: str,
     memo: str,
     reverses: EarningsEntry | None = None,
+    now: datetime | None = None,
 ) -> EarningsEntry:
     pending = _is_pending(pending_until, account)
     balance = account.pending if pending else account.available
@@ -74,6 +75,7 @@ def _post(
         memo=memo[:300],
         idempotency_key=idempotency_key,
         reverses=reverses,
+        created_at=now or timezone.now(),
     )
     field = "pending" if pending else "available"
     EarningsAccount.objects.filter(pk=account.pk).update(
@@ -107,6 +109,7 @@ def _move(
     document: str,
     memo: str,
     pending_until: date | None,
+    now: datetime | None,
 ) -> EarningsEntry:
     """Post a signed `amount` under the account's lock, once per key."""
     account = _locked_account(creator, _currency(currency))
@@ -121,6 +124,7 @@ def _move(
         pending_until=pending_until,
         document=document,
         memo=memo,
+        now=now,
     )
 
 
@@ -135,9 +139,11 @@ def credit(
     document: str = "",
     memo: str = "",
     pending_until: date | None = None,
+    now: datetime | None = None,
 ) -> EarningsEntry:
     """Owe the creator `amount` minor units; pending until `pending_until` when it is after
-    the last release, available at once otherwise. A repeated key returns the first entry."""
+    the last release, available at once otherwise. A repeated key returns the first entry.
+    `now` dates the entry (by default, now)."""
     if not 0 < amount <= MAX_AMOUNT:
         raise LedgerError("A credit must be a positive amount of at most 1,000,000,000.00.")
     return _move(
@@ -149,6 +155,7 @@ def credit(
         document=document,
         memo=memo,
         pending_until=pending_until,
+        now=now,
     )
 
 
@@ -162,6 +169,7 @@ def debit(
     idempotency_key: str,
     document: str = "",
     memo: str = "",
+    now: datetime | None = None,
 ) -> EarningsEntry:
     """Take `amount` minor units out of what is available (a payout): never more than is
     available, also when requests race (the account's row lock orders them)."""
@@ -176,6 +184,7 @@ def debit(
         document=document,
         memo=memo,
         pending_until=None,
+        now=now,
     )
 
 

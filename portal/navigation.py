@@ -37,6 +37,7 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
             ),
         ),
         NavItem("Points history", "rewards:history", also_current=("rewards:day",)),
+        NavItem("Earnings", "payments:statement"),
         NavItem("What if", "rewards:what_if"),
         NavItem("How points work", "rewards:how_points_work"),
     ],

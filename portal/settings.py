@@ -347,6 +347,16 @@ REWARDS_RECALC_STALE_MINUTES = env.int("REWARDS_RECALC_STALE_MINUTES", default=5
 # The streak bonus: uploads on this many distinct days of one (Monday to Sunday) week.
 REWARDS_STREAK_DAYS = 4
 
+# The earnings statement's tax year starts on this day ("MM-DD"; "04-06" for the UK's).
+EARNINGS_TAX_YEAR_START = env.str("EARNINGS_TAX_YEAR_START", default="01-01")
+try:
+    _tax_month, _tax_day = (int(part) for part in EARNINGS_TAX_YEAR_START.split("-"))
+    date(2001, _tax_month, _tax_day)  # a real day of a year that is not a leap year
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        'EARNINGS_TAX_YEAR_START must be a month and day as "MM-DD", e.g. "04-06".'
+    ) from _error
+
 # The payments gateway (payments.gateway): "sandbox", in-process with test card numbers, or
 # "stripe", the Stripe API at STRIPE_API_BASE (localstripe in tests and CI).
 PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sandbox")
@@ -357,3 +367,7 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 # Seconds to wait for Stripe's answer; after that the outcome is unknown and reconciled.
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=30)
+# Payouts (payments.payouts): the smallest request, in minor units of its currency, and how
+# many days a new or changed payout method holds payouts.
+PAYOUT_MINIMUM_MINOR = env.int("PAYOUT_MINIMUM_MINOR", default=1_000)
+PAYOUT_METHOD_LOCK_DAYS = env.int("PAYOUT_METHOD_LOCK_DAYS", default=5)

@@ -40,6 +40,8 @@ PAGES = {
         "/rewards/store/retro-filter-pack/redeem/",
         "/rewards/redemptions/",
         "/rewards/tools/",
+        "/earnings/",
+        "/earnings/payouts/",
         "/accounts/notifications/",
         "/accounts/profile/",
         "/accounts/email/",
@@ -48,7 +50,7 @@ PAGES = {
         "/accounts/password/change/",
         "/fan/",
     ],
-    "fan": ["/fan/"],
+    "fan": ["/fan/", "/payments/cards/"],
     "brand": ["/brand/", "/accounts/profile/"],
     "staff": [
         "/staff/",
@@ -61,6 +63,9 @@ PAGES = {
         "/admin/rewards/creatortier/",
         "/admin/store/storeitem/",
         "/admin/store/redemption/?state__exact=pending",
+        "/admin/payments/earningsentry/",
+        "/admin/payments/paymentattempt/",
+        "/admin/payments/payoutrequest/",
     ],
 }
 WIDTHS = [1280, 390]

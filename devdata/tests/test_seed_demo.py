@@ -8,6 +8,8 @@ from accounts.models import CreatorProfile, Role, User
 from activity.models import EngagementFlag
 from devdata import demo_store
 from devdata.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
+from payments import ledger
+from payments.models import PayoutRequest, PayoutState, SavedCard
 from rewards.models import PointsEntry
 from store.models import Entitlement, Redemption, StoreItem
 
@@ -38,6 +40,10 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     assert states == {"pending", "fulfilled", "cancelled"}
     assert Entitlement.objects.filter(creator=demo).exists()
     assert demo.points_account.balance >= 1_000  # enough left to shop with
+    # Money: £25 cash from points, £10 of it paid out; the fan has a card saved.
+    assert ledger.balances(demo) == [ledger.Balance("GBP", 1_500, 0)]
+    assert [p.state for p in PayoutRequest.objects.filter(creator=demo)] == [PayoutState.PAID]
+    assert SavedCard.objects.filter(customer__user__email="fan@example.com").count() == 1
 
     call_command("seed_demo", creators=3)
     assert "nothing changed" in capsys.readouterr().out

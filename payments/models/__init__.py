@@ -8,8 +8,10 @@ from .gateway import (
     SavedCard,
 )
 from .ledger import EarningsAccount, EarningsEntry, Source
+from .payouts import AccountKind, PayoutEvent, PayoutMethod, PayoutRequest, PayoutState
 
 __all__ = [
+    "AccountKind",
     "AttemptKind",
     "AttemptState",
     "EarningsAccount",
@@ -17,6 +19,10 @@ __all__ = [
     "Gateway",
     "PaymentAttempt",
     "PaymentCustomer",
+    "PayoutEvent",
+    "PayoutMethod",
+    "PayoutRequest",
+    "PayoutState",
     "SandboxPayment",
     "SavedCard",
     "Source",

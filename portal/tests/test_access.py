@@ -279,6 +279,33 @@ def third_party_admin_rows(db: None) -> None:
     PeriodicTask.objects.create(name="example", task="example.task", interval=interval)
 
 
+def own_payout(creator: object) -> object:
+    """The creator's payout method and one payout request (rows for the payouts pages and
+    their admin pages)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from payments import ledger as earnings
+    from payments import payouts
+    from payments.models import AccountKind, Source
+
+    earnings.credit(
+        creator=creator, amount=2_000, currency="GBP", source=Source.TIP, idempotency_key="walk-po"
+    )
+    payouts.set_payout_method(
+        creator=creator,
+        kind=AccountKind.UK,
+        holder_name="Walk",
+        account_number="31926819",
+        bank_code="601613",
+        now=timezone.now() - dt.timedelta(days=30),
+    )
+    return payouts.request_payout(
+        creator=creator, amount=1_000, currency="GBP", request_key="b" * 16
+    )
+
+
 @pytest.fixture
 def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]:
     """The rows the walk opens pages about, and URL_KWARGS with their ids."""
@@ -292,8 +319,10 @@ def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]
         creator=creator, item_id=tool.pk, request_key="a" * 20
     )
     notify(user=creator.user, subject="Walked", body="A notification to list.")
+    payout = own_payout(creator)
     return {
         **URL_KWARGS,
+        "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},
     }

@@ -59,7 +59,7 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
     assert "Good standing" in html
     assert "Turn on two-factor authentication" in html
     nav = [link.label for link in response.context["main_nav"]]
-    assert nav == ["Home", "Store", "Points history", "What if", "How points work"]
+    assert nav == ["Home", "Store", "Points history", "Earnings", "What if", "How points work"]
 
 
 def test_fan_home_lists_creators_to_discover_but_not_suspended_ones(fan_client: Client) -> None:

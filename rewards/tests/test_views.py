@@ -66,6 +66,7 @@ def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
         "Home",
         "Store",
         "Points history",
+        "Earnings",
         "What if",
         "How points work",
     ]

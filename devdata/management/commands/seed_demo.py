@@ -4,7 +4,7 @@ Idempotent: a second run finds everything in place, changes nothing and says so.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -18,8 +18,10 @@ from activity.models import Video
 from core.clock import rewards_today
 from core.plurals import plural
 from devdata import demo_activity, demo_store
+from payments import payouts
 from payments import services as payments_services
 from payments.gateway import CardDetails
+from payments.models import AccountKind
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -176,7 +178,9 @@ class Command(BaseCommand):
         )
         if items:
             self.stdout.write(f"Stocked the points store with {items} items and demo redemptions.")
-        if created or seeded_rows or items:
+        if paid_out := self._seed_payouts(demo_creator):
+            self.stdout.write("Gave the demo creator a payout method and one paid payout.")
+        if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
                 self.style.SUCCESS(
@@ -241,6 +245,34 @@ class Command(BaseCommand):
             staff.is_staff = staff.is_superuser = True
             staff.save(update_fields=["is_staff", "is_superuser"])
         return created
+
+    def _seed_payouts(self, creator: CreatorProfile) -> bool:
+        """A payout method added long enough ago to be past its lock, and 10.00 GBP paid out
+        of the 25.00 GBP the store's cash put in (yesterday, so today's request is free)."""
+        if creator.payout_methods.exists():
+            return False
+        now = timezone.now()
+        payouts.set_payout_method(
+            creator=creator,
+            kind=AccountKind.UK,
+            holder_name="Mia Stone",
+            account_number="31926819",
+            bank_code="601613",
+            now=now - timedelta(days=20),
+        )
+        payout = payouts.request_payout(
+            creator=creator,
+            amount=1_000,
+            currency="GBP",
+            request_key="0" * 16,
+            now=now - timedelta(days=1),
+        )
+        payouts.approve_payout(
+            payout_id=payout.pk,
+            by=User.objects.get(email="staff@example.com"),
+            note="Sent with this week's payouts.",
+        )
+        return True
 
     def _new_user(self, role: Role, email: str) -> User | None:
         """Create a verified account, or return None when it already exists."""
