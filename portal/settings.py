@@ -305,6 +305,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, ACTIVITY_BATCH_MAX_BYTES)
 
 # A qualified view: of an original video at least this long, watched at least 5 s.
 QUALIFIED_VIEW_MIN_DURATION_S = 60
+# The Creator Rewards Program pays a video for a month from this many qualified views in it.
+PROGRAM_MIN_QUALIFIED_VIEWS = env.int("PROGRAM_MIN_QUALIFIED_VIEWS", default=1_000)
 
 # The authenticity pass (activity.authenticity): what of a video-day's engagement is implausible.
 # Bounds are checked at start-up (activity.checks): nonsense values stop the portal with a message.

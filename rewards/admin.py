@@ -13,11 +13,18 @@ from core.plurals import plural
 
 from . import recalculation, services, tiers
 from .models import (
+    CountryRate,
     CourseCompletion,
     CreatorTier,
     EarningRule,
+    MultiplierBand,
     PointsAccount,
     PointsEntry,
+    ProgramLine,
+    ProgramMember,
+    ProgramRates,
+    ProgramRun,
+    ProgramStatement,
     RecalcLimits,
     RecalcLine,
     RecalcRun,
@@ -63,6 +70,115 @@ class EarningRuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: EarningRule | None = None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj and obj.is_history)
+
+
+class ProgramRatesForm(forms.ModelForm):
+    class Meta:
+        model = ProgramRates
+        fields = ["valid_from", "currency", "default_rate_minor"]
+
+    def clean_valid_from(self) -> date:
+        valid_from = self.cleaned_data["valid_from"]
+        if valid_from.day != 1:
+            raise forms.ValidationError("Rates start on the first day of a month.")
+        if valid_from <= rewards_today():
+            raise forms.ValidationError(
+                "A new version must start after today: months already paid keep their rates."
+            )
+        return valid_from
+
+    def clean_currency(self) -> str:
+        code = self.cleaned_data["currency"].strip().upper()
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            raise forms.ValidationError("A three-letter currency code, e.g. USD.")
+        return code
+
+
+class _VersionPartAdmin(admin.TabularInline):
+    """Rows of a rates version: editable only while the version is not yet in force."""
+
+    extra = 0
+
+    def _editable(self, obj: ProgramRates | None) -> bool:
+        return not (obj and obj.is_history)
+
+    def has_add_permission(self, request: HttpRequest, obj: ProgramRates | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self._editable(obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: ProgramRates | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProgramRates | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(obj)
+
+
+class CountryRateInline(_VersionPartAdmin):
+    model = CountryRate
+
+
+class MultiplierBandInline(_VersionPartAdmin):
+    model = MultiplierBand
+
+
+@admin.register(ProgramRates)
+class ProgramRatesAdmin(admin.ModelAdmin):
+    """Creator Rewards Program rates in dated versions, like the earning rules."""
+
+    form = ProgramRatesForm
+    list_display = ["valid_from", "currency", "default_rate_minor", "created_at"]
+    ordering = ["-valid_from"]
+    inlines = [CountryRateInline, MultiplierBandInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: ProgramRates | None = None) -> bool:
+        # A version in force may have paid a month: history. Add a new version instead.
+        return super().has_change_permission(request, obj) and not (obj and obj.is_history)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProgramRates | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_history)
+
+
+class ProgramLineInline(admin.TabularInline):
+    model = ProgramLine
+    extra = 0
+    can_delete = False
+    fields = [
+        "video",
+        "activity_month",
+        "kind",
+        "views",
+        "qualified_views",
+        "base_rate_minor",
+        "engagement_factor",
+        "watch_factor",
+        "due_minor",
+        "amount_minor",
+        "reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: ProgramStatement | None = None) -> bool:
+        return False
+
+
+@admin.register(ProgramStatement)
+class ProgramStatementAdmin(ReadOnlyAdmin):
+    list_display = ["creator", "month", "currency", "total_minor", "credited_minor", "closed_at"]
+    list_filter = ["month"]
+    search_fields = ["creator__handle"]
+    list_select_related = ["creator"]
+    inlines = [ProgramLineInline]
+
+
+@admin.register(ProgramRun)
+class ProgramRunAdmin(ReadOnlyAdmin):
+    list_display = ["month", "started_at", "finished_at", "statements", "corrections"]
+
+
+@admin.register(ProgramMember)
+class ProgramMemberAdmin(ReadOnlyAdmin):
+    list_display = ["creator", "joined_on"]
+    search_fields = ["creator__handle"]
+    list_select_related = ["creator"]
 
 
 @admin.register(PointsEntry)

@@ -97,6 +97,18 @@ def _streak_sql(day: date) -> tuple[str, dict]:
     return sql, params
 
 
+def counted(column: str, excluded_column: str) -> str:
+    """SQL for a video-day's `column` (as `vd`) less what its flags exclude (as `x`: the
+    video-day's largest excluded amounts, xv/xl/xc/xs): what counts. The Creator Rewards
+    Program counts with it too (rewards/program.py).
+
+    What a flag excludes counts for nothing; never below zero. Views set aside are taken from
+    the views watched 5 s in full (not in proportion): what was bought earns nothing, even when
+    the bought views were watched less than the genuine ones."""
+    x = f"COALESCE(x.{excluded_column}, 0)"
+    return f"(vd.{column} - CASE WHEN {x} < vd.{column} THEN {x} ELSE vd.{column} END)"
+
+
 def _amounts_sql(day: date) -> tuple[str, dict]:
     """SQL for (creator_id, metric, measured) of every metric, for creators lo..hi."""
     day_start, day_end = day_bounds(day)
@@ -108,13 +120,6 @@ def _amounts_sql(day: date) -> tuple[str, dict]:
         WHERE day = %(day)s AND {flag_excludes_sql()} AND creator_id BETWEEN %(lo)s AND %(hi)s
         GROUP BY video_day_id
     """
-
-    def counted(column: str, excluded_column: str) -> str:
-        # What a flag excludes counts for nothing; never below zero. Views set aside are taken
-        # from the views watched 5 s in full (not in proportion): what was bought earns
-        # nothing, even when the bought views were watched less than the genuine ones.
-        x = f"COALESCE(x.{excluded_column}, 0)"
-        return f"(vd.{column} - CASE WHEN {x} < vd.{column} THEN {x} ELSE vd.{column} END)"
 
     sql = f"""
         engagement AS (

@@ -11,7 +11,7 @@ from django.db import transaction
 from core.clock import rewards_today
 from core.tasks import RETRY_ON_DATABASE_ERRORS
 
-from . import expiry, recalculation, tiers
+from . import expiry, program, recalculation, tiers
 from .models import RecalcRun, RecalcState
 from .points import period_start
 
@@ -165,3 +165,10 @@ def recompute_tiers() -> int:
     """Beat, 03:30 in REWARDS_DAY_TZ: every tier from the 90 days that end yesterday, the last
     day the 02:00 recalculation posted."""
     return tiers.recompute(rewards_today() - timedelta(days=1))
+
+
+@shared_task(name="rewards.pay_rewards_program", **RETRY)
+def pay_rewards_program() -> int:
+    """Beat, 05:00 on the 1st in REWARDS_DAY_TZ: the month before last looked at again (its
+    changes become corrections), then last month paid (rewards/program.py; safe to repeat)."""
+    return program.pay_last_month().pk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import program_views, views
 
 app_name = "rewards"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("rewards/entries/", views.history, name="history"),
     path("rewards/entries/<int:pk>/", views.entry_detail, name="entry"),
     path("rewards/what-if/", views.what_if, name="what_if"),
+    path("rewards/program/", program_views.program_months, name="program_months"),
+    path("rewards/program/<str:month>/", program_views.program_statement, name="program"),
 ]

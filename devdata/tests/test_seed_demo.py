@@ -41,7 +41,13 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     assert Entitlement.objects.filter(creator=demo).exists()
     assert demo.points_account.balance >= 1_000  # enough left to shop with
     # Money: £25 cash from points, £10 of it paid out; the fan has a card saved.
-    assert ledger.balances(demo) == [ledger.Balance("GBP", 1_500, 0)]
+    # Last month's Creator Rewards Program (USD, pending until the 15th) beside it.
+    [program_pay] = demo.program_statements.all()
+    assert program_pay.is_closed and program_pay.credited_minor > 0
+    assert sorted(ledger.balances(demo), key=lambda b: b.currency) == [
+        ledger.Balance("GBP", 1_500, 0),
+        ledger.Balance("USD", 0, program_pay.credited_minor),
+    ]
     assert [p.state for p in PayoutRequest.objects.filter(creator=demo)] == [PayoutState.PAID]
     assert SavedCard.objects.filter(customer__user__email="fan@example.com").count() == 1
 

@@ -98,6 +98,7 @@ URL_KWARGS = {
     "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
     "admin:app_list": {"app_label": "accounts"},
     "rewards:day": {"day": "2026-11-18"},
+    "rewards:program": {"month": "2026-10"},
     "store:item": {"slug": "walk-tool"},
     "store:redeem": {"slug": "walk-tool"},
 }
@@ -306,6 +307,25 @@ def own_payout(creator: object) -> object:
     )
 
 
+def own_program_statement(creator: object) -> None:
+    """October 2026's Creator Rewards Program paid to the creator (their statement page, and
+    rows for the program's admin pages)."""
+    import datetime as dt
+
+    from accounts.models import CreatorProfile
+    from activity.tests.factories import VideoDayFactory, VideoFactory
+    from rewards import program
+
+    CreatorProfile.objects.filter(pk=creator.pk).update(followers=10_000)
+    VideoDayFactory(
+        video=VideoFactory(creator=creator, published_at=dt.datetime(2026, 10, 5, tzinfo=dt.UTC)),
+        day=dt.date(2026, 10, 31),
+        views=100_000,
+        views_5s=5_000,
+    )
+    program.pay_month(month=dt.date(2026, 10, 1), now=dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC))
+
+
 @pytest.fixture
 def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]:
     """The rows the walk opens pages about, and URL_KWARGS with their ids."""
@@ -320,6 +340,7 @@ def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]
     )
     notify(user=creator.user, subject="Walked", body="A notification to list.")
     payout = own_payout(creator)
+    own_program_statement(creator)
     return {
         **URL_KWARGS,
         "payments:payout": {"pk": payout.pk},

@@ -1,6 +1,17 @@
 """The rewards app's models, by topic. Everything is importable from `rewards.models`."""
 
 from .ledger import EARNING_KINDS, EntryKind, PointsAccount, PointsEntry
+from .program import (
+    CountryRate,
+    LineKind,
+    Measure,
+    MultiplierBand,
+    ProgramLine,
+    ProgramMember,
+    ProgramRates,
+    ProgramRun,
+    ProgramStatement,
+)
 from .recalculation import (
     ACTIVE_STATES,
     CarryStart,
@@ -19,14 +30,23 @@ __all__ = [
     "ACTIVE_STATES",
     "EARNING_KINDS",
     "CarryStart",
+    "CountryRate",
     "CourseCompletion",
     "CreatorTier",
     "DayTally",
     "EarningRule",
     "EntryKind",
+    "LineKind",
+    "Measure",
     "Metric",
+    "MultiplierBand",
     "PointsAccount",
     "PointsEntry",
+    "ProgramLine",
+    "ProgramMember",
+    "ProgramRates",
+    "ProgramRun",
+    "ProgramStatement",
     "RecalcLimits",
     "RecalcLine",
     "RecalcRun",

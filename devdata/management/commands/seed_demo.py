@@ -16,12 +16,14 @@ from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
 from activity.models import Video
 from core.clock import rewards_today
+from core.money import format_minor
 from core.plurals import plural
 from devdata import demo_activity, demo_store
 from payments import payouts
 from payments import services as payments_services
 from payments.gateway import CardDetails
 from payments.models import AccountKind
+from rewards import program
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -180,6 +182,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Stocked the points store with {items} items and demo redemptions.")
         if paid_out := self._seed_payouts(demo_creator):
             self.stdout.write("Gave the demo creator a payout method and one paid payout.")
+        if program_total := self._seed_program(demo_creator):
+            self.stdout.write(f"Paid last month's Creator Rewards Program ({program_total}).")
         if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
@@ -245,6 +249,17 @@ class Command(BaseCommand):
             staff.is_staff = staff.is_superuser = True
             staff.save(update_fields=["is_staff", "is_superuser"])
         return created
+
+    def _seed_program(self, creator: CreatorProfile) -> str:
+        """Pay last month's Creator Rewards Program (every eligible demo creator; the demo
+        creator's three growing months make them eligible), so the program statement and the
+        earnings page show program money. Returns the demo creator's total, or "" if paid."""
+        month = program.previous_month(rewards_today().replace(day=1))
+        if creator.program_statements.filter(month=month).exists():
+            return ""
+        program.pay_month(month=month)
+        statement = creator.program_statements.filter(month=month).first()
+        return format_minor(statement.total_minor, statement.currency) if statement else ""
 
     def _seed_payouts(self, creator: CreatorProfile) -> bool:
         """A payout method added long enough ago to be past its lock, and 10.00 GBP paid out

@@ -1,6 +1,6 @@
-"""Money in a real browser: a creator redeems points for cash, staff fulfil it, the creator
-adds a payout method and asks for a payout, staff pay it, and the earnings statement shows it
-all (issue 13's point 7)."""
+"""Money in a real browser: a creator opens last month's Rewards Program statement, redeems
+points for cash, staff fulfil it, the creator adds a payout method and asks for a payout,
+staff pay it, and the earnings statement shows it all (issue 13's point 7)."""
 
 import re
 from collections.abc import Callable
@@ -9,10 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
-from accounts.tests.factories import PASSWORD, CreatorFactory, StaffFactory
+from accounts.tests.factories import PASSWORD, StaffFactory
 from payments.models import PayoutRequest, PayoutState
+from rewards import program
 from rewards.models import EntryKind
 from rewards.services import post_entry
+from rewards.tests.test_program import OCT, PAY_OCT, eligible_creator, video_with
 from store.tests.factories import CashFactory
 
 pytestmark = [
@@ -35,13 +37,22 @@ def test_cash_from_points_to_a_paid_payout_on_the_statement(
     # The live server runs in this process: no 5-day wait after adding the payout method.
     settings.PAYOUT_METHOD_LOCK_DAYS = 0
     base = live_server.url
-    maya = CreatorFactory(display_name="Maya Makes")
+    maya = eligible_creator(display_name="Maya Makes")
+    video_with(maya)  # 50,000 qualified views in October, 8 % engagement, 35 s watched
+    program.pay_month(month=OCT, now=PAY_OCT)
     post_entry(creator=maya, amount=3_000, kind=EntryKind.ADJUSTED, idempotency_key="gift")
     CashFactory(name="£25 cash", slug="cash-25", price_points=2_500, cash_amount_minor=2_500)
     staff = StaffFactory()
 
-    # Maya redeems points for cash: it waits for the team.
+    # Maya opens October's Rewards Program statement from her home page.
     sign_in(page, base, maya.user.email)
+    page.get_by_role("link", name="Your monthly program statements").click()
+    page.get_by_role("link", name=re.compile("October 2026")).first.click()
+    expect(page.get_by_role("heading", name="October 2026")).to_be_visible()
+    expect(page.get_by_test_id("program-total")).to_contain_text("66.00 USD")
+    shoot("earnings-program-statement")
+
+    # She redeems points for cash: it waits for the team.
     page.goto(f"{base}/rewards/store/cash-25/")
     page.get_by_role("link", name="Redeem…").click()
     page.get_by_role("button", name="Yes, redeem for 2,500 points").click()
@@ -73,6 +84,7 @@ def test_cash_from_points_to_a_paid_payout_on_the_statement(
     expect(page.get_by_test_id("payout-method")).to_contain_text("•••• 6819")
     expect(page.get_by_text("31926819")).to_have_count(0)
     page.get_by_label("Amount").fill("10.00")
+    page.get_by_label("Currency").select_option("GBP")  # the program's USD is still pending
     page.get_by_role("button", name="Request payout").click()
     expect(page.get_by_text("Payout of 10.00 GBP requested")).to_be_visible()
     shoot("earnings-payout-requested")
