@@ -71,3 +71,40 @@ def test_seed_demo_refuses_to_run_in_production() -> None:
     with pytest.raises(CommandError, match="DEBUG=0"):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+def test_make_run_seeds_the_demo_on_sqlite_too(tmp_path: object) -> None:
+    """`make run` on a fresh machine uses SQLite: migrate and seed there for real (the suite
+    runs on PostgreSQL, where SQL that SQLite lacks would pass unnoticed), then both ledgers
+    must balance and last month's program pay must be there."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/demo.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    env.pop("REDIS_URL", None)
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    seeded = manage("seed_demo", "--creators", "3")
+    assert "Paid last month's Creator Rewards Program" in seeded
+    checked = manage("check_ledger")
+    assert "every balance equals its entries" in checked and "Earnings balances" in checked
