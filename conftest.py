@@ -147,6 +147,7 @@ REFERENCE_DATA = [
     ("rewards.migrations.0007_tiers", "seed"),
     ("rewards.migrations.0008_store", "schedule_clean_up"),
     ("rewards.migrations.0013_fairer_engagement_rules", "add_versions"),
+    ("rewards.migrations.0016_program_defaults", "seed"),
     ("store.migrations.0001_initial", "rename_clean_up_task"),
 ]
 

@@ -45,6 +45,7 @@ from django.utils import timezone
 from accounts.models import CreatorProfile, Niche, User
 from activity.models import CreatorDay, Video, VideoDay
 from core.clock import rewards_today
+from payments.models import EarningsAccount, Source
 from rewards import expiry, points, recalculation, tiers
 from rewards.models import EarningRule, EntryKind, RecalcRun
 from store.models import ItemKind, StoreItem
@@ -81,6 +82,7 @@ SEQUENCED = [
     VideoDay,
     CreatorDay,
     RecalcRun,
+    EarningsAccount,
 ]
 COUNTRIES = ("GB", "US", "DE", "BR", "JP", "IN", "FR", "NG", "MX", "PL")
 
@@ -301,6 +303,7 @@ class _Fill:
                 f"{perf_counter() - started:.1f} s"
             )
             self.execute(cursor, "run totals", RUN_TOTALS_SQL)
+            counts["earnings_entries"] = self.earnings(cursor)
             cursor.execute("DROP TABLE bench_creator")
             for sql in connection.ops.sequence_reset_sql(no_style(), SEQUENCED):
                 cursor.execute(sql)
@@ -575,6 +578,84 @@ class _Fill:
             ORDER BY c.id
             """,
         )
+        return entries
+
+    def earnings(self, cursor: CursorWrapper) -> int:
+        """A year of money for the earnings statement: per creator and finished month, a cash
+        redemption (available at once) and, for about four creators in ten, the month's
+        Creator Rewards Program credit, posted on the next month's first day and pending
+        until its 15th. Each account's available and pending are its entries' sums, as
+        check_ledger reads them, with pending released through the last seeded day."""
+        u = self.u
+        params = {"currency": settings.PAYMENTS_CURRENCY}
+        # The months the seed covers that have ended by its last day, numbered.
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_month AS
+            SELECT (row_number() OVER (ORDER BY month))::int AS n, month::date AS month
+            FROM generate_series(date_trunc('month', %(first)s::date),
+                                 date_trunc('month', %(last)s::date + 1) - interval '1 month',
+                                 interval '1 month') month
+            """,
+            self.params,
+        )
+        self.execute(
+            cursor,
+            "earnings accounts",
+            """
+            INSERT INTO payments_earningsaccount (id, creator_id, currency, available, pending,
+                                                  released_through, updated_at)
+            SELECT id, id, %(currency)s, 0, 0, %(last)s, %(now)s FROM bench_creator ORDER BY id
+            """,
+            params,
+        )
+        key = "c.id * 4096 + m.n"
+        entries = self.execute(
+            cursor,
+            "earnings entries",
+            f"""
+            INSERT INTO payments_earningsentry (account_id, amount, source, pending_until,
+                document, memo, idempotency_key, created_at)
+            SELECT account_id, amount, source, pending_until, '', memo, key, created_at
+            FROM (
+                SELECT c.id AS account_id, 500 + floor(4500 * {u(key, 30)})::bigint AS amount,
+                       '{Source.CASH_REDEMPTION}' AS source, NULL::date AS pending_until,
+                       'Cash redeemed from points' AS memo,
+                       'bench-cash:' || c.id || ':' || to_char(m.month, 'YYYY-MM') AS key,
+                       {self.at("m.month + floor(28 * " + u(key, 31) + ")::int", "12:00")}
+                           AS created_at
+                FROM bench_creator c CROSS JOIN bench_month m
+                UNION ALL
+                SELECT c.id, 1000 + floor(20000 * {u(key, 32)})::bigint,
+                       '{Source.REWARDS_PROGRAM}', (m.month + interval '1 month')::date + 14,
+                       'Creator Rewards Program, ' || to_char(m.month, 'FMMonth YYYY'),
+                       'bench-program:' || c.id || ':' || to_char(m.month, 'YYYY-MM'),
+                       {self.at("(m.month + interval '1 month')::date", "03:00")}
+                FROM bench_creator c CROSS JOIN bench_month m
+                WHERE {u("c.id", 33)} < 0.4
+            ) e
+            ORDER BY created_at, account_id
+            """,
+            params,
+        )
+        self.execute(
+            cursor,
+            "earnings balances",
+            """
+            UPDATE payments_earningsaccount a
+            SET available = e.available, pending = e.pending
+            FROM (
+                SELECT account_id,
+                       SUM(amount) FILTER (WHERE pending_until IS NULL
+                                           OR pending_until <= %(last)s) AS available,
+                       COALESCE(SUM(amount) FILTER (WHERE pending_until > %(last)s), 0)
+                           AS pending
+                FROM payments_earningsentry GROUP BY account_id
+            ) e
+            WHERE a.id = e.account_id
+            """,
+        )
+        cursor.execute("DROP TABLE bench_month")
         return entries
 
     def _rule_periods(self) -> list[tuple[date, date, list[EarningRule]]]:

@@ -32,6 +32,9 @@ PAGES = [
     Page("drill_down", "/rewards/days/{day}/"),
     Page("store", "/rewards/store/"),
     Page("store_item", "/rewards/store/bench-tool/"),
+    # The earnings statement: this tax year's months by source, balances, chart and entries
+    # (the seed gives each creator a year of them).
+    Page("earnings", "/earnings/"),
     # The redeem button as htmx sends it; every request a new submission (a fresh key), so
     # each one is a real redemption: locks, ledger entry, entitlement and all.
     Page(
