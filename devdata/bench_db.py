@@ -86,3 +86,29 @@ def copy_creators(
         ],
         (profile(i) for i in range(1, count + 1)),
     )
+
+
+def copy_videos(
+    cursor: CursorWrapper, videos: Iterable[tuple[int, int, datetime, int, bool]]
+) -> int:
+    """Stream videos in, each `(id, creator_id, published_at, duration_s, is_original)`; the
+    record id is `v<id>`, the title "Bench video"."""
+    now = datetime.now(UTC)
+    return copy_rows(
+        cursor,
+        "activity_video",
+        [
+            "id",
+            "record_id",
+            "creator_id",
+            "title",
+            "published_at",
+            "duration_s",
+            "is_original",
+            "updated_at",
+        ],
+        (
+            (v, f"v{v}", creator, "Bench video", published, duration, original, now)
+            for v, creator, published, duration, original in videos
+        ),
+    )

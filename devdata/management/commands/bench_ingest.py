@@ -46,32 +46,17 @@ from activity.management.commands import import_activity
 from activity.models import Video, VideoDay
 from activity.services import create_integration
 from core.clock import rewards_today
-from devdata.bench_db import copy_creators, copy_rows, throwaway_database
+from devdata.bench_db import copy_creators, copy_videos, throwaway_database
 
 
 def _fill(creators: int, videos: int, published: datetime) -> None:
     """`creators` creators and `videos` videos (v1, v2, ... shared out in turn), by COPY."""
-    now = datetime.now(UTC)
     with connection.cursor() as cursor:
         cur = cursor.cursor if hasattr(cursor, "cursor") else cursor
         copy_creators(cur, creators, prefix="ingest", followers=lambda _: 0)
-        copy_rows(
+        copy_videos(
             cur,
-            "activity_video",
-            [
-                "id",
-                "record_id",
-                "creator_id",
-                "title",
-                "published_at",
-                "duration_s",
-                "is_original",
-                "updated_at",
-            ],
-            (
-                (v, f"v{v}", (v - 1) % creators + 1, "Bench video", published, 75, True, now)
-                for v in range(1, videos + 1)
-            ),
+            ((v, (v - 1) % creators + 1, published, 75, True) for v in range(1, videos + 1)),
         )
         for sql in connection.ops.sequence_reset_sql(no_style(), [User, CreatorProfile, Video]):
             cursor.execute(sql)

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 
 from accounts.models import CreatorProfile, User
 from activity.models import Video, VideoDay
-from devdata.bench_db import copy_creators, copy_rows, throwaway_database
+from devdata.bench_db import copy_creators, copy_rows, copy_videos, throwaway_database
 from payments.models import EarningsEntry
 from rewards import program
 from rewards.models import ProgramLine
@@ -68,29 +68,15 @@ class Command(BaseCommand):
             cur = cursor.cursor if hasattr(cursor, "cursor") else cursor
             # 10,000 followers and more: the program's threshold.
             copy_creators(cur, creators, prefix="bench", followers=lambda i: 10_000 + i % 90_000)
-            copy_rows(
+            copy_videos(
                 cur,
-                "activity_video",
-                [
-                    "id",
-                    "record_id",
-                    "creator_id",
-                    "title",
-                    "published_at",
-                    "duration_s",
-                    "is_original",
-                    "updated_at",
-                ],
                 (
                     (
                         v,
-                        f"v{v}",
                         (v - 1) // videos + 1,
-                        "Bench video",
                         published,
                         DURATIONS[v * 7 % len(DURATIONS)],
                         v % 13 != 0,
-                        now,
                     )
                     for v in range(1, creators * videos + 1)
                 ),
