@@ -1,13 +1,11 @@
 """Payments in admin, read-only: money moves through payments.ledger and payments.services
 only. Staff may settle a charge or refund left unsettled from what the gateway holds."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 
-from core.admin import ReadOnlyAdmin
+from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 from core.plurals import plural
 
 from . import payouts, services
@@ -99,15 +97,32 @@ class PayoutEventInline(admin.TabularInline):
         return False
 
 
-class PayoutDecisionForm(forms.Form):
-    """Staff's note (paying) or reason (rejecting) for payout requests in admin."""
-
-    reason = forms.CharField(
-        max_length=250,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The creator reads this.",
-    )
+APPROVE = Decision(
+    verb="approve",
+    title="Pay payouts",
+    explanation="These payouts will be sent by the sandbox bank, marked paid, and each creator "
+    "told, with your note. Any that are no longer requested are skipped.",
+    label="Note to the creator (optional)",
+    submit="Pay {count}",
+    noun="payout",
+    past="paid",
+    decide=lambda pk, by, note: payouts.approve_payout(payout_id=pk, by=by, note=note),
+    refused=payouts.PayoutError,
+    note_required=False,
+)
+REJECT = Decision(
+    verb="reject",
+    title="Reject payouts",
+    explanation="These payouts will be rejected, their money put back in each creator's "
+    "available earnings (a reversal in the earnings ledger), and each creator told why. Any "
+    "that are no longer requested are skipped.",
+    label="Reason",
+    submit="Reject and refund {count}",
+    noun="payout",
+    past="rejected and refunded",
+    decide=lambda pk, by, note: payouts.reject_payout(payout_id=pk, by=by, reason=note),
+    refused=payouts.PayoutError,
+)
 
 
 @admin.register(PayoutRequest)
@@ -149,54 +164,20 @@ class PayoutRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: PayoutRequest | None = None) -> bool:
         return False
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet, verb: str) -> HttpResponse | None:
-        """Ask for the note or reason first (an intermediate page), then decide each request
-        in its own transaction through payments.payouts."""
-        form = PayoutDecisionForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            reason = form.cleaned_data["reason"].strip()
-            if verb == "reject" and not reason:
-                form.add_error("reason", "Say why: the creator reads it.")
-            else:
-                done, refused = 0, []
-                for pk in queryset.values_list("pk", flat=True):
-                    try:
-                        if verb == "approve":
-                            payouts.approve_payout(payout_id=pk, by=request.user, note=reason)
-                        else:
-                            payouts.reject_payout(payout_id=pk, by=request.user, reason=reason)
-                    except payouts.PayoutError as error:
-                        refused.append(str(error))
-                        continue
-                    done += 1
-                past = "paid" if verb == "approve" else "rejected and refunded"
-                self.message_user(request, f"{plural(done, 'payout')} {past}.", messages.SUCCESS)
-                for message in refused:
-                    self.message_user(request, message, messages.WARNING)
-                return None
-        return TemplateResponse(
-            request,
-            "admin/payments/payoutrequest/decide.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Pay payouts" if verb == "approve" else "Reject payouts",
-                "verb": verb,
-                "form": form,
-                "payouts": queryset.select_related("creator", "method"),
-                "opts": self.model._meta,
-                "action": verb,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
+    @staticmethod
+    def _describe(p: PayoutRequest) -> str:
+        return f"{p.amount_display} for {p.creator} to {p.method} · {p.get_state_display()}"
 
     @admin.action(description="Approve and pay selected payouts…", permissions=["change"])
     def approve(
         self, request: HttpRequest, queryset: QuerySet[PayoutRequest]
     ) -> HttpResponse | None:
-        return self._decide(request, queryset, "approve")
+        queryset = queryset.select_related("creator", "method")
+        return decide_in_turn(self, request, queryset, APPROVE, self._describe)
 
     @admin.action(description="Reject and refund selected payouts…", permissions=["change"])
     def reject(
         self, request: HttpRequest, queryset: QuerySet[PayoutRequest]
     ) -> HttpResponse | None:
-        return self._decide(request, queryset, "reject")
+        queryset = queryset.select_related("creator", "method")
+        return decide_in_turn(self, request, queryset, REJECT, self._describe)

@@ -2,17 +2,15 @@
 Every decision goes through store.services, as it does from the pages and the nightly task."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from core.admin import ReadOnlyAdmin
+from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 from core.plurals import plural
 
 from . import selectors, services
-from .forms import DecisionForm
 from .models import Entitlement, Redemption, RedemptionEvent, StoreItem
 
 
@@ -107,6 +105,34 @@ class PendingForFilter(admin.SimpleListFilter):
         return queryset
 
 
+FULFIL = Decision(
+    verb="fulfil",
+    title="Fulfil redemptions",
+    explanation="These redemptions will be marked fulfilled (cash is paid into the creator's "
+    "earnings) and each creator told, with your note. Any that are no longer pending are "
+    "skipped.",
+    label="Note to the creator",
+    submit="Fulfil {count}",
+    noun="redemption",
+    past="fulfilled",
+    decide=lambda pk, by, note: services.fulfil_redemption(redemption_id=pk, by=by, note=note),
+    refused=services.StoreError,
+)
+CANCEL = Decision(
+    verb="cancel",
+    title="Cancel and refund",
+    explanation="These redemptions will be cancelled, their points refunded with a ledger "
+    "entry, the stock put back, and each creator told why. Any that are no longer pending "
+    "are skipped.",
+    label="Reason",
+    submit="Cancel and refund {count}",
+    noun="redemption",
+    past="cancelled and refunded",
+    decide=lambda pk, by, note: services.cancel_redemption(redemption_id=pk, by=by, reason=note),
+    refused=services.StoreError,
+)
+
+
 @admin.register(Redemption)
 class RedemptionAdmin(admin.ModelAdmin):
     """The fulfilment queue: staff fulfil or cancel pending redemptions, one or many at a
@@ -164,53 +190,21 @@ class RedemptionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Redemption | None = None) -> bool:
         return False
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet, verb: str) -> HttpResponse | None:
-        """Ask for the reason first (an intermediate page), then decide each redemption in
-        its own transaction through the store's services."""
-        form = DecisionForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            done, refused = 0, []
-            for pk in queryset.values_list("pk", flat=True):
-                try:
-                    if verb == "fulfil":
-                        services.fulfil_redemption(
-                            redemption_id=pk, by=request.user, note=form.cleaned_data["reason"]
-                        )
-                    else:
-                        services.cancel_redemption(
-                            redemption_id=pk, by=request.user, reason=form.cleaned_data["reason"]
-                        )
-                except services.StoreError as exc:
-                    refused.append(str(exc))
-                    continue
-                done += 1
-            past = "fulfilled" if verb == "fulfil" else "cancelled and refunded"
-            self.message_user(request, f"{plural(done, 'redemption')} {past}.", messages.SUCCESS)
-            for message in refused:
-                self.message_user(request, message, messages.WARNING)
-            return None
-        return TemplateResponse(
-            request,
-            "admin/store/redemption/decide.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Fulfil redemptions" if verb == "fulfil" else "Cancel and refund",
-                "verb": verb,
-                "form": form,
-                "redemptions": queryset.select_related("item", "creator"),
-                "opts": self.model._meta,
-                "action": verb,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+    @staticmethod
+    def _describe(r: Redemption) -> str:
+        return (
+            f"{r.item} for {r.creator} · {plural(r.points_paid, 'point')} · {r.get_state_display()}"
         )
 
     @admin.action(description="Fulfil selected redemptions…", permissions=["change"])
     def fulfil(self, request: HttpRequest, queryset: QuerySet[Redemption]) -> HttpResponse | None:
-        return self._decide(request, queryset, "fulfil")
+        queryset = queryset.select_related("item", "creator")
+        return decide_in_turn(self, request, queryset, FULFIL, self._describe)
 
     @admin.action(description="Cancel and refund selected redemptions…", permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Redemption]) -> HttpResponse | None:
-        return self._decide(request, queryset, "cancel")
+        queryset = queryset.select_related("item", "creator")
+        return decide_in_turn(self, request, queryset, CANCEL, self._describe)
 
 
 @admin.register(Entitlement)

@@ -26,13 +26,3 @@ class RedeemForm(forms.Form):
     server's, so a tampered item id or price in the form changes nothing."""
 
     request_key = forms.RegexField(regex=r"^[0-9a-f]{16,64}$", widget=forms.HiddenInput)
-
-
-class DecisionForm(forms.Form):
-    """Staff's reason or note when fulfilling or cancelling redemptions in admin."""
-
-    reason = forms.CharField(
-        max_length=250,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The creator reads this.",
-    )

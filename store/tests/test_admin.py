@@ -58,7 +58,7 @@ def test_fulfilling_asks_for_a_note_first_then_fulfils_every_selected(
 def test_cancelling_without_a_reason_changes_nothing(staff_client: Client) -> None:
     redemptions = pending(1)
     response = act(staff_client, "cancel", redemptions, apply="1", reason="")
-    assert "This field is required." in response.content.decode()
+    assert "Say why: the creator reads it." in response.content.decode()
     assert Redemption.objects.get().state == RedemptionState.PENDING
 
 
