@@ -333,3 +333,23 @@ def test_the_monthly_task_pays_last_month() -> None:
     run = program.pay_last_month(now=PAY_OCT)
     assert run.month == OCT
     assert ProgramStatement.objects.get(creator=creator, month=OCT).is_closed
+
+
+@pytest.mark.parametrize("videos", [1, 4])
+def test_the_statement_pages_run_the_same_queries_whatever_the_videos(
+    videos: int, django_assert_max_num_queries: object
+) -> None:
+    creator = eligible_creator()
+    for _ in range(videos):
+        video_with(creator)
+    program.pay_month(month=OCT, now=PAY_OCT)
+    client = Client()
+    client.force_login(creator.user)
+    # The session's user and creator, the statement, its lines with their videos: as many
+    # queries for one video as for four.
+    with django_assert_max_num_queries(4):
+        assert (
+            client.get(reverse("rewards:program", kwargs={"month": "2026-10"})).status_code == 200
+        )
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("rewards:program_months")).status_code == 200
