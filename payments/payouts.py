@@ -215,6 +215,11 @@ def reject_payout(
     return payout
 
 
+def requested_today(creator: CreatorProfile, now: datetime | None = None) -> bool:
+    """Whether today's one request is used (a rejected one does not count)."""
+    return _has_request_on(creator, rewards_day_of(now or timezone.now()))
+
+
 def _has_request_on(creator: CreatorProfile, day: date) -> bool:
     return (
         creator.payout_requests.filter(requested_on=day)

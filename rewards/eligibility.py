@@ -157,6 +157,17 @@ def _standing(creator: CreatorProfile) -> Condition:
     )
 
 
+def meets_rewards_program(creator: CreatorProfile, views_30d: int, today: date) -> bool:
+    """The Creator Rewards Program's four conditions of `program_paths` as one yes or no, for
+    a monthly run that has every creator's 30-day views from one GROUP BY."""
+    return (
+        creator.age_on(today) >= settings.CREATOR_REWARDS_MIN_AGE
+        and creator.followers >= settings.CREATOR_REWARDS_MIN_FOLLOWERS
+        and views_30d >= settings.CREATOR_REWARDS_MIN_VIEWS_30D
+        and creator.is_in_good_standing
+    )
+
+
 def program_paths(creator: CreatorProfile, today: date) -> list[ProgramPath]:
     """The Creator Rewards Program, subscriptions and the Marketplace, each condition with its
     shortfall and the date the creator's pace would get them there."""

@@ -9,6 +9,7 @@ from core.http import bad_request
 from core.money import format_minor
 
 from . import program
+from .models import LineKind, ProgramLine
 
 
 @creator_required
@@ -38,14 +39,26 @@ def program_statement(request: HttpRequest, month: str) -> HttpResponse:
         return format_minor(amount, statement.currency)
 
     rows = [(line, money(line.base_rate_minor), money(line.amount_minor)) for line in lines]
+    carried_to = None
+    if statement.is_closed and statement.total_minor < 0:
+        carried_to = (
+            ProgramLine.objects.filter(
+                creator=statement.creator_id, kind=LineKind.CARRIED, activity_month=first
+            )
+            .values_list("statement__month", flat=True)
+            .first()
+        )
     return render(
         request,
         "rewards/program_statement.html",
         {
             "statement": statement,
-            "month_rows": [row for row in rows if not row[0].is_correction],
+            "month_rows": [row for row in rows if row[0].kind == LineKind.MONTH],
             "correction_rows": [row for row in rows if row[0].is_correction],
+            "carried_rows": [row for row in rows if row[0].is_carried],
             "total": money(statement.total_minor),
+            "owed_back": money(-statement.total_minor),
+            "carried_to": carried_to,
             "credited": money(statement.credited_minor),
         },
     )

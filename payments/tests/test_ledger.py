@@ -65,6 +65,53 @@ def test_a_repeated_key_moves_money_once_and_a_reused_key_is_refused(creator: ob
         credit(CreatorFactory(), 1_000, "same")
 
 
+def test_many_credits_at_once_follow_the_same_rules_as_one(creator: object) -> None:
+    other = CreatorFactory()
+    credit(creator, 500, "before")
+    ledger.release_pending(today=TODAY)
+
+    def many(key: str, who: object, amount: int, **kw: object) -> ledger.Credit:
+        return ledger.Credit(who.pk, amount, "USD", Source.REWARDS_PROGRAM, key, **kw)
+
+    later = TODAY + dt.timedelta(days=15)
+    batch = [
+        many("m1", creator, 1_000, pending_until=later),
+        many("m2", creator, 200),  # no date: available at once
+        many("m3", other, 3_000, pending_until=TODAY),  # other has never had a release
+        many("before", creator, 500),  # used already, for the same movement: returned as it was
+    ]
+    entries = ledger.credit_many(batch)
+    assert entries["before"].pk == EarningsEntry.objects.get(idempotency_key="before").pk
+    assert ledger.balances(creator) == [ledger.Balance("USD", 700, 1_000)]
+    assert ledger.balances(other) == [ledger.Balance("USD", 0, 3_000)]
+    # The same batch again moves nothing.
+    assert ledger.credit_many(batch) == entries
+    assert EarningsEntry.objects.count() == 4
+    call_command("check_ledger")
+
+
+@pytest.mark.parametrize(
+    ("amount", "key", "message"),
+    [
+        (0, "new", "positive amount"),
+        (100, "", "request key"),
+        (999, "before", "already used for a different movement"),
+    ],
+)
+def test_a_bad_credit_in_a_batch_moves_nothing_at_all(
+    creator: object, amount: int, key: str, message: str
+) -> None:
+    credit(creator, 500, "before")
+    batch = [
+        ledger.Credit(creator.pk, 100, "USD", Source.REWARDS_PROGRAM, "fine"),
+        ledger.Credit(creator.pk, amount, "USD", Source.REWARDS_PROGRAM, key),
+    ]
+    with pytest.raises(ledger.LedgerError, match=message):
+        ledger.credit_many(batch)
+    assert ledger.balances(creator) == [ledger.Balance("USD", 500, 0)]
+    assert not EarningsEntry.objects.filter(idempotency_key="fine").exists()
+
+
 @pytest.mark.parametrize(
     ("amount", "currency", "message"),
     [

@@ -66,7 +66,8 @@ def test_page_shows_the_masked_method_balances_and_own_requests(
     assert "15.00 GBP" in html  # what is left available
     assert f'data-payout="{mine.pk}"' in html and f'data-payout="{theirs.pk}"' not in html
     assert list(response.context["requests"]) == [mine]
-    assert 'name="request_key"' in html and "At least 10.00 GBP" in html
+    # Today's request is made: no second form until tomorrow.
+    assert 'name="request_key"' not in html and "already requested a payout today" in html
 
 
 def test_page_query_count_does_not_grow_with_requests(
@@ -117,6 +118,9 @@ def test_requesting_reserves_the_money_and_redirects(
     assert (payout.amount, payout.state) == (1_250, "requested")
     assert available(creator) == 1_250
     assert "Payout of 12.50 GBP requested" in response.content.decode()
+    # Today's one request is used: the page says so instead of offering the form again.
+    assert 'data-testid="payout-requested-today"' in response.content.decode()
+    assert 'name="amount"' not in response.content.decode()
 
 
 @pytest.mark.parametrize(

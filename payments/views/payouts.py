@@ -60,6 +60,7 @@ def payouts_page(request: HttpRequest) -> HttpResponse:
             for b in balances
         ],
         "can_request": any(b.available for b in balances),
+        "requested_today": payouts.requested_today(creator),
         "minimum": " or ".join(
             format_minor(settings.PAYOUT_MINIMUM_MINOR, b.currency) for b in balances
         ),

@@ -151,15 +151,19 @@ class ProgramStatement(models.Model):
 class LineKind(models.TextChoices):
     MONTH = "month", "Month"
     CORRECTION = "correction", "Correction"
+    CARRIED = "carried", "Carried"
 
 
 class ProgramLine(models.Model):
-    """What one video earned in one month, with every factor, or (a correction) how much that
-    changed after the month was paid."""
+    """What one video earned in one month, with every factor; or (a correction) how much that
+    changed after the month was paid; or (carried, no video) what an earlier statement's
+    corrections took back beyond what it earned."""
 
     statement = models.ForeignKey(ProgramStatement, on_delete=models.PROTECT, related_name="lines")
     creator = models.ForeignKey(CreatorProfile, on_delete=models.PROTECT, related_name="+")
-    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="+")
+    video = models.ForeignKey(
+        Video, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     activity_month = models.DateField(help_text="The month the views were watched in.")
     kind = models.CharField(max_length=10, choices=LineKind.choices, default=LineKind.MONTH)
     reason = models.CharField(max_length=300, blank=True)
@@ -188,6 +192,11 @@ class ProgramLine(models.Model):
                 condition=Q(kind="month"),
                 name="rewards_program_line_once",
             ),
+            # Every line but a carried amount is about one video.
+            models.CheckConstraint(
+                condition=Q(kind="carried") | Q(video__isnull=False),
+                name="rewards_program_line_video",
+            ),
         ]
         indexes = [models.Index(fields=["creator", "activity_month"])]
 
@@ -210,6 +219,10 @@ class ProgramLine(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.kind == LineKind.CORRECTION
+
+    @property
+    def is_carried(self) -> bool:
+        return self.kind == LineKind.CARRIED
 
 
 class ProgramRun(models.Model):

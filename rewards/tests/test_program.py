@@ -15,12 +15,19 @@ from activity.models import EngagementFlag, FlagReason, FlagStatus, VideoDay
 from activity.tests.factories import VideoDayFactory, VideoFactory
 from payments.models import EarningsEntry, Source
 from rewards import program
-from rewards.models import LineKind, Measure, ProgramLine, ProgramMember, ProgramStatement
+from rewards.models import (
+    LineKind,
+    Measure,
+    ProgramLine,
+    ProgramMember,
+    ProgramStatement,
+)
 
 pytestmark = pytest.mark.django_db
 
 OCT = dt.date(2026, 10, 1)
 NOV = dt.date(2026, 11, 1)
+DEC = dt.date(2026, 12, 1)
 PAY_OCT = dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC)  # when beat pays October
 MID_NOV = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 
@@ -28,7 +35,9 @@ MID_NOV = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 def eligible_creator(**fields: object) -> CreatorProfile:
     """10,000 followers and 100,000 views in the 30 days to 31 October (on a short video,
     which earns nothing itself)."""
-    creator = CreatorFactory(followers=10_000, country=fields.pop("country", "US"), **fields)
+    creator = CreatorFactory(
+        followers=fields.pop("followers", 10_000), country=fields.pop("country", "US"), **fields
+    )
     VideoDayFactory(
         video=VideoFactory(creator=creator, duration_s=20, published_at=at(OCT)),
         day=dt.date(2026, 10, 31),
@@ -261,6 +270,129 @@ def test_a_confirmed_flag_after_payment_takes_the_difference_back_next_month() -
         0,
     )
     assert "earns less" in correction.reason
+
+
+def test_corrections_taking_back_more_than_a_month_earned_carry_into_the_next_statement() -> None:
+    creator = eligible_creator()
+    vd = video_with(creator)
+    program.pay_month(month=OCT, now=PAY_OCT)  # 66.00 paid for October
+    EngagementFlag.objects.create(
+        video_day=vd,
+        creator=creator,
+        day=vd.day,
+        reason=FlagReason.BOT_MARKED,
+        detail="bought views",
+        excluded_views=50_000,
+        status=FlagStatus.CONFIRMED,
+    )
+    program.pay_month(month=OCT, now=MID_NOV)  # -66.00 waits in November's statement
+    # November earns nothing (no views, not eligible): its statement closes paying nothing
+    # and the 66.00 still owed back carries into December's.
+    program.pay_month(month=NOV, now=dt.datetime(2026, 12, 1, 5, tzinfo=dt.UTC))
+    november = ProgramStatement.objects.get(creator=creator, month=NOV)
+    assert (november.is_closed, november.total_minor, november.credited_minor) == (
+        True,
+        -6_600,
+        0,
+    )
+    carried = ProgramLine.objects.get(creator=creator, kind=LineKind.CARRIED)
+    assert (carried.statement.month, carried.activity_month, carried.amount_minor) == (
+        DEC,
+        NOV,
+        -6_600,
+    )
+    assert carried.video_id is None
+    assert carried.reason.startswith("Carried from November 2026")
+
+    client = Client()
+    client.force_login(creator.user)
+    page = client.get(reverse("rewards:program", kwargs={"month": "2026-11"})).content.decode()
+    assert "Nothing paid: corrections took back 66.00 USD more than this statement earned" in page
+    assert 'href="/rewards/program/2026-12/"' in page
+    page = client.get(reverse("rewards:program", kwargs={"month": "2026-12"})).content.decode()
+    assert "Carried from earlier statements" in page and "-66.00 USD" in page
+
+    # December earns 99.00 (eligible again): 99.00 - 66.00 is paid, once.
+    VideoDayFactory(
+        video=VideoFactory(creator=creator, duration_s=20, published_at=at(DEC)),
+        day=dt.date(2026, 12, 31),
+        views=100_000,
+        views_5s=0,
+    )
+    video_with(creator, day=dt.date(2026, 12, 10), views_5s=75_000, published_at=at(DEC))
+    for day in (2, 3):  # paid once, however often it runs
+        program.pay_month(month=DEC, now=dt.datetime(2027, 1, day, 5, tzinfo=dt.UTC))
+    december = ProgramStatement.objects.get(creator=creator, month=DEC)
+    assert (december.total_minor, december.credited_minor) == (9_900 - 6_600, 3_300)
+    assert sorted(
+        EarningsEntry.objects.filter(source=Source.REWARDS_PROGRAM).values_list("amount", flat=True)
+    ) == [3_300, 6_600]
+    # What was credited is what every line adds up to: nothing lost, nothing paid twice.
+    assert sum(line.amount_minor for line in lines(creator)) == 3_300 + 6_600 - 6_600 + 0
+
+
+def creators_with_two_videos(count: int) -> list[CreatorProfile]:
+    made = [eligible_creator() for _ in range(count)]
+    for creator in made:
+        video_with(creator)  # 66.00
+        video_with(creator, views_5s=20_000)  # 26.40
+    return made
+
+
+@pytest.mark.parametrize("batch", [1, 2, 100])
+def test_however_a_run_is_cut_into_batches_it_pays_the_same(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(program, "PAY_BATCH", batch)
+    made = creators_with_two_videos(3)
+    run = program.pay_month(month=OCT, now=PAY_OCT)
+    assert run.statements == 3
+    for creator in made:
+        assert sorted(line.amount_minor for line in lines(creator)) == [2_640, 6_600]
+        assert EarningsEntry.objects.get(account__creator=creator).amount == 9_240
+    program.pay_month(month=OCT, now=MID_NOV)
+    assert ProgramLine.objects.count() == 6  # a rerun writes nothing
+
+
+# The run's fixed queries (rates, the run, candidates, the next open month, finishing) and each
+# batch's (locks, statements, members, videos, inserts, totals, the credits).
+RUN_QUERIES = 32
+
+
+@pytest.mark.parametrize("creators", [1, 3])
+def test_a_batch_costs_the_same_queries_for_one_creator_as_for_three(
+    creators: int, django_assert_num_queries: object
+) -> None:
+    """Set-based: a run's queries do not grow with the creators in a batch."""
+    creators_with_two_videos(creators)
+    with django_assert_num_queries(RUN_QUERIES):
+        program.pay_month(month=OCT, now=PAY_OCT)
+    assert ProgramStatement.objects.filter(closed_at__isnull=False).count() == creators
+
+
+def test_the_runs_rule_is_the_dashboards_rule() -> None:
+    """The run decides eligibility without program_paths' per-creator queries; it must agree
+    with what the dashboard shows."""
+    from rewards import eligibility
+
+    end = dt.date(2026, 10, 31)
+    cases = [
+        eligible_creator(),
+        eligible_creator(followers=9_999),
+        eligible_creator(date_of_birth=dt.date(2009, 1, 1)),
+        eligible_creator(standing="suspended"),
+        CreatorFactory(followers=50_000),
+    ]
+    views = program.candidates(OCT)
+    for creator in cases:
+        creator.refresh_from_db()
+        shown = next(
+            p for p in eligibility.program_paths(creator, end) if p.key == "creator_rewards"
+        )
+        assert (
+            eligibility.meets_rewards_program(creator, views.get(creator.pk, 0), end)
+            == shown.eligible
+        )
 
 
 # --- the pages --------------------------------------------------------------------------------
