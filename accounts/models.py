@@ -137,6 +137,7 @@ class CreatorProfile(models.Model):
         help_text="Shown as @handle; unique ignoring case.",
     )
     display_name = models.CharField(max_length=60)
+    bio = models.TextField(max_length=500, blank=True, help_text="Shown on your public page.")
     date_of_birth = models.DateField()
     country = CountryField()
     niches = models.ManyToManyField(Niche, related_name="creators")

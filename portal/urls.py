@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("rewards.urls")),
     path("", include("store.urls")),
     path("", include("payments.urls")),
+    path("", include("subscriptions.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -23,6 +23,7 @@ class Source(models.TextChoices):
     CASH_REDEMPTION = "cash_redemption", "Cash redeemed from points"
     MILESTONE_BONUS = "milestone_bonus", "Milestone bonus"
     SUBSCRIPTION = "subscription", "Subscriptions"
+    PLATFORM_FEE = "platform_fee", "Platform fee"
     GIFT = "gift", "Gifts"
     TIP = "tip", "Tips"
     BRAND_DEAL = "brand_deal", "Brand deals"

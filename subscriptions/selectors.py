@@ -1,0 +1,176 @@
+"""Reads of subscriptions: who has which perks, badges, the rules, eligibility to offer
+packages. Pages and other apps read subscriptions only through here."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import CreatorProfile, User
+from core.plurals import plural
+
+from .models import LIVE_STATES, MAX_PACKAGES, Invitation, Package, Rules, State, Subscription
+
+# Tenure badges: a subscriber's badge shows the highest step reached, then every 12 months.
+TENURE_STEPS = (1, 2, 3, 6, 9, 12)
+FOUNDERS = 10
+
+
+def rules() -> Rules:
+    """The one row of staff-set rules (made with the defaults on first use)."""
+    row, _ = Rules.objects.get_or_create(pk=1)
+    return row
+
+
+@dataclass(frozen=True)
+class Condition:
+    label: str
+    met: bool
+    detail: str = ""
+
+
+def offer_conditions(creator: CreatorProfile, today: date | None = None) -> list[Condition]:
+    """What a creator needs to publish packages, each met or not, with what they lack."""
+    today = today or timezone.localdate()
+    current = rules()
+    conditions = []
+    if current.invite_only:
+        invited = Invitation.objects.filter(creator=creator).exists()
+        conditions.append(
+            Condition(
+                "Invited by the portal's team",
+                invited,
+                ""
+                if invited
+                else "Subscriptions are invite-only for now; the team invites "
+                "creators who meet the conditions below.",
+            )
+        )
+    age = creator.age_on(today)
+    conditions.append(
+        Condition(
+            f"{current.min_age} or older",
+            age >= current.min_age,
+            "" if age >= current.min_age else plural(current.min_age - age, "more year"),
+        )
+    )
+    short = max(0, current.min_followers - creator.followers)
+    conditions.append(
+        Condition(
+            f"{current.min_followers:,} followers",
+            not short,
+            plural(short, "more follower") if short else "",
+        )
+    )
+    conditions.append(
+        Condition(
+            "Account in good standing",
+            creator.is_in_good_standing,
+            "" if creator.is_in_good_standing else creator.get_standing_display(),
+        )
+    )
+    return conditions
+
+
+def may_publish(creator: CreatorProfile) -> bool:
+    return all(c.met for c in offer_conditions(creator))
+
+
+def packages_of(creator: CreatorProfile, *, published_only: bool = True) -> QuerySet[Package]:
+    packages = creator.packages.prefetch_related("custom_perks").annotate(
+        members=Count("subscriptions", filter=_live_filter())
+    )
+    if published_only:
+        packages = packages.filter(published_at__isnull=False)
+    return packages.order_by("position", "pk")[:MAX_PACKAGES] if published_only else packages
+
+
+def _live_filter() -> Q:
+    return Q(subscriptions__state__in=LIVE_STATES)
+
+
+def live_subscription(fan: User, creator: CreatorProfile) -> Subscription | None:
+    """The fan's live subscription to the creator (trialing, active or past due), if any."""
+    if not fan.is_authenticated:
+        return None
+    return (
+        Subscription.objects.select_related("package")
+        .filter(fan=fan, creator=creator, state__in=LIVE_STATES)
+        .first()
+    )
+
+
+def has_chat(fan: User, creator: CreatorProfile) -> bool:
+    subscription = live_subscription(fan, creator)
+    return subscription is not None and subscription.package.includes_chat
+
+
+def subscribed_package_ids(fan: User, creator_ids: list[int] | None = None) -> set[int]:
+    """Ids of the packages the fan has live subscriptions to."""
+    if not fan.is_authenticated:
+        return set()
+    found = Subscription.objects.filter(fan=fan, state__in=LIVE_STATES)
+    if creator_ids is not None:
+        found = found.filter(creator_id__in=creator_ids)
+    return set(found.values_list("package_id", flat=True))
+
+
+@dataclass(frozen=True)
+class Badge:
+    months: int
+    label: str  # "3 months", "1 month", "2 years"
+    founder: bool
+
+    @property
+    def text(self) -> str:
+        return f"Founder · {self.label}" if self.founder else self.label
+
+
+def tenure_months(subscription: Subscription, today: date | None = None) -> int:
+    """Whole months since the subscription started, at least 1 for a live one."""
+    today = today or timezone.localdate()
+    start = timezone.localtime(subscription.started_at).date()
+    months = (today.year - start.year) * 12 + today.month - start.month
+    if today.day < start.day:
+        months -= 1
+    return max(1, months + 1) if subscription.is_live else max(0, months)
+
+
+def badge_for(subscription: Subscription, today: date | None = None) -> Badge:
+    """The badge a subscriber shows: the highest tenure step reached (1, 2, 3, 6, 9, 12 months,
+    then each further year), and Founder for one of the creator's first ten."""
+    months = tenure_months(subscription, today)
+    if months >= 12:
+        step = months - months % 12
+    else:
+        step = max([s for s in TENURE_STEPS if s <= months] or [1])
+    label = plural(step // 12, "year") if step >= 12 else plural(step, "month")
+    return Badge(step, label, subscription.founder_number is not None)
+
+
+def badges_in_room(creator: CreatorProfile, user_ids: set[int]) -> dict[int, Badge]:
+    """Each live subscriber's badge, by user id, for a page of chat (one query)."""
+    subscriptions = Subscription.objects.filter(
+        creator=creator, fan_id__in=user_ids, state__in=LIVE_STATES
+    )
+    today = timezone.localdate()
+    return {s.fan_id: badge_for(s, today) for s in subscriptions}
+
+
+def subscriber_count(creator: CreatorProfile) -> int:
+    return Subscription.objects.filter(creator=creator, state__in=LIVE_STATES).count()
+
+
+def founder_slots_left(creator: CreatorProfile) -> int:
+    taken = Subscription.objects.filter(creator=creator, founder_number__isnull=False).count()
+    return max(0, FOUNDERS - taken)
+
+
+def had_subscription(fan: User, creator: CreatorProfile) -> bool:
+    """Whether the fan ever subscribed to the creator (a trial included): no second trial."""
+    return (
+        Subscription.objects.filter(fan=fan, creator=creator)
+        .exclude(state__in=[State.INCOMPLETE, State.REFUSED])
+        .exists()
+    )
