@@ -167,8 +167,19 @@ class CreatorProfileForm(forms.ModelForm):
 
     class Meta:
         model = CreatorProfile
-        fields = ["display_name", "country", "niches"]
+        fields = ["display_name", "bio", "country", "niches"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         widgets = {"niches": forms.CheckboxSelectMultiple}
+
+
+class FanProfileForm(forms.ModelForm):
+    """The name a fan shows creators and other subscribers (never their email)."""
+
+    class Meta:
+        model = User
+        fields = ["name"]
+        labels = {"name": "Name shown to creators and in chats"}
+        help_texts = {"name": "Leave it empty to appear as “Fan” and a number."}
 
 
 class BrandProfileForm(forms.ModelForm):

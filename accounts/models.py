@@ -45,6 +45,9 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.FAN, db_index=True)
+    # A fan's name for creators and other subscribers (creators and brands show their
+    # profile's name). db_default: the benchmarks' bulk inserts name no such column.
+    name = models.CharField(max_length=60, blank=True, db_default="")
 
     objects = UserManager()
 
@@ -67,11 +70,17 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        """The name the portal shows: a creator's display name, a brand's company, else email."""
+        """The name the portal shows others: a creator's display name, a brand's company, a
+        fan's chosen name or "Fan" and their number. Never the email: fans' names appear to
+        creators and in subscriber chats."""
         if self.role == Role.CREATOR and hasattr(self, "creator"):
             return self.creator.display_name
         if self.role == Role.BRAND and hasattr(self, "brand"):
             return self.brand.company_name
+        if self.name.strip():
+            return self.name.strip()
+        if self.role == Role.FAN:
+            return f"Fan {self.pk}"
         return self.email
 
     @property
@@ -137,7 +146,10 @@ class CreatorProfile(models.Model):
         help_text="Shown as @handle; unique ignoring case.",
     )
     display_name = models.CharField(max_length=60)
-    bio = models.TextField(max_length=500, blank=True, help_text="Shown on your public page.")
+    # db_default: the benchmarks' bulk inserts (COPY, INSERT … SELECT) name no bio.
+    bio = models.TextField(
+        max_length=500, blank=True, db_default="", help_text="Shown on your public page."
+    )
     date_of_birth = models.DateField()
     country = CountryField()
     niches = models.ManyToManyField(Niche, related_name="creators")

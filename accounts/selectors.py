@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import CreatorProfile, Role, Standing, User
+from .models import CreatorProfile, Niche, Role, Standing, User
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,29 @@ def security_summary(user: User) -> SecuritySummary:
     return SecuritySummary(*row)
 
 
-def creators_to_discover(*, limit: int = 12) -> QuerySet[CreatorProfile]:
-    """Creators a fan might follow: active accounts not suspended, most followed first."""
-    return (
-        CreatorProfile.objects.filter(user__is_active=True)
-        .exclude(standing=Standing.SUSPENDED)
-        .prefetch_related("niches")
-        .order_by("-followers", "handle")[:limit]
+def creators_to_discover(
+    *, limit: int = 12, query: str = "", niche: str = ""
+) -> QuerySet[CreatorProfile]:
+    """Creators a fan might follow: active accounts not suspended, most followed first; with
+    `query`, those whose name or handle contains it or whose niche is named by it; with
+    `niche` (a slug), those in that niche."""
+    found = CreatorProfile.objects.filter(user__is_active=True).exclude(
+        standing=Standing.SUSPENDED
     )
+    query = query.strip().lstrip("@")
+    if query:
+        found = found.filter(
+            Q(display_name__icontains=query)
+            | Q(handle__icontains=query)
+            | Q(niches__name__iexact=query)
+        ).distinct()
+    if niche:
+        found = found.filter(niches__slug=niche)
+    return found.prefetch_related("niches").order_by("-followers", "handle")[:limit]
+
+
+def niches() -> QuerySet[Niche]:
+    return Niche.objects.order_by("name")
 
 
 def active_users_by_role() -> dict[Role, int]:

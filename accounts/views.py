@@ -6,16 +6,18 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .access import login_required, role_required
-from .forms import BrandProfileForm, CreatorProfileForm
+from .forms import BrandProfileForm, CreatorProfileForm, FanProfileForm
 from .models import Role
 
 
-@role_required(Role.CREATOR, Role.BRAND)
+@role_required(Role.CREATOR, Role.BRAND, Role.FAN)
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """Edit the public profile of the signed-in creator or brand."""
+    """Edit the public profile of the signed-in creator or brand, or the name a fan shows."""
     if request.user.role == Role.CREATOR:
         instance, form_class = request.user.creator, CreatorProfileForm
+    elif request.user.role == Role.FAN:
+        instance, form_class = request.user, FanProfileForm
     else:
         instance, form_class = request.user.brand, BrandProfileForm
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)

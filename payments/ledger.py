@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
@@ -156,6 +156,56 @@ def credit(
         document=document,
         memo=memo,
         pending_until=pending_until,
+        now=now,
+    )
+
+
+@transaction.atomic
+def credit_less_fee(
+    *,
+    creator: CreatorProfile,
+    gross: int,
+    fee: int,
+    currency: str,
+    source: Source,
+    idempotency_key: str,
+    document: str = "",
+    memo: str = "",
+    fee_memo: str = "",
+    pending_until: date | None = None,
+    now: datetime | None = None,
+) -> tuple[EarningsEntry, EarningsEntry | None]:
+    """Credit what a fan paid (`gross`) and take the platform's `fee` from it as an entry of
+    its own (source PLATFORM_FEE, key `<key>:fee`), both under one lock and both pending until
+    the same day, so the creator's statement shows the price and the fee line by line. A
+    repeated key returns the first two entries."""
+    if not 0 <= fee <= gross:
+        raise LedgerError("A fee is between nothing and the whole amount.")
+    entry = credit(
+        creator=creator,
+        amount=gross,
+        currency=currency,
+        source=source,
+        idempotency_key=idempotency_key,
+        document=document,
+        memo=memo,
+        pending_until=pending_until,
+        now=now,
+    )
+    if not fee:
+        return entry, None
+    key = f"{idempotency_key}:fee"
+    # Under the account's lock `credit` took: a twin call has committed or waits.
+    if (existing := _existing(key, creator, -fee)) is not None:
+        return entry, existing
+    return entry, _post(
+        entry.account,
+        amount=-fee,
+        source=Source.PLATFORM_FEE,
+        idempotency_key=key,
+        pending_until=pending_until,
+        document=document,
+        memo=fee_memo or f"Platform fee on {memo}".strip(),
         now=now,
     )
 
@@ -324,6 +374,16 @@ def release_pending(*, today: date | None = None) -> int:
             )
             changed += 1
     return changed
+
+
+def version(creator: CreatorProfile) -> str:
+    """A stamp that changes whenever the creator's earnings move (every posting and release
+    touches the account's updated_at): the key of cached pages that show them."""
+    stamp = EarningsAccount.objects.filter(creator=creator).aggregate(
+        latest=Max("updated_at"), accounts=Count("pk")
+    )
+    latest = stamp["latest"]
+    return f"{stamp['accounts']}-{latest.timestamp() if latest else 0}"
 
 
 @dataclass(frozen=True)

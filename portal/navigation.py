@@ -38,10 +38,35 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         ),
         NavItem("Points history", "rewards:history", also_current=("rewards:day",)),
         NavItem("Earnings", "payments:statement"),
+        NavItem(
+            "Subscriptions",
+            "subscriptions:studio",
+            also_current=(
+                "subscriptions:packages",
+                "subscriptions:package_new",
+                "subscriptions:package_edit",
+                "subscriptions:subscribers",
+                "subscriptions:revenue",
+                "subscriptions:perks",
+                "subscriptions:studio_posts",
+            ),
+        ),
         NavItem("What if", "rewards:what_if"),
         NavItem("How points work", "rewards:how_points_work"),
     ],
-    Role.FAN: [NavItem("Discover", "portal:fan_home")],
+    Role.FAN: [
+        NavItem(
+            "Discover",
+            "portal:fan_home",
+            also_current=("subscriptions:creator_page", "subscriptions:subscribe"),
+        ),
+        NavItem("Feed", "subscriptions:feed", also_current=("subscriptions:post",)),
+        NavItem(
+            "My subscriptions",
+            "subscriptions:mine",
+            also_current=("subscriptions:switch", "subscriptions:chat"),
+        ),
+    ],
     Role.BRAND: [NavItem("Home", "portal:brand_home")],
     Role.STAFF: [NavItem("Reports", "portal:staff_home"), NavItem("Admin", "admin:index")],
 }

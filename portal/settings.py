@@ -221,6 +221,14 @@ MARKETPLACE_MIN_FOLLOWERS = 10_000  # "more than": 10,001 joins
 MARKETPLACE_MIN_AGE = 18
 SUBSCRIPTIONS_MIN_AGE = 18
 SUBSCRIPTIONS_MIN_FOLLOWERS = 1_000
+# Subscription money stays pending this many days (refunds and disputes), and a failed renewal
+# is retried once a day for this many days before the subscription lapses.
+# Staff change these in admin (subscription rules); these are the first values.
+SUBSCRIPTIONS_INVITE_ONLY = env.bool("SUBSCRIPTIONS_INVITE_ONLY", default=True)
+SUBSCRIPTIONS_CREATOR_SHARE_PCT = 70
+SUBSCRIPTIONS_RAISED_SHARE_PCT = 90
+SUBSCRIPTIONS_PENDING_DAYS = env.int("SUBSCRIPTIONS_PENDING_DAYS", default=7)
+SUBSCRIPTIONS_RETRY_DAYS = env.int("SUBSCRIPTIONS_RETRY_DAYS", default=3)
 # The window a creator's pace toward a threshold is measured over (path to each program).
 ELIGIBILITY_PACE_DAYS = 30
 

@@ -28,7 +28,10 @@ if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
 if os.environ.get("REDIS_URL"):
     # Tests flush the cache: always their own database (15, or TEST_REDIS_DB so two suites can
     # run side by side), never a developer's data.
-    test_db = os.environ.get("TEST_REDIS_DB", "15")
+    test_db = int(os.environ.get("TEST_REDIS_DB", "15"))
+    # Under pytest-xdist each worker flushes its own database: gw0 the one above, gw1 the one
+    # below it, and so on, so one worker's flush never empties another's sessions.
+    test_db -= int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     os.environ["REDIS_URL"] = (
         urlsplit(os.environ["REDIS_URL"])._replace(path=f"/{test_db}").geturl()
     )

@@ -81,11 +81,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @fan_required
 @require_GET
 def fan_home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:60]
+    niche = request.GET.get("niche", "")[:40]
     return render(
         request,
         "portal/fan_home.html",
         {
-            "creators": accounts_selectors.creators_to_discover(limit=12),
+            "creators": accounts_selectors.creators_to_discover(
+                limit=24, query=query, niche=niche
+            ),
+            "niches": accounts_selectors.niches(),
+            "query": query,
+            "niche": niche,
             "security": accounts_selectors.security_summary(request.user),
         },
     )

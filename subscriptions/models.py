@@ -186,6 +186,9 @@ class Subscription(models.Model):
         null=True, blank=True, help_text="1 to 10 for a creator's first ten subscribers."
     )
     months_paid = models.PositiveSmallIntegerField(default=0)
+    request_key = models.CharField(
+        max_length=120, blank=True, help_text="The subscribe request that made it."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -207,6 +210,11 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=Q(current_period_end__gt=models.F("current_period_start")),
                 name="subscriptions_period",
+            ),
+            models.UniqueConstraint(
+                fields=["request_key"],
+                condition=~Q(request_key=""),
+                name="subscriptions_request_once",
             ),
         ]
         indexes = [

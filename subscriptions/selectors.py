@@ -2,15 +2,26 @@
 packages. Pages and other apps read subscriptions only through here."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
+from activity import selectors as activity_selectors
 from core.plurals import plural
 
-from .models import LIVE_STATES, MAX_PACKAGES, Invitation, Package, Rules, State, Subscription
+from .models import (
+    LIVE_STATES,
+    MAX_PACKAGES,
+    Invitation,
+    Package,
+    Post,
+    Rules,
+    State,
+    Subscription,
+)
 
 # Tenure badges: a subscriber's badge shows the highest step reached, then every 12 months.
 TENURE_STEPS = (1, 2, 3, 6, 9, 12)
@@ -18,9 +29,87 @@ FOUNDERS = 10
 
 
 def rules() -> Rules:
-    """The one row of staff-set rules (made with the defaults on first use)."""
-    row, _ = Rules.objects.get_or_create(pk=1)
+    """The one row of staff-set rules (made from the settings on first use)."""
+    row, _ = Rules.objects.get_or_create(
+        pk=1,
+        defaults={
+            "invite_only": settings.SUBSCRIPTIONS_INVITE_ONLY,
+            "min_age": settings.SUBSCRIPTIONS_MIN_AGE,
+            "min_followers": settings.SUBSCRIPTIONS_MIN_FOLLOWERS,
+            "creator_share_pct": settings.SUBSCRIPTIONS_CREATOR_SHARE_PCT,
+            "raised_share_pct": settings.SUBSCRIPTIONS_RAISED_SHARE_PCT,
+        },
+    )
     return row
+
+
+@dataclass(frozen=True)
+class RevenueShare:
+    """The creator's share of each subscription charge, and the bar for the raised share with
+    what they lack."""
+
+    pct: int
+    base_pct: int
+    raised_pct: int
+    conditions: list["Condition"]
+
+    @property
+    def fee_pct(self) -> int:
+        return 100 - self.pct
+
+    @property
+    def is_raised(self) -> bool:
+        return self.pct == self.raised_pct and self.raised_pct != self.base_pct
+
+
+def revenue_share(creator: CreatorProfile, today: date | None = None) -> RevenueShare:
+    """70 % by default; the raised share (90 %) for creators who meet every part of the bar
+    staff set: followers, views in the last 30 days, subscriber-only posts in the last 30."""
+    today = today or timezone.localdate()
+    current = rules()
+    first = today - timedelta(days=29)
+    _, views = activity_selectors.views_before_and_since(
+        creator, first=first, split=first, last=today
+    )
+    posts = Post.objects.filter(
+        creator=creator, published_at__date__gte=first, published_at__date__lte=today
+    ).count()
+
+    def condition(label: str, have: int, need: int, noun: str) -> Condition:
+        short = max(0, need - have)
+        return Condition(label, not short, plural(short, f"more {noun}") if short else "")
+
+    conditions = [
+        condition(
+            f"{current.raised_min_followers:,} followers",
+            creator.followers,
+            current.raised_min_followers,
+            "follower",
+        ),
+        condition(
+            f"{current.raised_min_views_30d:,} views in the last 30 days",
+            views,
+            current.raised_min_views_30d,
+            "view",
+        ),
+        condition(
+            f"{current.raised_min_posts_30d} subscriber-only posts in the last 30 days",
+            posts,
+            current.raised_min_posts_30d,
+            "post",
+        ),
+    ]
+    raised = all(c.met for c in conditions)
+    return RevenueShare(
+        current.raised_share_pct if raised else current.creator_share_pct,
+        current.creator_share_pct,
+        current.raised_share_pct,
+        conditions,
+    )
+
+
+def creator_share_pct(creator: CreatorProfile) -> int:
+    return revenue_share(creator).pct
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("@<str:handle>/subscribe/<int:package_id>/", views.subscribe, name="subscribe"),
     path("", include("subscriptions.urls_posts")),
     path("", include("subscriptions.urls_chat")),
+    path("", include("subscriptions.urls_studio")),
     # The fan's subscriptions.
     path("subscriptions/", views.my_subscriptions, name="mine"),
     path("subscriptions/<int:subscription_id>/cancel/", views.cancel, name="cancel"),

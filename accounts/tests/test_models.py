@@ -26,10 +26,12 @@ def test_standing_tone_colours_each_standing() -> None:
 
 
 @pytest.mark.django_db
-def test_display_name_is_the_creator_name_the_company_or_the_email() -> None:
+def test_display_name_is_the_creator_name_the_company_or_the_fans_name_never_an_email() -> None:
     assert CreatorFactory(display_name="Maya").user.display_name == "Maya"
     assert BrandFactory(company_name="Glow").user.display_name == "Glow"
-    assert FanFactory(email="fan@example.com").display_name == "fan@example.com"
+    assert FanFactory(email="fan@example.com", name="Jo").display_name == "Jo"
+    fan = FanFactory(email="quiet@example.com")
+    assert fan.display_name == f"Fan {fan.pk}"  # creators and chats never see a fan's email
 
 
 @pytest.mark.django_db

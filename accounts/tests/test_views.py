@@ -50,8 +50,13 @@ def test_bad_profile_input_shows_errors_and_changes_nothing(
     assert brand.company_name != ""
 
 
-def test_fans_have_no_profile_page(fan_client: Client) -> None:
-    assert fan_client.get(URL).status_code == 403
+def test_a_fan_chooses_the_name_creators_and_chats_show(fan_client: Client, fan: object) -> None:
+    page = fan_client.get(URL).content.decode()
+    assert "Your email is never shown to them" in page
+    response = fan_client.post(URL, {"name": "Jo Fan"})
+    assert response.status_code == 302
+    fan.refresh_from_db()
+    assert fan.display_name == "Jo Fan"
 
 
 def test_an_empty_post_is_a_post_and_shows_what_is_missing(brand_client: Client) -> None:

@@ -12,6 +12,7 @@ from payments import ledger
 from payments.models import PayoutRequest, PayoutState, SavedCard
 from rewards.models import PointsEntry
 from store.models import Entitlement, Redemption, StoreItem
+from subscriptions.models import Subscription, SubscriptionCharge
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,34 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     # Last month's Creator Rewards Program (USD, pending until the 15th) beside it.
     [program_pay] = demo.program_statements.all()
     assert program_pay.is_closed and program_pay.credited_minor > 0
-    assert sorted(ledger.balances(demo), key=lambda b: b.currency) == [
-        ledger.Balance("GBP", 1_500, 0),
-        ledger.Balance("USD", 0, program_pay.credited_minor),
-    ]
+    balances = {b.currency: b for b in ledger.balances(demo)}
+    assert balances["GBP"] == ledger.Balance("GBP", 1_500, 0)
+    # USD: the program's pay, and subscription money less the platform fee.
+    subscription_net = sum(
+        SubscriptionCharge.objects.filter(
+            subscription__creator=demo, state="succeeded"
+        ).values_list("creator_share_minor", flat=True)
+    )
+    usd = balances["USD"]
+    assert usd.available + usd.pending == program_pay.credited_minor + subscription_net > 0
     assert [p.state for p in PayoutRequest.objects.filter(creator=demo)] == [PayoutState.PAID]
     assert SavedCard.objects.filter(customer__user__email="fan@example.com").count() == 1
+    # Subscriptions: three packages with posts, emojis and a chat; the demo fan three months
+    # in with perks delivered and due; a trial, a yearly plan and a failing card beside them.
+    assert demo.packages.filter(published_at__isnull=False).count() == 3
+    states = dict(Subscription.objects.filter(creator=demo).values_list("fan__email", "state"))
+    assert states == {
+        "fan@example.com": "active",
+        "ana.fan@example.com": "trialing",
+        "ben.fan@example.com": "active",
+        "cleo.fan@example.com": "past_due",
+    }
+    mine = Subscription.objects.get(fan__email="fan@example.com")
+    assert mine.months_paid == 3
+    assert mine.perk_deliveries.filter(delivered_at__isnull=False).exists()
+    assert mine.perk_deliveries.filter(delivered_at__isnull=True).exists()
+    assert demo.posts.count() == 3 and demo.emojis.count() == 3
+    assert demo.chat_messages.count() == 5
 
     call_command("seed_demo", creators=3)
     assert "nothing changed" in capsys.readouterr().out

@@ -195,3 +195,27 @@ def test_the_page_runs_a_bounded_number_of_queries(
 def test_a_stacked_chart_with_nothing_in_it_is_empty() -> None:
     chart = stacked_bar_chart("Nothing", ["Jan", "Feb"], [("Tips", [0, 0])])
     assert chart.is_empty and chart.series == ("Tips",)
+
+
+def test_the_page_is_cached_until_the_ledger_moves(
+    creator_client: Client, creator: object, django_assert_max_num_queries: object
+) -> None:
+    ledger.credit(
+        creator=creator,
+        amount=1_000,
+        currency="USD",
+        source=Source.TIP,
+        idempotency_key="first",
+    )
+    assert "10.00 USD" in creator_client.get(URL).content.decode()
+    # Cached: the session, the user and the ledger's version only.
+    with django_assert_max_num_queries(3):
+        assert creator_client.get(URL).status_code == 200
+    ledger.credit(
+        creator=creator,
+        amount=2_500,
+        currency="USD",
+        source=Source.TIP,
+        idempotency_key="second",
+    )
+    assert "35.00 USD" in creator_client.get(URL).content.decode()

@@ -4,12 +4,15 @@ import csv
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from accounts.access import creator_required
 from core.clock import rewards_today
 from core.http import bad_request
+from core.regions import REGION_SECONDS, region_key
 
+from .. import ledger
 from .. import statement as statements
 
 
@@ -41,15 +44,24 @@ def statement(request: HttpRequest) -> HttpResponse:
         year, currency = _year_and_currency(request)
     except statements.StatementError as error:
         return bad_request(request, str(error))
-    sheet = statements.statement(request.user.creator, year=year, currency=currency)
-    this_year = statements.tax_year_of(rewards_today())
+    creator = request.user.creator
+    today = rewards_today()
+    this_year = statements.tax_year_of(today)
     return render(
         request,
         "payments/statement.html",
         {
-            "sheet": sheet,
+            # Read only when the cached page is missing or out of date: any movement in the
+            # creator's ledger (a credit, a payout, the daily release) changes the version.
+            "sheet": SimpleLazyObject(
+                lambda: statements.statement(creator, year=year, currency=currency)
+            ),
             "years": list(range(this_year, this_year - 5, -1)),
             "page_entries": statements.PAGE_ENTRIES,
+            "cache_key": region_key(
+                creator.pk, ledger.version(creator), year, currency or "-", today
+            ),
+            "region_seconds": REGION_SECONDS,
         },
     )
 

@@ -107,8 +107,22 @@ URL_KWARGS = {
 REDIRECTS_ALLOWED = {
     "rewards:entry",  # an entry is explained on its day's page
     "rewards:day_lookup",  # the "explain a day" form without a day: the latest day
+    "subscriptions:subscribe",  # the walk's fan subscribes already: to My subscriptions
 }
 
+# Views that only take a POST (a form's target): a plain GET from a role allowed in is a 405.
+POST_ONLY = {
+    "subscriptions:cancel",
+    "subscriptions:resume",
+    "subscriptions:package_publish",
+    "subscriptions:chat_delete",
+    "subscriptions:chat_mute",
+    "subscriptions:chat_unmute",
+    "subscriptions:emoji_delete",
+}
+# A creator's subscriber chat: any signed-in user may knock, and the room itself decides. The
+# walk's creator owns it and the walk's fan subscribes with chat; brand and staff are refused.
+ROOM_ONLY = {"subscriptions:chat", "subscriptions:chat_messages"}
 # Public pages that send signed-in users on to their home instead.
 REDIRECTS_SIGNED_IN = {"portal:landing", "portal:home"}
 
@@ -167,9 +181,13 @@ def expected_for(route: Route, role: str, staff_user: object) -> int:
         return 302 if role != "visitor" and route.name in REDIRECTS_SIGNED_IN else 200
     if role == "visitor":
         return 302
+    if route.name in ROOM_ONLY:
+        return 200 if role in (Role.CREATOR, Role.FAN) else 403
     if rule == "signed-in":
         return 302 if route.name in REDIRECTS_SIGNED_IN else 200
     if role in rule.split("+"):
+        if route.name in POST_ONLY:
+            return 405
         return 302 if route.name in REDIRECTS_ALLOWED else 200
     return 403
 
@@ -326,8 +344,43 @@ def own_program_statement(creator: object) -> None:
     program.pay_month(month=dt.date(2026, 10, 1), now=dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC))
 
 
+def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
+    """The creator's package (with chat) that the walk's fan subscribes to, a post for it, a
+    chat message, a muted fan and an emoji: the subscription pages' rows."""
+    from accounts.tests.factories import FanFactory
+    from subscriptions import chat, posts
+    from subscriptions.models import ChatMessage, Emoji
+    from subscriptions.tests.factories import PackageFactory, SubscriptionFactory
+
+    package = PackageFactory(creator=creator)
+    subscription = SubscriptionFactory(fan=fan, package=package)
+    post = posts.publish_post(creator=creator, title="Walked", body="A post.", packages=[package])
+    message = ChatMessage.objects.create(creator=creator, author=creator.user, body="Walked")
+    muted = chat.mute_fan(creator=creator, fan=FanFactory(), until=None)
+    emoji = Emoji.objects.create(creator=creator, code="walk", image="emojis/walk.png")
+    handle = {"handle": creator.handle}
+    return {
+        "subscriptions:creator_page": handle,
+        "subscriptions:subscribe": {**handle, "package_id": package.pk},
+        "subscriptions:chat": handle,
+        "subscriptions:chat_messages": handle,
+        "subscriptions:post": {**handle, "post_id": post.pk},
+        "subscriptions:post_edit": {"post_id": post.pk},
+        "subscriptions:post_delete": {"post_id": post.pk},
+        "subscriptions:package_edit": {"package_id": package.pk},
+        "subscriptions:package_publish": {"package_id": package.pk},
+        "subscriptions:cancel": {"subscription_id": subscription.pk},
+        "subscriptions:resume": {"subscription_id": subscription.pk},
+        "subscriptions:switch": {"subscription_id": subscription.pk},
+        "subscriptions:chat_delete": {"message_id": message.pk},
+        "subscriptions:chat_mute": {"message_id": message.pk},
+        "subscriptions:chat_unmute": {"mute_id": muted.pk},
+        "subscriptions:emoji_delete": {"emoji_id": emoji.pk},
+    }
+
+
 @pytest.fixture
-def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]:
+def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> dict[str, dict]:
     """The rows the walk opens pages about, and URL_KWARGS with their ids."""
     # The creator's own entry: another creator's would be a 404 (rewards/tests/test_views.py).
     own_entry = post_entry(
@@ -343,6 +396,7 @@ def url_kwargs(creator: object, third_party_admin_rows: None) -> dict[str, dict]
     own_program_statement(creator)
     return {
         **URL_KWARGS,
+        **own_subscriptions(creator, fan),
         "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},

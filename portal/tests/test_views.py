@@ -59,7 +59,15 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
     assert "Good standing" in html
     assert "Turn on two-factor authentication" in html
     nav = [link.label for link in response.context["main_nav"]]
-    assert nav == ["Home", "Store", "Points history", "Earnings", "What if", "How points work"]
+    assert nav == [
+        "Home",
+        "Store",
+        "Points history",
+        "Earnings",
+        "Subscriptions",
+        "What if",
+        "How points work",
+    ]
 
 
 def test_fan_home_lists_creators_to_discover_but_not_suspended_ones(fan_client: Client) -> None:
@@ -68,7 +76,11 @@ def test_fan_home_lists_creators_to_discover_but_not_suspended_ones(fan_client: 
     response = fan_client.get(reverse("portal:fan_home"))
     html = response.content.decode()
     assert "@visible" in html and "@hidden" not in html
-    assert [link.label for link in response.context["main_nav"]] == ["Discover"]
+    assert [link.label for link in response.context["main_nav"]] == [
+        "Discover",
+        "Feed",
+        "My subscriptions",
+    ]
 
 
 def test_fan_home_says_so_when_there_are_no_creators(fan_client: Client) -> None:

@@ -18,7 +18,7 @@ from activity.models import Video
 from core.clock import rewards_today
 from core.money import format_minor
 from core.plurals import plural
-from devdata import demo_activity, demo_store
+from devdata import demo_activity, demo_store, demo_subscriptions
 from payments import payouts
 from payments import services as payments_services
 from payments.gateway import CardDetails
@@ -184,6 +184,15 @@ class Command(BaseCommand):
             self.stdout.write("Gave the demo creator a payout method and one paid payout.")
         if program_total := self._seed_program(demo_creator):
             self.stdout.write(f"Paid last month's Creator Rewards Program ({program_total}).")
+        if subscribers := demo_subscriptions.seed_subscriptions(
+            creator=demo_creator,
+            staff=User.objects.get(email="staff@example.com"),
+            password=DEMO_PASSWORD,
+        ):
+            self.stdout.write(
+                f"Gave the demo creator three packages, posts, emojis, a chat and "
+                f"{subscribers} subscribers (the demo fan among them)."
+            )
         if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
@@ -199,6 +208,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in DEMO_LOGINS:
             self.stdout.write(f"  {role:<8} {email}")
+        self.stdout.write(
+            "  more fans: ana.fan@, ben.fan@ and cleo.fan@example.com (a trial, a yearly plan, "
+            "a failing card)"
+        )
 
     def _seed(self) -> int:
         """Create whatever demo data is missing; return how many accounts were made."""

@@ -1,0 +1,349 @@
+"""Exclusive posts: writing them (publish, update, delete), rendering their Markdown, and who may
+read which.
+
+One module for the posts' sub-topic, as payments.payouts is for payouts: the write services
+(keyword-only, atomic, raising PostError), the renderer they store body_html with, and the
+reads pages need (the feed, a creator's previews, whether a viewer may read a post).
+
+A post's body is Markdown. It is rendered with markdown-it-py (CommonMark, raw HTML off, so
+typed tags are shown as text) and the result is sanitised again with nh3 against a short list
+of formatting tags: the stored body_html is safe to show as is, whatever was typed.
+"""
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.html import strip_tags
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from PIL import Image
+
+from accounts.models import CreatorProfile, Standing, User
+
+from .models import LIVE_STATES, Package, Post, Subscription
+from .selectors import subscribed_package_ids
+
+# What the creator page shows of a creator's posts.
+PREVIEW_COUNT = 6
+TEASER_CHARS = 140
+
+# The tags a post's body may use once rendered: text formatting, links, lists, quotes, code.
+# No img (pictures are the post's own upload), no tables, no script or style, no attributes
+# but a link's href and title.
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener nofollow ugc"
+
+# The pictures a post may carry, by Pillow's name for their format.
+IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+VIDEO_SCHEMES = ("http", "https")
+validate_video_url = URLValidator(schemes=VIDEO_SCHEMES, message="Use an http:// or https:// link.")
+
+# Pictures in the body would be hot-linked from anywhere; a post has one uploaded picture.
+# markdown-it renders ![alt](url) as a link then, so nothing typed silently disappears.
+_renderer = MarkdownIt("commonmark", {"html": False}).disable("image")
+# The teaser reads the same source with pictures recognised, so it can leave them out.
+_reader = MarkdownIt("commonmark", {"html": False})
+
+
+class PostError(Exception):
+    """A post the rules refuse; the message is for the creator."""
+
+
+# Rendering
+
+
+def sanitise(html: str) -> str:
+    """Only ALLOWED_TAGS with their few attributes; links get rel="noopener nofollow ugc" and
+    may point only to http, https and mailto URLs; script and style go with their content."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def render_body(markdown: str) -> str:
+    """A post's Markdown as sanitised HTML. Headings move one level down: the page's title is
+    the only h1."""
+    tokens = _renderer.parse(markdown)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return sanitise(_renderer.renderer.render(tokens, _renderer.options, {}))
+
+
+def _plain_text(tokens: list[Token]) -> Iterable[str]:
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue  # code blocks and rules tell a reader nothing in a teaser
+        for child in token.children:
+            if child.type in ("text", "code_inline"):
+                yield child.content
+            elif child.type in ("softbreak", "hardbreak"):
+                yield " "
+        yield " "
+
+
+def teaser(markdown: str, limit: int = TEASER_CHARS) -> str:
+    """The opening words of a post as plain text, at most `limit` characters: what a reader
+    without access sees. Read from the Markdown source, never from body_html."""
+    text = strip_tags("".join(_plain_text(_reader.parse(markdown))))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:!?-–—") + "…"
+
+
+# Writing
+
+
+def _audience(creator: CreatorProfile, packages: Iterable[Package]) -> list[Package]:
+    chosen = list(packages)
+    if not chosen:
+        raise PostError("Choose at least one package whose subscribers can read the post.")
+    if any(package.creator_id != creator.pk for package in chosen):
+        raise PostError("A post can only be for your own packages.")
+    return chosen
+
+
+def _check_video_url(video_url: str) -> None:
+    if not video_url:
+        return
+    try:
+        validate_video_url(video_url)
+    except ValidationError as error:
+        raise PostError("The video link must be an http:// or https:// address.") from error
+
+
+def _image_name(image: UploadedFile) -> str:
+    """A random name whose extension is the picture's real format. Random: the file is served
+    from MEDIA_URL, so its name must not be guessable, and the uploader's own name says nothing
+    anyone needs. The real format: the server picks the Content-Type by extension."""
+    found = getattr(image, "image", None)  # what forms.ImageField read, when it came that way
+    if found is None:
+        try:
+            with Image.open(image) as found:
+                pass
+        except (OSError, Image.DecompressionBombError) as error:
+            raise PostError("The picture cannot be read.") from error
+        finally:
+            image.seek(0)
+    extension = IMAGE_EXTENSIONS.get(found.format or "")
+    if extension is None:
+        raise PostError("A picture must be a JPEG, PNG, WebP or GIF.")
+    return f"{secrets.token_urlsafe(18)}.{extension}"
+
+
+def _delete_file_after_commit(name: str) -> None:
+    if name:
+        transaction.on_commit(partial(Post._meta.get_field("image").storage.delete, name))
+
+
+@transaction.atomic
+def publish_post(
+    *,
+    creator: CreatorProfile,
+    title: str,
+    body: str,
+    packages: Iterable[Package],
+    image: UploadedFile | None = None,
+    video_url: str = "",
+) -> Post:
+    """A new post for subscribers of `packages` (the creator's own, at least one)."""
+    audience = _audience(creator, packages)
+    _check_video_url(video_url)
+    image_name = _image_name(image) if image is not None else ""
+    post = Post(
+        creator=creator,
+        title=title,
+        body=body,
+        body_html=render_body(body),
+        video_url=video_url,
+    )
+    if image is not None:
+        post.image.save(image_name, image, save=False)
+    post.save()
+    post.packages.set(audience)
+    return post
+
+
+@transaction.atomic
+def update_post(
+    *,
+    post: Post,
+    title: str,
+    body: str,
+    packages: Iterable[Package],
+    image: UploadedFile | None = None,
+    remove_image: bool = False,
+    video_url: str = "",
+) -> Post:
+    """Change a post; `image` replaces its picture, `remove_image` drops it. A replaced or
+    dropped picture's file is deleted once the change is committed."""
+    audience = _audience(post.creator, packages)
+    _check_video_url(video_url)
+    image_name = _image_name(image) if image is not None else ""
+    post.title, post.body, post.video_url = title, body, video_url
+    post.body_html = render_body(body)
+    old_image = post.image.name
+    if image is not None:
+        post.image.save(image_name, image, save=False)
+    elif remove_image:
+        post.image = ""
+    post.save()
+    post.packages.set(audience)
+    if old_image and old_image != post.image.name:
+        _delete_file_after_commit(old_image)
+    return post
+
+
+@transaction.atomic
+def delete_post(*, post: Post) -> None:
+    """Delete a post and, once that is committed, its picture's file."""
+    image = post.image.name
+    post.delete()
+    _delete_file_after_commit(image)
+
+
+# Reading
+
+
+def public_creator(handle: str) -> CreatorProfile | None:
+    """The creator whose public pages live at /@handle/ (any case), unless suspended."""
+    return (
+        CreatorProfile.objects.exclude(standing=Standing.SUSPENDED)
+        .filter(handle__iexact=handle)
+        .first()
+    )
+
+
+def _with_packages(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.prefetch_related(
+        Prefetch("packages", queryset=Package.objects.order_by("position", "pk"))
+    )
+
+
+def posts_of(creator: CreatorProfile) -> QuerySet[Post]:
+    """All the creator's posts, newest first, with their audience (for the studio, and to
+    find one post of theirs)."""
+    return _with_packages(creator.posts.all())
+
+
+def is_author(user: User, creator: CreatorProfile) -> bool:
+    return user.is_authenticated and user.pk == creator.user_id
+
+
+def can_read(user: User, post: Post, subscribed: set[int] | None = None) -> bool:
+    """The post's creator, or a live subscriber of one of its packages. `subscribed`: the
+    user's subscribed package ids, when the caller has them already."""
+    if is_author(user, post.creator):
+        return True
+    if subscribed is None:
+        subscribed = subscribed_package_ids(user, [post.creator_id])
+    return any(package.pk in subscribed for package in post.packages.all())
+
+
+def posts_visible_to(user: User, creator: CreatorProfile) -> QuerySet[Post]:
+    """The creator's posts the user may read in full, newest first."""
+    posts = _with_packages(creator.posts.all())
+    if is_author(user, creator):
+        return posts
+    audience = Post.packages.through.objects.filter(
+        post=OuterRef("pk"), package_id__in=subscribed_package_ids(user, [creator.pk])
+    )
+    return posts.filter(Exists(audience))
+
+
+@dataclass(frozen=True)
+class PostPreview:
+    """A post as a list shows it to one viewer: locked unless they may read it."""
+
+    post: Post
+    locked: bool
+    teaser: str
+    # The published packages that unlock the post, in the creator's order.
+    packages: list[Package] = field(default_factory=list)
+
+
+def _published(post: Post) -> list[Package]:
+    return [package for package in post.packages.all() if package.is_published]
+
+
+def preview(post: Post, viewer: User, subscribed: set[int] | None = None) -> PostPreview:
+    """One post for `viewer`; prefetch its packages (posts_of) to spare two queries."""
+    return PostPreview(
+        post=post,
+        locked=not can_read(viewer, post, subscribed),
+        teaser=teaser(post.body),
+        packages=_published(post),
+    )
+
+
+def previews_for(
+    creator: CreatorProfile, viewer: User, *, limit: int = PREVIEW_COUNT
+) -> list[PostPreview]:
+    """The creator's latest posts for their public page, each locked or not for `viewer`.
+    Three queries at most, whatever the number of posts."""
+    posts = list(_with_packages(creator.posts.all())[:limit])
+    if not posts:
+        return []
+    subscribed = (
+        set() if is_author(viewer, creator) else subscribed_package_ids(viewer, [creator.pk])
+    )
+    return [preview(post, viewer, subscribed) for post in posts]
+
+
+def follows_anyone(fan: User) -> bool:
+    """Whether the fan has a live subscription to any creator."""
+    return Subscription.objects.filter(fan=fan, state__in=LIVE_STATES).exists()
+
+
+def feed_for(fan: User) -> QuerySet[Post]:
+    """The posts the fan may read from every creator they have a live subscription to, newest
+    first; suspended creators' posts are left out, as their pages are."""
+    live = Subscription.objects.filter(
+        fan=fan, state__in=LIVE_STATES, package__posts=OuterRef("pk")
+    )
+    return (
+        Post.objects.filter(Exists(live))
+        .exclude(creator__standing=Standing.SUSPENDED)
+        .select_related("creator")
+        .order_by("-published_at", "-pk")
+    )
