@@ -6,6 +6,7 @@ all three programs, whatever the length of the creator's history.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -62,6 +63,22 @@ class Pace:
         if gain_per_window <= 0:
             return None
         return self.today + timedelta(days=math.ceil(shortfall * self.days / gain_per_window))
+
+
+# Who may offer subscriptions is the subscriptions app's rule, which staff edit in admin. That
+# app sits a floor above this one, so it registers a reader of its (minimum age, minimum
+# followers) at start-up (subscriptions.apps); until then, and in apps without it, the
+# settings' first values apply. DESIGN.md: a lower app learns from a higher one by a hook.
+def _subscription_thresholds_from_settings() -> tuple[int, int]:
+    return settings.SUBSCRIPTIONS_MIN_AGE, settings.SUBSCRIPTIONS_MIN_FOLLOWERS
+
+
+subscription_thresholds: Callable[[], tuple[int, int]] = _subscription_thresholds_from_settings
+
+
+def register_subscription_thresholds(reader: Callable[[], tuple[int, int]]) -> None:
+    global subscription_thresholds
+    subscription_thresholds = reader
 
 
 def views_window(today: date) -> tuple[date, date]:
@@ -173,6 +190,7 @@ def program_paths(creator: CreatorProfile, today: date) -> list[ProgramPath]:
     shortfall and the date the creator's pace would get them there."""
     pace = pace_of(creator, today)
     marketplace_followers = settings.MARKETPLACE_MIN_FOLLOWERS + 1  # "more than 10,000"
+    subscriptions_age, subscriptions_followers = subscription_thresholds()
     return [
         ProgramPath(
             "creator_rewards",
@@ -193,11 +211,11 @@ def program_paths(creator: CreatorProfile, today: date) -> list[ProgramPath]:
             "subscriptions",
             "Subscriptions",
             [
-                _age(creator, today, settings.SUBSCRIPTIONS_MIN_AGE),
+                _age(creator, today, subscriptions_age),
                 _followers(
                     pace,
-                    settings.SUBSCRIPTIONS_MIN_FOLLOWERS,
-                    f"{settings.SUBSCRIPTIONS_MIN_FOLLOWERS:,} followers",
+                    subscriptions_followers,
+                    f"{subscriptions_followers:,} followers",
                 ),
                 _standing(creator),
             ],

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -28,8 +29,15 @@ TENURE_STEPS = (1, 2, 3, 6, 9, 12)
 FOUNDERS = 10
 
 
+RULES_CACHE_KEY = "subscriptions:rules"
+RULES_CACHE_SECONDS = 60
+
+
 def rules() -> Rules:
-    """The one row of staff-set rules (made from the settings on first use)."""
+    """The one row of staff-set rules (made from the settings on first use), cached for a
+    minute: every creator's dashboard reads it (admin forgets it when staff save)."""
+    if (row := cache.get(RULES_CACHE_KEY)) is not None:
+        return row
     row, _ = Rules.objects.get_or_create(
         pk=1,
         defaults={
@@ -40,7 +48,14 @@ def rules() -> Rules:
             "raised_share_pct": settings.SUBSCRIPTIONS_RAISED_SHARE_PCT,
         },
     )
+    cache.set(RULES_CACHE_KEY, row, RULES_CACHE_SECONDS)
     return row
+
+
+def offer_thresholds() -> tuple[int, int]:
+    """(minimum age, minimum followers) to offer packages, as staff set them."""
+    current = rules()
+    return current.min_age, current.min_followers
 
 
 @dataclass(frozen=True)

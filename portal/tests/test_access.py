@@ -348,12 +348,15 @@ def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
     """The creator's package (with chat) that the walk's fan subscribes to, a post for it, a
     chat message, a muted fan and an emoji: the subscription pages' rows."""
     from accounts.tests.factories import FanFactory
-    from subscriptions import chat, posts
-    from subscriptions.models import ChatMessage, Emoji
+    from subscriptions import chat, posts, selectors, services
+    from subscriptions.models import ChatMessage, Emoji, Invitation
     from subscriptions.tests.factories import PackageFactory, SubscriptionFactory
 
+    selectors.rules()  # the staff-set rules' one row
+    Invitation.objects.create(creator=creator)
     package = PackageFactory(creator=creator)
     subscription = SubscriptionFactory(fan=fan, package=package)
+    services.renew_due(now=subscription.current_period_end)  # a charge, for its admin page
     post = posts.publish_post(creator=creator, title="Walked", body="A post.", packages=[package])
     message = ChatMessage.objects.create(creator=creator, author=creator.user, body="Walked")
     muted = chat.mute_fan(creator=creator, fan=FanFactory(), until=None)

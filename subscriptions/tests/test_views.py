@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -277,3 +278,36 @@ def test_discover_links_to_creator_pages_and_searches(fan_client: Client) -> Non
     html = fan_client.get(reverse("portal:fan_home"), {"q": "@mia"}).content.decode()
     assert f'href="/@{mia.handle}/"' in html
     assert "Someone Else" not in html
+
+
+def test_the_dashboards_path_to_subscriptions_follows_the_rule_staff_set(
+    creator_client: Client, staff_client: Client
+) -> None:
+    page = creator_client.get(reverse("rewards:dashboard")).content.decode()
+    assert "1,000 followers" in page and reverse("subscriptions:packages") in page
+    response = staff_client.post(
+        reverse("admin:subscriptions_rules_change", args=[1]),  # the one row
+        {
+            "invite_only": "on",
+            "min_age": "18",
+            "min_followers": "5000",
+            "creator_share_pct": "75",
+            "raised_share_pct": "90",
+            "raised_min_followers": "10000",
+            "raised_min_views_30d": "100000",
+            "raised_min_posts_30d": "3",
+        },
+    )
+    assert response.status_code == 302
+    cache.clear()  # the dashboard's cached regions live five minutes at most (core.regions)
+    page = creator_client.get(reverse("rewards:dashboard")).content.decode()
+    assert "5,000 followers" in page
+
+
+def test_staff_invite_a_creator_from_admin(staff_client: Client, staff: object) -> None:
+    creator = CreatorFactory()
+    response = staff_client.post(
+        reverse("admin:subscriptions_invitation_add"), {"creator": creator.pk, "note": "Hi"}
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.get(creator=creator).invited_by == staff
