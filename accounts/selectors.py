@@ -47,9 +47,7 @@ def creators_to_discover(
     """Creators a fan might follow: active accounts not suspended, most followed first; with
     `query`, those whose name or handle contains it or whose niche is named by it; with
     `niche` (a slug), those in that niche."""
-    found = CreatorProfile.objects.filter(user__is_active=True).exclude(
-        standing=Standing.SUSPENDED
-    )
+    found = CreatorProfile.objects.filter(user__is_active=True).exclude(standing=Standing.SUSPENDED)
     query = query.strip().lstrip("@")
     if query:
         found = found.filter(

@@ -87,9 +87,7 @@ def fan_home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/fan_home.html",
         {
-            "creators": accounts_selectors.creators_to_discover(
-                limit=24, query=query, niche=niche
-            ),
+            "creators": accounts_selectors.creators_to_discover(limit=24, query=query, niche=niche),
             "niches": accounts_selectors.niches(),
             "query": query,
             "niche": niche,

@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
 PAGES = {
     "visitor": [
         "/",
+        "/@mayamakes/",
         "/accounts/login/",
         "/accounts/signup/?role=creator",
         "/accounts/password/reset/",
@@ -49,8 +50,29 @@ PAGES = {
         "/accounts/2fa/totp/activate",
         "/accounts/password/change/",
         "/fan/",
+        "/@mayamakes/",
+        "/@mayamakes/chat/",
+        "/studio/",
+        "/studio/packages/",
+        "/studio/packages/new/",
+        "/studio/subscribers/",
+        "/studio/revenue/",
+        "/studio/perks/",
+        "/studio/posts/",
+        "/studio/chat/",
+        "/studio/emojis/",
     ],
-    "fan": ["/fan/", "/payments/cards/"],
+    "fan": [
+        "/fan/",
+        "/fan/?q=cooking",
+        "/payments/cards/",
+        "/@mayamakes/",
+        "/@mayamakes/subscribe/1/",
+        "/@mayamakes/chat/",
+        "/subscriptions/",
+        "/subscriptions/feed/",
+        "/accounts/profile/",
+    ],
     "brand": ["/brand/", "/accounts/profile/"],
     "staff": [
         "/staff/",
@@ -66,6 +88,8 @@ PAGES = {
         "/admin/payments/earningsentry/",
         "/admin/payments/paymentattempt/",
         "/admin/payments/payoutrequest/",
+        "/admin/subscriptions/rules/1/change/",
+        "/admin/subscriptions/subscription/",
     ],
 }
 WIDTHS = [1280, 390]
