@@ -4,6 +4,10 @@
 of activity that ends yesterday: users with verified emails, profiles, videos, video-days,
 creator-days, the points entries the nightly recalculation would have posted for them, one
 finished recalculation run per day, balances, then the real nightly expiry and tier jobs.
+Subscriptions too: every hundredth creator (1, 101, 201, ...) offers three published packages
+and writes exclusive posts; fans (their own users, same password) hold live monthly
+subscriptions to them, each with a saved sandbox card; creator 1's room, the busy one, has
+thousands of chat messages and a tenth of the fans in it.
 
 Speed: PostgreSQL generates every row itself from `generate_series` and a seeded hash (no
 row passes through Python or crosses the wire, as it would with COPY), and the big tables
@@ -45,12 +49,27 @@ from django.utils import timezone
 from accounts.models import CreatorProfile, Niche, User
 from activity.models import CreatorDay, Video, VideoDay
 from core.clock import rewards_today
-from payments.models import EarningsAccount, Source
+from payments.gateway.sandbox import PREFIX as SANDBOX_PREFIX
+from payments.gateway.sandbox import Behaviour
+from payments.models import EarningsAccount, Gateway, PaymentCustomer, SavedCard, Source
 from rewards import expiry, points, recalculation, tiers
 from rewards.models import EarningRule, EntryKind, RecalcRun
 from store.models import ItemKind, StoreItem
+from subscriptions import posts
+from subscriptions.models import (
+    Billing,
+    ChatMessage,
+    CustomPerk,
+    Invitation,
+    Package,
+    PerkCadence,
+    Post,
+    State,
+    Subscription,
+)
 
 EMAIL_PATTERN = "bench{n}@example.com"
+FAN_EMAIL_PATTERN = "benchfan{n}@example.com"
 DEFAULT_PASSWORD = "bench-web-2026"
 MARKER_TABLE = "bench_web_seed"
 # The store the benchmark browses, and the item it redeems.
@@ -83,8 +102,44 @@ SEQUENCED = [
     CreatorDay,
     RecalcRun,
     EarningsAccount,
+    PaymentCustomer,
+    SavedCard,
+    Invitation,
+    Package,
+    CustomPerk,
+    Subscription,
+    Post,
+    Post.packages.through,
+    ChatMessage,
 ]
 COUNTRIES = ("GB", "US", "DE", "BR", "JP", "IN", "FR", "NG", "MX", "PL")
+# Subscriptions: creators 1, 1 + OFFER_EVERY, ... offer PACKAGES; creator CHAT_CREATOR's room is
+# the busy one. Fans default to one per creator, at least MIN_FANS (the chat benchmark's
+# room holds 100 fans); a tenth of them, at least MIN_FANS, subscribe to the busy room.
+OFFER_EVERY = 100
+CHAT_CREATOR = 1
+MIN_FANS = 100
+POSTS_PER_CREATOR = 60
+CHAT_MESSAGES = 5_000
+# name, monthly and annual price (minor units), free trial, chat, emojis, a hand-made perk
+PACKAGES = (
+    ("Supporter", 299, 2_990, True, False, False, ""),
+    ("Insider", 799, 7_990, False, True, True, "Monthly shout-out in a video"),
+    ("Front row", 2_499, None, False, True, True, "Monthly 1:1 review"),
+)
+POST_BODY = (
+    "The long cut of this week's video, with **every product** and why I use it.\n\n"
+    "1. Cleanse with lukewarm water only\n2. Vitamin C serum, two drops\n"
+    "3. Moisturiser, then wait a minute\n\nQuestions? Ask in the chat on Sunday."
+)
+CHAT_LINES = (
+    "Loved the long cut of this week's video",
+    "Which serum was it in the last post?",
+    "Voting for the berry colour next week!",
+    "Same here, can't wait",
+    "Hello from Lisbon :)",
+    "The Q&A was so good",
+)
 
 
 class BenchSeedError(Exception):
@@ -98,10 +153,20 @@ class Plan:
     seed: int = 7
     password: str = DEFAULT_PASSWORD
     last_day: date | None = None  # default: yesterday, the last day the nightly run posted
+    fans: int | None = None  # default: one per creator, at least MIN_FANS
 
     @property
     def last(self) -> date:
         return self.last_day or rewards_today() - timedelta(days=1)
+
+    @property
+    def fan_count(self) -> int:
+        return self.fans if self.fans is not None else max(MIN_FANS, self.creators)
+
+    @property
+    def room_fans(self) -> int:
+        """Fans 1..room_fans subscribe to the busy room (CHAT_CREATOR's package with chat)."""
+        return min(self.fan_count, max(MIN_FANS, self.fan_count // 10))
 
     @property
     def first(self) -> date:
@@ -113,6 +178,7 @@ def fingerprint(plan: Plan) -> str:
     facts = {
         "creators": plan.creators,
         "days": plan.days,
+        "fans": plan.fan_count,
         "seed": plan.seed,
         "last_day": plan.last.isoformat(),
         "password": hashlib.sha256(plan.password.encode()).hexdigest(),
@@ -168,6 +234,8 @@ def seed(
         raise BenchSeedError("seed_bench_web fills PostgreSQL only (it generates rows in SQL).")
     if plan.creators < 1 or plan.days < 1:
         raise BenchSeedError("Seed at least one creator and one day.")
+    if plan.fan_count < 1:
+        raise BenchSeedError("Seed at least one fan.")
     plan = replace(plan, last_day=plan.last)  # one "yesterday", even across midnight
     digest = fingerprint(plan)
     stored = stored_seed()
@@ -247,6 +315,8 @@ class _Fill:
         self.plan = plan
         self.progress = progress
         self.now = timezone.now()
+        # One hash for every seeded account, creators and fans alike.
+        self.password_hash = make_password(plan.password)
         self.params = {
             "creators": plan.creators,
             "days": plan.days,
@@ -304,6 +374,7 @@ class _Fill:
             )
             self.execute(cursor, "run totals", RUN_TOTALS_SQL)
             counts["earnings_entries"] = self.earnings(cursor)
+            counts.update(self.subscriptions(cursor))
             cursor.execute("DROP TABLE bench_creator")
             for sql in connection.ops.sequence_reset_sql(no_style(), SEQUENCED):
                 cursor.execute(sql)
@@ -326,6 +397,10 @@ class _Fill:
             "first_day": self.plan.first.isoformat(),
             "last_day": self.plan.last.isoformat(),
             "email_pattern": EMAIL_PATTERN,
+            "fans": self.plan.fan_count,
+            "fan_email_pattern": FAN_EMAIL_PATTERN,
+            "room_fans": self.plan.room_fans,
+            "chat_handle": f"bench{CHAT_CREATOR}",
             **counts,
             "points_expired": expired,
         }
@@ -399,7 +474,7 @@ class _Fill:
                    {_email_sql("id")}, 'creator'
             FROM bench_creator ORDER BY id
             """,
-            {"password": make_password(self.plan.password), **joined},
+            {"password": self.password_hash, **joined},
         )
         self.execute(
             cursor,
@@ -658,6 +733,275 @@ class _Fill:
         cursor.execute("DROP TABLE bench_month")
         return entries
 
+    def subscriptions(self, cursor: CursorWrapper) -> dict:
+        """Creators 1, 1 + OFFER_EVERY, ... offer PACKAGES (published a year ago, invited,
+        with a bio, a hand-made monthly perk on the packages with chat) and wrote
+        POSTS_PER_CREATOR exclusive posts over the last year, each for one to three of their
+        packages. Fans (a verified email, the creators' password, a sandbox card saved as the
+        sandbox saves one) hold live monthly subscriptions started within the last 330 days
+        and paid to a period that ends after now, the first ten of each creator founders:
+        fans 1..room_fans to CHAT_CREATOR's first package with chat, and every fan to one to
+        three other offering creators. CHAT_CREATOR's room holds CHAT_MESSAGES messages from
+        the last fortnight, a few removed. No charge history: the pages measured read none,
+        and the earnings ledger stays what earnings() made it."""
+        u = self.u
+        fans = self.plan.fan_count
+        opened = self.now - timedelta(days=365)
+        names, monthly, annual, trial, chat, emojis, perks = map(list, zip(*PACKAGES, strict=True))
+        room_package = 1 + chat.index(True)
+        params = {
+            "fans": fans,
+            "room_fans": self.plan.room_fans,
+            "every": OFFER_EVERY,
+            "chat_creator": CHAT_CREATOR,
+            "room_package": room_package,
+            "n_packages": len(PACKAGES),
+            "currency": settings.PAYMENTS_CURRENCY,
+            "password": self.password_hash,
+            "opened": opened,
+            "joined": opened - timedelta(days=30),
+            "gateway": Gateway.SANDBOX.value,
+            # The sandbox reads what a card does from its reference: these charge like the
+            # cards it saves itself from 4242 4242 4242 4242.
+            "card_prefix": f"pm_{SANDBOX_PREFIX}_{Behaviour.SUCCEEDS.value}_bench",
+            "customer_prefix": f"cus_{SANDBOX_PREFIX}_bench",
+            "exp_year": self.now.year + 3,
+            "active": State.ACTIVE.value,
+            "monthly_billing": Billing.MONTHLY.value,
+            "posts": POSTS_PER_CREATOR,
+            "messages": CHAT_MESSAGES,
+            "titles": list(TITLES),
+            "n_titles": len(TITLES),
+            "lines": list(CHAT_LINES),
+            "n_lines": len(CHAT_LINES),
+        }
+        counts = {}
+        self.execute(
+            cursor,
+            "fans",
+            f"""
+            INSERT INTO accounts_user (id, password, last_login, is_superuser, is_staff,
+                                       is_active, date_joined, email, role, name)
+            SELECT %(creators)s + n, %(password)s, NULL, FALSE, FALSE, TRUE, %(joined)s,
+                   {_email_sql("n", FAN_EMAIL_PATTERN)}, 'fan', 'Bench Fan ' || n
+            FROM generate_series(1, %(fans)s) n ORDER BY n
+            """,
+            params,
+        )
+        self.execute(
+            cursor,
+            "fans' verified emails",
+            f"""
+            INSERT INTO account_emailaddress (id, email, verified, "primary", user_id)
+            SELECT %(creators)s + n, {_email_sql("n", FAN_EMAIL_PATTERN)}, TRUE, TRUE,
+                   %(creators)s + n
+            FROM generate_series(1, %(fans)s) n ORDER BY n
+            """,
+            params,
+        )
+        self.execute(
+            cursor,
+            "fans' sandbox customers",
+            """
+            INSERT INTO payments_paymentcustomer (id, user_id, gateway, reference, created_at)
+            SELECT n, %(creators)s + n, %(gateway)s, %(customer_prefix)s || n, %(joined)s
+            FROM generate_series(1, %(fans)s) n ORDER BY n
+            """,
+            params,
+        )
+        self.execute(
+            cursor,
+            "fans' saved cards",
+            """
+            INSERT INTO payments_savedcard (id, customer_id, reference, brand, last4, exp_month,
+                                            exp_year, created_at)
+            SELECT n, n, %(card_prefix)s || n, 'visa', '4242', 12, %(exp_year)s, %(joined)s
+            FROM generate_series(1, %(fans)s) n ORDER BY n
+            """,
+            params,
+        )
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_offer AS
+            SELECT (row_number() OVER (ORDER BY id))::int AS k, id AS creator_id
+            FROM generate_series(1, %(creators)s) id WHERE mod(id - 1, %(every)s) = 0
+            """,
+            {**self.params, **params},
+        )
+        params["offers"] = counts["offering_creators"] = cursor.rowcount
+        self.execute(
+            cursor,
+            "invitations",
+            """
+            INSERT INTO subscriptions_invitation (id, creator_id, invited_by_id, note, created_at)
+            SELECT k, creator_id, NULL, 'Web benchmark', %(opened)s FROM bench_offer ORDER BY k
+            """,
+            params,
+        )
+        cursor.execute(
+            "UPDATE accounts_creatorprofile SET bio = %(bio)s "
+            "WHERE id IN (SELECT creator_id FROM bench_offer)",
+            {"bio": "Everyday looks in five minutes. Subscribers get the long cuts and the chat."},
+        )
+        counts["packages"] = self.execute(
+            cursor,
+            "packages",
+            """
+            INSERT INTO subscriptions_package (id, creator_id, name, description, currency,
+                monthly_price_minor, annual_price_minor, has_trial, member_cap, includes_chat,
+                includes_emojis, position, published_at, created_at, updated_at)
+            SELECT (o.k - 1) * %(n_packages)s + p.position, o.creator_id, p.name,
+                   'Exclusive posts' || CASE WHEN p.chat THEN ' and the subscriber chat' ELSE ''
+                   END || '.', %(currency)s, p.monthly, p.annual, p.trial, NULL, p.chat,
+                   p.emojis, p.position, %(opened)s, %(opened)s, %(opened)s
+            FROM bench_offer o CROSS JOIN unnest(%(names)s::text[], %(monthly)s::int[],
+                %(annual)s::int[], %(trial)s::bool[], %(chat)s::bool[], %(emojis)s::bool[])
+                WITH ORDINALITY AS p(name, monthly, annual, trial, chat, emojis, position)
+            ORDER BY 1
+            """,
+            {
+                **params,
+                "names": names,
+                "monthly": monthly,
+                "annual": annual,
+                "trial": trial,
+                "chat": chat,
+                "emojis": emojis,
+            },
+        )
+        self.execute(
+            cursor,
+            "hand-made perks",
+            """
+            INSERT INTO subscriptions_customperk (id, package_id, name, description, cadence,
+                                                  created_at)
+            SELECT pkg.id, pkg.id, p.perk, '', %(cadence)s, %(opened)s
+            FROM subscriptions_package pkg
+            JOIN unnest(%(perks)s::text[]) WITH ORDINALITY AS p(perk, position)
+              ON p.position = pkg.position
+            WHERE p.perk <> '' ORDER BY pkg.id
+            """,
+            {**params, "perks": perks, "cadence": PerkCadence.MONTHLY.value},
+        )
+        # Who subscribes to which offering creator (k) and package: the busy room's fans
+        # first, then one to three other creators for every fan, consecutive k, so distinct.
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE bench_sub AS
+            SELECT fan, k, position,
+                   %(now)s - make_interval(mins => floor(330 * 1440 * {u("fan * 65536 + k", 40)})
+                                                   ::int) AS started
+            FROM (
+                SELECT n AS fan, 1 AS k, %(room_package)s AS position
+                FROM generate_series(1, %(room_fans)s) n
+                UNION ALL
+                SELECT n, 2 + mod(floor({u("n", 41)} * (%(offers)s - 1))::int + j - 1,
+                                  %(offers)s - 1),
+                       CASE WHEN {u("n * 4 + j", 42)} < 0.5 THEN 1
+                            WHEN {u("n * 4 + j", 42)} < 0.85 THEN 2 ELSE 3 END
+                FROM generate_series(1, %(fans)s) n CROSS JOIN generate_series(1, 3) j
+                WHERE %(offers)s > 1
+                  AND j <= LEAST(%(offers)s - 1, 1 + floor(3 * {u("n", 43)})::int)
+            ) s
+            """,
+            {**self.params, **params},
+        )
+        counts["subscriptions"] = self.execute(
+            cursor,
+            "subscriptions",
+            """
+            INSERT INTO subscriptions_subscription (id, fan_id, creator_id, package_id, billing,
+                price_minor, currency, card_id, state, started_at, current_period_start,
+                current_period_end, cancel_at_period_end, next_package_id, next_billing,
+                past_due_since, ended_at, founder_number, months_paid, request_key, created_at,
+                updated_at)
+            SELECT row_number() OVER (ORDER BY s.started, s.fan, s.k), %(creators)s + s.fan,
+                   o.creator_id, pkg.id, %(monthly_billing)s, pkg.monthly_price_minor,
+                   pkg.currency, s.fan, %(active)s, s.started,
+                   s.started + s.months * interval '1 month',
+                   s.started + (s.months + 1) * interval '1 month',
+                   FALSE, NULL, '', NULL, NULL, CASE WHEN s.rank <= 10 THEN s.rank END,
+                   s.months + 1, '', s.started, %(now)s
+            FROM (
+                -- The periods paid before this one: whole months since it started, one more
+                -- where a month's end (31 January plus a month...) makes age() count short.
+                SELECT a.*, a.aged + (a.started + (a.aged + 1) * interval '1 month' <= %(now)s)
+                           ::int AS months
+                FROM (
+                    SELECT b.*, row_number() OVER (PARTITION BY b.k ORDER BY b.started, b.fan)
+                               AS rank,
+                           (date_part('year', age(%(now)s, b.started)) * 12
+                            + date_part('month', age(%(now)s, b.started)))::int AS aged
+                    FROM bench_sub b
+                ) a
+            ) s
+            JOIN bench_offer o ON o.k = s.k
+            JOIN subscriptions_package pkg ON pkg.id = (s.k - 1) * %(n_packages)s + s.position
+            ORDER BY 1
+            """,
+            params,
+        )
+        counts["posts"] = self.execute(
+            cursor,
+            "exclusive posts",
+            f"""
+            INSERT INTO subscriptions_post (id, creator_id, title, body, body_html, image,
+                                            video_url, published_at, created_at)
+            SELECT id, creator_id, title, %(body)s, %(body_html)s, '', '', published, published
+            FROM (
+                SELECT (o.k - 1) * %(posts)s + j AS id, o.creator_id,
+                       (%(titles)s::text[])[1 + floor({u("o.k * 4096 + j", 44)} * %(n_titles)s)
+                           ::int] || ' #' || (%(posts)s - j + 1) AS title,
+                       %(now)s - make_interval(
+                           hours => ((j - 1) * 146 + floor(24 * {u("o.k * 4096 + j", 45)}))::int)
+                           AS published
+                FROM bench_offer o CROSS JOIN generate_series(1, %(posts)s) j
+            ) p
+            ORDER BY id
+            """,
+            # Rendered and sanitised as publishing a post renders it.
+            {**params, "body": POST_BODY, "body_html": posts.render_body(POST_BODY)},
+        )
+        self.execute(
+            cursor,
+            "posts' packages",
+            f"""
+            INSERT INTO subscriptions_post_packages (id, post_id, package_id)
+            SELECT row_number() OVER (ORDER BY p.id, pkg.position), p.id, pkg.id
+            FROM subscriptions_post p
+            JOIN subscriptions_package pkg ON pkg.creator_id = p.creator_id
+            WHERE pkg.position >= 1 + floor({u("p.id", 46)} * %(n_packages)s)::int
+            ORDER BY 1
+            """,
+            params,
+        )
+        counts["chat_messages"] = self.execute(
+            cursor,
+            "chat messages",
+            f"""
+            INSERT INTO subscriptions_chatmessage (id, creator_id, author_id, body, created_at,
+                                                   deleted_at)
+            SELECT i, %(chat_creator)s, author, body, created,
+                   CASE WHEN {u("i", 47)} < 0.01 THEN created + interval '5 minutes' END
+            FROM (
+                SELECT i,
+                       CASE WHEN {u("i", 48)} < 0.1 THEN c.user_id
+                            ELSE %(creators)s + 1 + floor({u("i", 49)} * %(room_fans)s)::int
+                       END AS author,
+                       (%(lines)s::text[])[1 + floor({u("i", 50)} * %(n_lines)s)::int] AS body,
+                       %(now)s - make_interval(secs => (%(messages)s - i) * 14 * 86400.0
+                                                       / %(messages)s + 60) AS created
+                FROM generate_series(1, %(messages)s) i
+                CROSS JOIN accounts_creatorprofile c
+                WHERE c.id = %(chat_creator)s
+            ) m
+            ORDER BY i
+            """,
+            params,
+        )
+        cursor.execute("DROP TABLE bench_offer, bench_sub")
+        return counts
+
     def _rule_periods(self) -> list[tuple[date, date, list[EarningRule]]]:
         """The seeded days cut where the rules in force change."""
         periods: list[tuple[date, date, list[EarningRule]]] = []
@@ -671,8 +1015,8 @@ class _Fill:
         return [period for period in periods if period[2]]
 
 
-def _email_sql(column: str) -> str:
-    before, after = EMAIL_PATTERN.split("{n}")
+def _email_sql(column: str, pattern: str = EMAIL_PATTERN) -> str:
+    before, after = pattern.split("{n}")
     return f"'{before}' || {column} || '{after}'"
 
 

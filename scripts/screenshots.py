@@ -67,7 +67,7 @@ PAGES = {
         "/fan/?q=cooking",
         "/payments/cards/",
         "/@mayamakes/",
-        "/@mayamakes/subscribe/1/",
+        "/@mayamakes/posts/1/",
         "/@mayamakes/chat/",
         "/subscriptions/",
         "/subscriptions/feed/",

@@ -183,7 +183,8 @@ def may_publish(creator: CreatorProfile) -> bool:
 
 def packages_of(creator: CreatorProfile, *, published_only: bool = True) -> QuerySet[Package]:
     packages = creator.packages.prefetch_related("custom_perks").annotate(
-        members=Count("subscriptions", filter=_live_filter())
+        # distinct: callers annotate other counts (posts) whose join would multiply this one
+        members=Count("subscriptions", filter=_live_filter(), distinct=True)
     )
     if published_only:
         packages = packages.filter(published_at__isnull=False)

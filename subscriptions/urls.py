@@ -16,6 +16,7 @@ urlpatterns = [
     path("subscriptions/<int:subscription_id>/cancel/", views.cancel, name="cancel"),
     path("subscriptions/<int:subscription_id>/resume/", views.resume, name="resume"),
     path("subscriptions/<int:subscription_id>/switch/", views.switch, name="switch"),
+    path("subscriptions/<int:subscription_id>/card/", views.change_card, name="change_card"),
     # The creator's side.
     path("studio/packages/", views.packages, name="packages"),
     path("studio/packages/new/", views.package_edit, name="package_new"),

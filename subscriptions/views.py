@@ -205,6 +205,7 @@ def my_subscriptions(request: HttpRequest) -> HttpResponse:
         {
             "live": [(s, selectors.badge_for(s)) for s in live],
             "ended": ended,
+            "cards": _cards(request) if live else [],
         },
     )
 
@@ -240,6 +241,27 @@ def resume(request: HttpRequest, subscription_id: int) -> HttpResponse:
     except services.SubscriptionError as error:
         return bad_request(request, str(error))
     messages.success(request, f"Resumed: it renews on {subscription.current_period_end:%-d %b %Y}.")
+    return redirect("subscriptions:mine")
+
+
+@fan_required
+@require_POST
+def change_card(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    """Pay with another saved card; a past-due subscription is charged on it at once."""
+    subscription = _own_subscription(request, subscription_id)
+    card = next((c for c in _cards(request) if str(c.pk) == request.POST.get("card")), None)
+    if card is None:
+        return bad_request(request, "Choose one of your saved cards.")
+    try:
+        subscription = services.change_card(subscription=subscription, card=card)
+    except services.SubscriptionError as error:
+        return bad_request(request, str(error))
+    if subscription.state == "past_due":
+        messages.warning(
+            request, f"{card} was declined too; add another card or try again tomorrow."
+        )
+    else:
+        messages.success(request, f"{subscription.package.name} is now paid with {card}.")
     return redirect("subscriptions:mine")
 
 
@@ -305,7 +327,9 @@ def packages(request: HttpRequest) -> HttpResponse:
     creator = request.user.creator
     mine = list(
         creator.packages.prefetch_related("custom_perks").annotate(
-            members=Count("subscriptions", filter=Q(subscriptions__state__in=LIVE_STATES)),
+            members=Count(
+                "subscriptions", filter=Q(subscriptions__state__in=LIVE_STATES), distinct=True
+            ),
             post_count=Count("posts", distinct=True),
         )
     )

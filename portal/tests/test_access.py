@@ -114,6 +114,7 @@ REDIRECTS_ALLOWED = {
 POST_ONLY = {
     "subscriptions:cancel",
     "subscriptions:resume",
+    "subscriptions:change_card",
     "subscriptions:package_publish",
     "subscriptions:chat_delete",
     "subscriptions:chat_mute",
@@ -375,6 +376,7 @@ def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
         "subscriptions:cancel": {"subscription_id": subscription.pk},
         "subscriptions:resume": {"subscription_id": subscription.pk},
         "subscriptions:switch": {"subscription_id": subscription.pk},
+        "subscriptions:change_card": {"subscription_id": subscription.pk},
         "subscriptions:chat_delete": {"message_id": message.pk},
         "subscriptions:chat_mute": {"message_id": message.pk},
         "subscriptions:chat_unmute": {"mute_id": muted.pk},

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Standing
 from accounts.tests.factories import CreatorFactory, FanFactory
-from subscriptions.models import ChargeState, Invitation, Package, State, Subscription
+from subscriptions import services
+from subscriptions.models import ChargeState, Invitation, Package, Post, State, Subscription
 from subscriptions.tests.factories import (
     DECLINES_CHARGES,
     PackageFactory,
@@ -311,3 +312,44 @@ def test_staff_invite_a_creator_from_admin(staff_client: Client, staff: object) 
     )
     assert response.status_code == 302
     assert Invitation.objects.get(creator=creator).invited_by == staff
+
+
+def test_member_counts_are_not_multiplied_by_posts(client: Client) -> None:
+    package = PackageFactory(member_cap=10)
+    SubscriptionFactory(package=package)
+    for n in range(3):
+        post = Post.objects.create(creator=package.creator, title=f"P{n}", body="x")
+        post.packages.add(package)
+    html = client.get(page_of(package)).content.decode()
+    assert "1 of 10 places taken" in html and "3 exclusive posts" in html
+    owner = client_for(package.creator.user)
+    assert "1 subscriber" in owner.get(reverse("subscriptions:packages")).content.decode()
+
+
+def test_a_past_due_fan_pays_with_another_card_at_once() -> None:
+    fan = FanFactory()
+    now = timezone.now()
+    subscription = SubscriptionFactory(
+        fan=fan,
+        card=card_for(fan, DECLINES_CHARGES),
+        started_at=now - timedelta(days=31),
+        current_period_end=now - timedelta(hours=1),
+    )
+    services.renew_due(now=now)
+    subscription.refresh_from_db()
+    assert subscription.state == State.PAST_DUE
+    good = card_for(fan)
+    client = client_for(fan)
+    assert "Pay with this card" in client.get(reverse("subscriptions:mine")).content.decode()
+    response = client.post(
+        reverse("subscriptions:change_card", args=[subscription.pk]), {"card": good.pk}
+    )
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.state, subscription.card) == (State.ACTIVE, good)
+    # Someone else's card is refused.
+    other = card_for(FanFactory())
+    refused = client.post(
+        reverse("subscriptions:change_card", args=[subscription.pk]), {"card": other.pk}
+    )
+    assert refused.status_code == 400

@@ -14,13 +14,21 @@ from devdata import bench_data
 
 class Command(BaseCommand):
     help = (
-        "Fill a dedicated PostgreSQL database with creators and a year of history for "
-        "make bench-web; nothing to do when it already holds the same seed."
+        "Fill a dedicated PostgreSQL database with creators and a year of history, and fans "
+        "subscribing to some of them, for make bench-web; nothing to do when it already holds "
+        "the same seed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--creators", type=int, default=10_000)
         parser.add_argument("--days", type=int, default=365, help="days of history to yesterday")
+        parser.add_argument(
+            "--fans",
+            type=int,
+            default=None,
+            help=f"fan accounts with subscriptions (default: one per creator, at least "
+            f"{bench_data.MIN_FANS})",
+        )
         parser.add_argument("--seed", type=int, default=7, help="fixes every generated number")
         parser.add_argument("--password", default=bench_data.DEFAULT_PASSWORD)
         parser.add_argument("--reseed", action="store_true", help="rebuild even the same seed")
@@ -33,13 +41,16 @@ class Command(BaseCommand):
         *args: object,
         creators: int,
         days: int,
+        fans: int | None,
         seed: int,
         password: str,
         reseed: bool,
         as_json: bool,
         **options: object,
     ) -> None:
-        plan = bench_data.Plan(creators=creators, days=days, seed=seed, password=password)
+        plan = bench_data.Plan(
+            creators=creators, days=days, seed=seed, password=password, fans=fans
+        )
         try:
             seeded, summary = bench_data.seed(plan, reseed=reseed, progress=self._progress)
         except bench_data.BenchSeedError as exc:
@@ -51,7 +62,8 @@ class Command(BaseCommand):
                 f"Seeded {summary['creators']:,} creators × {summary['days']} days "
                 f"({summary['first_day']} to {summary['last_day']}): {summary['videos']:,} "
                 f"videos, {summary['video_days']:,} video-days, {summary['creator_days']:,} "
-                f"creator-days, {summary['entries']:,} points entries in {summary['seconds']} s."
+                f"creator-days, {summary['entries']:,} points entries, {summary['fans']:,} fans "
+                f"with {summary['subscriptions']:,} subscriptions in {summary['seconds']} s."
             )
         else:
             self.stdout.write(
