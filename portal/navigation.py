@@ -24,7 +24,11 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("How points work", "rewards:how_points_work"),
     ],
     Role.CREATOR: [
-        NavItem("Home", "rewards:dashboard", also_current=("rewards:points_panel",)),
+        # The what-if calculator opens from the dashboard's header: seven items do not fit
+        # one row of the header at 1280 px.
+        NavItem(
+            "Home", "rewards:dashboard", also_current=("rewards:points_panel", "rewards:what_if")
+        ),
         NavItem(
             "Store",
             "store:catalog",
@@ -49,9 +53,13 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
                 "subscriptions:revenue",
                 "subscriptions:perks",
                 "subscriptions:studio_posts",
+                "subscriptions:post_new",
+                "subscriptions:post_edit",
+                "subscriptions:post_delete",
+                "subscriptions:chat_studio",
+                "subscriptions:emojis",
             ),
         ),
-        NavItem("What if", "rewards:what_if"),
         NavItem("How points work", "rewards:how_points_work"),
     ],
     Role.FAN: [

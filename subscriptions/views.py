@@ -82,7 +82,14 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
     """Choose monthly or yearly billing and a card (or type a new one), then pay."""
     creator = _creator_or_404(handle)
     package = get_object_or_404(
-        creator.packages.filter(published_at__isnull=False).prefetch_related("custom_perks"),
+        creator.packages.filter(published_at__isnull=False)
+        .prefetch_related("custom_perks")
+        .annotate(
+            post_count=Count("posts", distinct=True),
+            members=Count(
+                "subscriptions", filter=Q(subscriptions__state__in=LIVE_STATES), distinct=True
+            ),
+        ),
         pk=package_id,
     )
     mine = selectors.live_subscription(request.user, creator)
@@ -150,10 +157,8 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
                     if subscription.state == "trialing"
                     else f"You subscribe to {package.name}: {subscription.price_display} paid.",
                 )
-                return redirect(
-                    reverse("subscriptions:creator_page", kwargs={"handle": creator.handle})
-                    + "#posts"
-                )
+                # The page's top: the welcome message, then the posts just unlocked.
+                return redirect("subscriptions:creator_page", handle=creator.handle)
     return render(
         request,
         "subscriptions/subscribe.html",
@@ -163,6 +168,7 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
             "form": form,
             "payment_error": payment_error,
             "trial": trial,
+            "founder_slots": selectors.founder_slots_left(creator),
             "takes_numbers": settings.PAYMENTS_GATEWAY == "sandbox",
         },
         status=status,

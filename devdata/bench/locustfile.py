@@ -1,8 +1,10 @@
 """Locust users for `make bench-web`; devdata/bench/run_web.py starts locust with this file.
 
 Each simulated user takes one of the sessions run_web.py opened through the login form
-(BENCH_SESSIONS, a JSON file), so every user is a different creator, and then requests the
-pages of devdata/bench/pages.py (those named in BENCH_PAGES) back to back, with no think time.
+(BENCH_SESSIONS, a JSON file): a creator and, when a page needs one, a fan, so every user is
+a different creator (and fan). It then requests the pages of devdata/bench/pages.py (those
+named in BENCH_PAGES) back to back, with no think time, each with the session its page's role
+asks for (none for a visitor's page).
 
 With BENCH_RATE (requests a second, all users together) each user instead sends at a fixed
 pace, so requests arrive at that rate whatever the answers' latency, as long as an answer
@@ -37,18 +39,24 @@ class Creator(FastHttpUser):
     def on_start(self) -> None:
         session = SESSIONS[next(_next_session) % len(SESSIONS)]
         self.page_context: Mapping[str, str] = session["context"]
-        self.csrf_token: str = session["cookies"]["csrftoken"]
-        self.cookie = "; ".join(f"{k}={v}" for k, v in session["cookies"].items())
+        # Per role: the Cookie header and the CSRF token of the session signed in as it.
+        self.signed_in: dict[str, tuple[str, str]] = {
+            role: ("; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["csrftoken"])
+            for role, cookies in session["cookies"].items()
+        }
         self.pages = [page for page in PAGES if not ONLY or page.name in ONLY]
         self.weights = [page.weight for page in self.pages]
 
     @task
     def request_page(self) -> None:
         page: Page = random.choices(self.pages, self.weights)[0]
-        headers = {"Cookie": self.cookie, **page.headers}
+        headers = dict(page.headers)
+        if page.role in self.signed_in:
+            cookie, csrf_token = self.signed_in[page.role]
+            headers["Cookie"] = cookie
+            if page.method != "GET":
+                headers["X-CSRFToken"] = csrf_token
         form = page.form(self.page_context, next(_sent)) if page.form else None
-        if page.method != "GET":
-            headers["X-CSRFToken"] = self.csrf_token
         with self.client.request(
             page.method,
             page.path.format(**self.page_context),

@@ -2,16 +2,27 @@
 both read it). Plain Python, no Django and no locust, so either side can import it.
 
 A path may name fields of the signed-in user's context, filled in per request:
-`{day}` is the last seeded day (yesterday, the latest day with points); run_web.py puts
-whatever else a page needs in the context (an item id for the store, say).
+`{day}` is the last seeded day (yesterday, the latest day with points); `{handle}` is the
+handle of a creator the user's fan subscribes to; run_web.py puts whatever else a page needs
+in the context (an item id for the store, say).
+
+`role` says who asks for the page: a signed-in creator (each locust user is a different
+one), a signed-in fan (likewise, with live subscriptions from the seed), or a visitor (no
+session at all). run_web.py signs in fans only when a page needs them.
 
 A POST page gives `form`, a function of the context and a per-user request counter that
 returns the form fields; the locustfile sends the CSRF token with it. For example, the store's
 redemption below.
+
+The subscriber chat is not a page here: its load is a scenario of its own (100 fans polling
+one room, some posting), devdata/bench/locust_chat.py, which run_web.py runs when BENCH_PAGES
+names `chat` (or names nothing).
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+ROLES = ("creator", "fan", "visitor")
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,11 @@ class Page:
     form: Callable[[Mapping[str, str], int], Mapping[str, str]] | None = None
     # Share of the requests when pages are mixed (BENCH_MIX=mixed).
     weight: int = 1
+    role: str = "creator"  # one of ROLES
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"{self.name}: role {self.role!r} is not one of {ROLES}")
 
 
 PAGES = [
@@ -44,4 +60,10 @@ PAGES = [
         headers={"HX-Request": "true"},
         form=lambda context, n: {"request_key": f"{int(context['creator']):08x}{n + 1:024x}"},
     ),
+    # A creator's public page as one of their subscribers sees it (their package, the posts
+    # unlocked for it), and as a visitor does (every post locked).
+    Page("creator_page", "/@{handle}/", role="fan"),
+    Page("creator_page_visitor", "/@{handle}/", role="visitor"),
+    # The fan's feed: the newest posts they may read from every creator they subscribe to.
+    Page("feed", "/subscriptions/feed/", role="fan"),
 ]

@@ -2,20 +2,25 @@
 
     make bench-web                       # 10,000 creators, a year of history, 20 users, 60 s
     BENCH_SECONDS=20 BENCH_CREATORS=500 BENCH_DAYS=90 make bench-web
+    BENCH_SECONDS=20 BENCH_PAGES=creator_page,feed,chat make bench-web
 
 1. Creates the benchmark's own PostgreSQL database if needed (BENCH_DATABASE_URL, by default
    `<DATABASE_URL's name>_web_bench` on the same server, never the database you work in),
-   migrates it and runs `seed_bench_web`, which is skipped when the same seed is in place.
+   migrates it and runs `seed_bench_web`, which is skipped when the same seed is in place
+   (creators with their history; fans subscribing to every hundredth creator; one busy chat
+   room, creator 1's).
 2. Collects static files and starts gunicorn with production settings (DEBUG=0, a random
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1). Only TLS is relaxed, through the settings' own
    switches: SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0, since locust speaks plain HTTP.
 3. Signs in BENCH_USERS different creators through the real login form (CSRF token, allauth,
-   the password hasher), once each, before the clock starts, and requests every page once
-   per user to check it answers as expected (and to warm the workers and the database).
-   Through the form rather than by writing sessions into the store: it proves the seeded
-   accounts, cookies and middleware work as a creator's browser would meet them, and its
-   cost (one password hash per user) stays outside the measurement. allauth allows 30
-   logins a minute from one address; past that, sign-in waits for the limit to pass.
+   the password hasher), once each, before the clock starts, and as many fans when a page's
+   role is "fan" (devdata/bench/pages.py), and requests every page once per user to check it
+   answers as expected (and to warm the workers and the database). Through the form rather
+   than by writing sessions into the store: it proves the seeded accounts, cookies and
+   middleware work as a browser would meet them, and its cost (one password hash per user)
+   stays outside the measurement. allauth allows 30 logins a minute from one address, so
+   each sign-in comes from an address of its own on the loopback network (127.0.0.2 and
+   up), as each person's would; a limit met all the same is waited out.
 4. Runs locust headless with BENCH_USERS users and no think time, and prints one JSON line
    per page of devdata/bench/pages.py on stdout (everything else goes to stderr):
    {"page": ..., "requests_per_s": ..., "p50_ms": ..., "p95_ms": ..., "errors": ...}
@@ -26,12 +31,23 @@
    second; open loop, see the locustfile) and prints a line for each, with
    "arrival_per_s": at saturation the closed loop's requests_per_s above is the ceiling, and
    at a given rate p95 is the latency a creator meets, not the queue. Then check_ledger.
-6. Stops gunicorn, also on failure or Ctrl-C.
+6. The subscriber chat (BENCH_PAGES naming `chat`, or naming nothing):
+   BENCH_CHAT_USERS fans (100) of the busy room, signed in as above, poll it every 2 s with
+   the cursor as the room page does, and BENCH_CHAT_POSTERS of them (10) post every 3-4 s
+   (devdata/bench/locust_chat.py), for BENCH_SECONDS. One line:
+   {"page": "chat", "poll_p50_ms": ..., "poll_p95_ms": ..., "post_p95_ms": ..., "errors": ...,
+    "lost": ..., "duplicated": ..., ...}: `lost` and `duplicated` count (fan, message)
+   pairs, a message posted during the run that a fan was never shown, or shown twice;
+   `stored` is the rows the room gained in the database, to compare with `messages_posted`.
+7. Stops gunicorn, also on failure or Ctrl-C.
 
 Knobs: BENCH_SECONDS (60), BENCH_USERS (20), BENCH_CREATORS (10000), BENCH_DAYS (365),
 BENCH_WORKERS (gunicorn workers, 1 per core + 1), BENCH_PORT (8765), BENCH_RESEED (1 forces
 a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from devdata/bench/pages.py,
-comma-separated; default all), BENCH_RATES (empty: no open-loop runs), BENCH_DATABASE_URL.
+comma-separated, `chat` included; default all), BENCH_RATES (empty: no open-loop runs),
+BENCH_DATABASE_URL, BENCH_FANS (the seed's fans; default one per creator, at least 100),
+BENCH_CHAT_USERS (100), BENCH_CHAT_POSTERS (10), BENCH_REDIS_URL (flushed at the start: give
+each concurrent run its own Redis database).
 The JSON lines come last; stderr also logs the machine's load average around each locust
 run, for judging how noisy the figures are.
 """
@@ -59,6 +75,7 @@ import redis
 import requests
 from pages import PAGES, Page
 from psycopg import sql
+from requests.adapters import HTTPAdapter
 
 # The project root (where manage.py is), two floors above this script: devdata/bench/.
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +83,14 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-web-2026"
 LOGIN_PATH = "/accounts/login/"
-DASHBOARD_PATH = "/creator/"
+# Where signing in lands each role (portal.views.ROLE_HOMES).
+HOME_PATHS = {"creator": "/creator/", "fan": "/fan/"}
+# The chat scenario's name in BENCH_PAGES; not a page of pages.py.
+CHAT = "chat"
+# The chat users' figures (locust_chat.py's request names), and how long after BENCH_SECONDS
+# locust runs on: the users check what they were shown when BENCH_SECONDS have passed.
+CHAT_REQUESTS = ("chat_room", "chat_poll", "chat_post")
+CHAT_GRACE_S = 8
 
 
 def log(message: str) -> None:
@@ -101,12 +125,22 @@ def _rates(raw: str) -> tuple[int, ...]:
         ) from None
 
 
-def _pages(names: str) -> list[Page]:
+def _wanted(names: str) -> list[str]:
     wanted = [name.strip() for name in names.split(",") if name.strip()]
-    unknown = set(wanted) - {page.name for page in PAGES}
+    unknown = set(wanted) - {page.name for page in PAGES} - {CHAT}
     if unknown:
         raise BenchError(f"BENCH_PAGES names no page {', '.join(sorted(unknown))}.")
+    return wanted
+
+
+def _pages(names: str) -> list[Page]:
+    wanted = _wanted(names)
     return [page for page in PAGES if not wanted or page.name in wanted]
+
+
+def _chat(names: str) -> bool:
+    wanted = _wanted(names)
+    return not wanted or CHAT in wanted
 
 
 def bench_database_url() -> str:
@@ -134,6 +168,10 @@ class Config:
     # Pages also driven at fixed arrival rates (open loop), and the rates.
     open_loop_pages: tuple[str, ...] = ("redeem",)
     rates: tuple[int, ...] = (100, 150, 200)
+    chat: bool = True
+    chat_users: int = 100
+    chat_posters: int = 10
+    fans: int | None = None  # the seed's default
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -154,9 +192,15 @@ class Config:
             rates=tuple(
                 int(r) for r in os.environ.get("BENCH_RATES", "100,150,200").split(",") if r
             ),
+            chat=_chat(os.environ.get("BENCH_PAGES", "")),
+            chat_users=_int("BENCH_CHAT_USERS", 100),
+            chat_posters=int(os.environ.get("BENCH_CHAT_POSTERS") or 10),
+            fans=_int("BENCH_FANS", 1) if os.environ.get("BENCH_FANS") else None,
         )
         if config.users > config.creators:
             raise BenchError("BENCH_USERS cannot exceed BENCH_CREATORS: one creator per user.")
+        if config.chat_posters > config.chat_users:
+            raise BenchError("BENCH_CHAT_POSTERS cannot exceed BENCH_CHAT_USERS.")
         if config.mix not in ("each", "mixed"):
             raise BenchError("BENCH_MIX is 'each' (one page at a time) or 'mixed'.")
         return config
@@ -219,12 +263,14 @@ def prepare(config: Config, env: dict[str, str]) -> dict:
     log(f"seeding {config.creators:,} creators × {config.days} days")
     started = time.perf_counter()
     seed_args = ["--creators", str(config.creators), "--days", str(config.days)]
+    seed_args += ["--fans", str(config.fans)] if config.fans is not None else []
     seed_args += ["--password", PASSWORD, "--json"] + (["--reseed"] if config.reseed else [])
     summary = json.loads(manage(env, "seed_bench_web", *seed_args))
     how = "seeded" if summary["seeded"] else "found in place"
     log(
         f"seed {how} in {time.perf_counter() - started:.0f} s: {summary['entries']:,} entries, "
-        f"{summary['video_days']:,} video-days, {summary['first_day']} to {summary['last_day']}"
+        f"{summary['video_days']:,} video-days, {summary['first_day']} to {summary['last_day']}, "
+        f"{summary['fans']:,} fans with {summary['subscriptions']:,} subscriptions"
     )
     manage(env, "collectstatic", "--noinput", "-v", "0")
     return summary
@@ -296,9 +342,24 @@ class RateLimited(Exception):
     pass
 
 
-def sign_in(base_url: str, email: str) -> dict[str, str]:
-    """Log in through the form, as a browser does; the session's cookies."""
+class _From(HTTPAdapter):
+    """Connections from one local address: each sign-in its own client, as people are."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def sign_in(base_url: str, email: str, role: str, address: str = "") -> dict[str, str]:
+    """Log in through the form, as a browser does (from `address`, a loopback address, if
+    given); the session's cookies."""
     with requests.Session() as browser:
+        if address:
+            browser.mount("http://", _From(address))
         form = browser.get(base_url + LOGIN_PATH, timeout=30)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
         if form.status_code != 200 or token is None:
@@ -311,9 +372,10 @@ def sign_in(base_url: str, email: str) -> dict[str, str]:
         )
         if landed.status_code == 429:
             raise RateLimited
-        if landed.status_code != 200 or urlsplit(landed.url).path != DASHBOARD_PATH:
+        home = HOME_PATHS[role]
+        if landed.status_code != 200 or urlsplit(landed.url).path != home:
             raise BenchError(
-                f"{email} did not reach {DASHBOARD_PATH} after signing in "
+                f"{email} did not reach {home} after signing in "
                 f"(HTTP {landed.status_code} at {landed.url})"
             )
         return {
@@ -322,52 +384,138 @@ def sign_in(base_url: str, email: str) -> dict[str, str]:
         }
 
 
-def sign_in_all(config: Config, summary: dict) -> list[dict]:
-    """One session per user, each a different creator, spread over the seeded range."""
-    numbers = [1 + k * config.creators // config.users for k in range(config.users)]
-    emails = [summary["email_pattern"].format(n=n) for n in numbers]
-    log(f"signing in {len(emails)} creators through the login form")
+def sign_in_all(config: Config, emails: list[str], role: str) -> dict[str, dict[str, str]]:
+    """One session per email, signed in as `role`; the cookies by email."""
+    log(f"signing in {len(emails)} {role}s through the login form")
     cookies: dict[str, dict[str, str]] = {}
+    # 127.0.0.2 to 127.0.0.251, one per sign-in in turn: the loopback network is all local.
+    addresses = {email: f"127.0.0.{2 + i % 250}" for i, email in enumerate(emails)}
     while len(cookies) < len(emails):
         waiting = [email for email in emails if email not in cookies]
         with ThreadPoolExecutor(max_workers=config.workers) as pool:
-            results = list(pool.map(_try_sign_in, [config.base_url] * len(waiting), waiting))
+            results = list(
+                pool.map(
+                    lambda email: _try_sign_in(config.base_url, email, role, addresses[email]),
+                    waiting,
+                )
+            )
         cookies.update({email: c for email, c in zip(waiting, results, strict=True) if c})
         if len(cookies) < len(emails):
             # allauth counts logins over a sliding minute: a few seconds free the next ones.
             log(f"allauth's login rate limit: {len(emails) - len(cookies)} to go, retrying in 5 s")
             time.sleep(5)
-    return [
-        {"cookies": cookies[email], "context": {"day": summary["last_day"], "creator": str(n)}}
-        for n, email in zip(numbers, emails, strict=True)
-    ]
+    return cookies
 
 
-def _try_sign_in(base_url: str, email: str) -> dict[str, str] | None:
+def _try_sign_in(base_url: str, email: str, role: str, address: str) -> dict[str, str] | None:
     try:
-        return sign_in(base_url, email)
+        return sign_in(base_url, email, role, address)
     except RateLimited:
         return None
+
+
+def fan_handles(database_url: str, emails: list[str], room: str) -> dict[str, str]:
+    """For each fan's email, the handle of a creator the fan subscribes to: another than the
+    busy room's `room` where the fan has one, the room's otherwise."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            """
+            SELECT DISTINCT ON (u.email) u.email, c.handle
+            FROM subscriptions_subscription s
+            JOIN accounts_user u ON u.id = s.fan_id
+            JOIN accounts_creatorprofile c ON c.id = s.creator_id
+            WHERE u.email = ANY(%s) AND s.state IN ('trialing', 'active', 'past_due')
+            ORDER BY u.email, c.handle = %s, s.id
+            """,
+            [emails, room],
+        ).fetchall()
+    return dict(rows)
+
+
+def _spread(count: int, among: int) -> list[int]:
+    """`count` numbers spread evenly over 1..among."""
+    return [1 + k * among // count for k in range(count)]
+
+
+def open_sessions(config: Config, summary: dict) -> list[dict]:
+    """One session per user: a different creator each, spread over the seeded range, and a
+    different fan each when a page needs fans. Each with the context its pages' paths name."""
+    creators = _spread(config.users, config.creators)
+    creator_emails = [summary["email_pattern"].format(n=n) for n in creators]
+    creator_cookies = sign_in_all(config, creator_emails, "creator")
+    sessions = [
+        {
+            "cookies": {"creator": creator_cookies[email]},
+            "context": {"day": summary["last_day"], "creator": str(n)},
+        }
+        for n, email in zip(creators, creator_emails, strict=True)
+    ]
+    if any(page.role in ("fan", "visitor") for page in config.pages):
+        if config.users > summary["fans"]:
+            raise BenchError(f"BENCH_USERS is above the seed's {summary['fans']} fans.")
+        fans = _spread(config.users, summary["fans"])
+        fan_emails = [summary["fan_email_pattern"].format(n=n) for n in fans]
+        handles = fan_handles(config.database_url, fan_emails, summary["chat_handle"])
+        fan_cookies = (
+            sign_in_all(config, fan_emails, "fan")
+            if any(page.role == "fan" for page in config.pages)
+            else {}
+        )
+        for session, n, email in zip(sessions, fans, fan_emails, strict=True):
+            if email in fan_cookies:
+                session["cookies"]["fan"] = fan_cookies[email]
+            session["context"].update(fan=str(n), handle=handles[email])
+    return sessions
+
+
+def chat_sessions(config: Config, summary: dict) -> list[dict]:
+    """The busy room's first BENCH_CHAT_USERS fans, each signed in."""
+    if config.chat_users > summary["room_fans"]:
+        raise BenchError(
+            f"BENCH_CHAT_USERS is above the {summary['room_fans']} fans the seed put in the "
+            "busy room."
+        )
+    emails = [summary["fan_email_pattern"].format(n=n) for n in range(1, config.chat_users + 1)]
+    cookies = sign_in_all(config, emails, "fan")
+    return [
+        {"cookies": {"fan": cookies[email]}, "context": {"handle": summary["chat_handle"]}}
+        for email in emails
+    ]
 
 
 def check_pages(config: Config, sessions: list[dict]) -> None:
     """Every page once for every user: each must answer as the benchmark expects."""
     for session in sessions:
         for page in config.pages:
+            cookies = session["cookies"].get(page.role, {})
+            headers = dict(page.headers)
+            if cookies:
+                headers["X-CSRFToken"] = cookies["csrftoken"]
             response = requests.request(
                 page.method,
                 config.base_url + page.path.format(**session["context"]),
-                headers={**page.headers, "X-CSRFToken": session["cookies"]["csrftoken"]},
-                cookies=session["cookies"],
+                headers=headers,
+                cookies=cookies,
                 data=page.form(session["context"], -1) if page.form else None,
                 allow_redirects=False,
                 timeout=60,
             )
             if response.status_code != page.expect:
                 raise BenchError(
-                    f"{page.name} for creator {session['context']['creator']} answered HTTP "
+                    f"{page.name} for user {session['context']} answered HTTP "
                     f"{response.status_code}, expected {page.expect}"
                 )
+
+
+def check_room(config: Config, sessions: list[dict]) -> None:
+    """Every chat user may open the room (and the workers warm up to it)."""
+    for session in sessions:
+        path = f"/@{session['context']['handle']}/chat/"
+        response = requests.get(
+            config.base_url + path, cookies=session["cookies"]["fan"], timeout=60
+        )
+        if response.status_code != 200:
+            raise BenchError(f"a chat user got HTTP {response.status_code} at {path}")
 
 
 def run_locust(
@@ -378,13 +526,31 @@ def run_locust(
     second, each sending at a fixed pace."""
     names = ",".join(page.name for page in pages)
     users = rate or config.users
-    # The machine may be shared: the load average says how much else was running.
     pace = f" at {rate}/s" if rate else ""
-    log(f"locust: {users} users{pace} for {config.seconds} s on {names} (load {_load()})")
+    env = {
+        "BENCH_SESSIONS": str(sessions_file),
+        "BENCH_PAGES": names,
+        "BENCH_RATE": str(rate),
+        "BENCH_USERS_RUNNING": str(users),
+    }
+    return _locust(config, "locustfile.py", users, config.seconds, env, out, f"{names}{pace}")
+
+
+def _locust(
+    config: Config,
+    locustfile: str,
+    users: int,
+    seconds: int,
+    extra_env: dict[str, str],
+    out: Path,
+    what: str,
+) -> list[dict]:
+    # The machine may be shared: the load average says how much else was running.
+    log(f"locust: {users} users for {seconds} s on {what} (load {_load()})")
     command = [
         str(BIN / "locust"),
         "-f",
-        str(HERE / "locustfile.py"),
+        str(HERE / locustfile),
         "--headless",
         "--only-summary",
         "--users",
@@ -392,19 +558,13 @@ def run_locust(
         "--spawn-rate",
         str(users),
         "--run-time",
-        f"{config.seconds}s",
+        f"{seconds}s",
         "--host",
         config.base_url,
         "--csv",
         str(out),
     ]
-    env = {
-        **os.environ,
-        "BENCH_SESSIONS": str(sessions_file),
-        "BENCH_PAGES": names,
-        "BENCH_RATE": str(rate),
-        "BENCH_USERS_RUNNING": str(users),
-    }
+    env = {**os.environ, **extra_env}
     # Locust prints its summary and error report on stdout: keep ours for the JSON lines.
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr, check=False)
     log(f"locust done (load {_load()})")
@@ -430,6 +590,72 @@ def figures(page: Page, rows: list[dict]) -> dict:
     }
 
 
+def run_chat(config: Config, sessions_file: Path, work: Path, handle: str) -> dict:
+    """The chat scenario (locust_chat.py) in `handle`'s room for BENCH_SECONDS; its line."""
+    report = work / "chat-report.json"
+    room = _room_messages(config, handle)
+    env = {
+        "BENCH_SESSIONS": str(sessions_file),
+        "BENCH_CHAT_REPORT": str(report),
+        "BENCH_CHAT_POSTERS": str(config.chat_posters),
+        "BENCH_SECONDS": str(config.seconds),
+    }
+    rows = _locust(
+        config,
+        "locust_chat.py",
+        config.chat_users,
+        config.seconds + CHAT_GRACE_S,
+        env,
+        work / "locust-chat",
+        f"the chat ({config.chat_posters} posting)",
+    )
+    if not report.exists():
+        raise BenchError("the chat users wrote no report: locust's log above says why.")
+    checked = json.loads(report.read_text())
+    stored = _room_messages(config, handle) - room
+    by_name = {row["Name"]: row for row in rows}
+    failures = sum(int(by_name[name]["Failure Count"]) for name in CHAT_REQUESTS if name in by_name)
+
+    def ms(name: str, column: str) -> int | None:
+        row = by_name.get(name)
+        return round(float(row[column])) if row and int(row["Request Count"]) else None
+
+    return {
+        "page": CHAT,
+        "users": config.chat_users,
+        "posters": config.chat_posters,
+        "seconds": config.seconds,
+        "polls": checked["polls"],
+        "polls_per_s": round(checked["polls"] / config.seconds, 1),
+        "poll_p50_ms": ms("chat_poll", "50%"),
+        "poll_p95_ms": ms("chat_poll", "95%"),
+        "posts": checked["posts"],
+        "post_p50_ms": ms("chat_post", "50%"),
+        "post_p95_ms": ms("chat_post", "95%"),
+        "room_p95_ms": ms("chat_room", "95%"),
+        # Failures other than the room's rate limit (counted on their own).
+        "errors": failures - checked["rate_limited"],
+        "rate_limited": checked["rate_limited"],
+        "lost": checked["lost"],
+        "duplicated": checked["duplicated"],
+        "out_of_order": checked["out_of_order"],
+        "messages_posted": checked["messages_posted"],
+        "stored": stored,
+        "users_checked": checked["users_checked"],
+    }
+
+
+def _room_messages(config: Config, handle: str) -> int:
+    """How many messages `handle`'s room holds."""
+    with psycopg.connect(config.database_url) as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM subscriptions_chatmessage m "
+            "JOIN accounts_creatorprofile c ON c.id = m.creator_id WHERE c.handle = %s",
+            [handle],
+        ).fetchone()
+    return row[0]
+
+
 def open_loop_figures(page: Page, rows: list[dict], rate: int) -> dict:
     """A page's figures at a fixed arrival rate: requests_per_s below `rate` means the
     portal could not keep up (or users waited on answers longer than their pace)."""
@@ -444,21 +670,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         work = Path(tmp)
         with gunicorn(config, env, work):
-            sessions = sign_in_all(config, summary)
-            sessions_file = work / "sessions.json"
-            sessions_file.write_text(json.dumps(sessions))
-            check_pages(config, sessions)
-            runs = [[page] for page in config.pages] if config.mix == "each" else [config.pages]
             results = []
-            for i, pages in enumerate(runs):
-                rows = run_locust(config, sessions_file, pages, work / f"locust-{i}")
-                results += [figures(page, rows) for page in pages]
             open_loop = [page for page in config.pages if page.name in config.open_loop_pages]
-            for page in open_loop:
-                for rate in config.rates:
-                    out = work / f"locust-{page.name}-{rate}"
-                    rows = run_locust(config, sessions_file, [page], out, rate=rate)
-                    results.append(open_loop_figures(page, rows, rate))
+            if config.pages:
+                sessions = open_sessions(config, summary)
+                sessions_file = work / "sessions.json"
+                sessions_file.write_text(json.dumps(sessions))
+                check_pages(config, sessions)
+                runs = [[page] for page in config.pages] if config.mix == "each" else [config.pages]
+                for i, pages in enumerate(runs):
+                    rows = run_locust(config, sessions_file, pages, work / f"locust-{i}")
+                    results += [figures(page, rows) for page in pages]
+                for page in open_loop:
+                    for rate in config.rates:
+                        out = work / f"locust-{page.name}-{rate}"
+                        rows = run_locust(config, sessions_file, [page], out, rate=rate)
+                        results.append(open_loop_figures(page, rows, rate))
+            if config.chat:
+                chatters = chat_sessions(config, summary)
+                chat_file = work / "chat-sessions.json"
+                chat_file.write_text(json.dumps(chatters))
+                check_room(config, chatters)
+                results.append(run_chat(config, chat_file, work, summary["chat_handle"]))
         if open_loop:
             # Every redemption moved points: the ledger must still add up.
             results.append({"check_ledger": manage(env, "check_ledger")})

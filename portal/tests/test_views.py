@@ -65,7 +65,6 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
         "Points history",
         "Earnings",
         "Subscriptions",
-        "What if",
         "How points work",
     ]
 
@@ -113,7 +112,8 @@ def test_staff_home_reports_accounts_by_role_signups_and_standing(staff_client: 
 @pytest.mark.parametrize(
     ("client_fixture", "url_name", "max_queries"),
     [
-        ("creator_client", "rewards:dashboard", 17),
+        # With every cache cold: the subscription rule staff set is read once a minute.
+        ("creator_client", "rewards:dashboard", 18),
         ("fan_client", "portal:fan_home", 8),
         ("brand_client", "portal:brand_home", 8),
         ("staff_client", "portal:staff_home", 8),

@@ -70,7 +70,8 @@ def test_creator_reads_the_dashboard_switches_the_chart_drills_into_a_day_and_as
     expect(page.get_by_text("Pasta in 75 s")).to_be_visible()
     shoot("day-drill-down")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="What if").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    page.get_by_role("link", name="What would a video earn?").click()
     page.get_by_label("Length (seconds)").fill("90")
     page.get_by_label(re.compile(r"^Views:?$")).fill("50000")
     page.get_by_label("Likes").fill("2500")
@@ -119,7 +120,7 @@ def test_on_a_phone_every_destination_is_in_sight_and_the_figures_read_well(
     expect(page.get_by_role("heading", name="Hi, Maya Makes")).to_be_visible()
 
     nav = page.get_by_role("navigation", name="Main")
-    for name in ("Home", "Store", "Points history", "What if", "How points work"):
+    for name in ("Home", "Store", "Points history", "Earnings", "Subscriptions", "How points work"):
         expect(nav.get_by_role("link", name=name)).to_be_in_viewport(ratio=1)
     assert in_sight(page, ".main-nav a") == []
 

@@ -67,7 +67,7 @@ def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
         "Store",
         "Points history",
         "Earnings",
-        "What if",
+        "Subscriptions",
         "How points work",
     ]
     assert next(link for link in response.context["main_nav"] if link.current).label == (
