@@ -57,6 +57,7 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
                 "subscriptions:post_edit",
                 "subscriptions:post_delete",
                 "subscriptions:chat_studio",
+                "subscriptions:chat",
                 "subscriptions:emojis",
             ),
         ),
