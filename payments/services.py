@@ -62,6 +62,7 @@ __all__ = [
     "attach_card",
     "charge_card",
     "create_customer",
+    "forget_card",
     "reconcile_attempt",
     "refund_charge",
     "save_card",
@@ -105,6 +106,16 @@ def attach_card(*, user: User, payment_method: str) -> SavedCard:
     gateway = get_gateway(customer.gateway)
     info = gateway.attach_card(customer=customer.reference, payment_method=payment_method)
     return _keep_card(customer, info)
+
+
+def forget_card(*, card: SavedCard) -> SavedCard:
+    """Stop offering a card (a card just typed whose first charge was declined). The row
+    stays: the attempts made with it point at it."""
+    SavedCard.objects.filter(pk=card.pk, forgotten_at__isnull=True).update(
+        forgotten_at=timezone.now()
+    )
+    card.refresh_from_db(fields=["forgotten_at"])
+    return card
 
 
 @sensitive_variables("card", "digits")

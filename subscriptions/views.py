@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import creator_required, fan_required, public
 from accounts.models import CreatorProfile, Standing
 from core.http import bad_request
+from payments import selectors as payments_selectors
 from payments import services as payments_services
 from payments.gateway import CardDetails
 from payments.models import SavedCard
@@ -99,11 +100,7 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
             "change package from My subscriptions.",
         )
         return redirect("subscriptions:mine")
-    cards = list(
-        SavedCard.objects.filter(
-            customer__user=request.user, customer__gateway=settings.PAYMENTS_GATEWAY
-        ).select_related("customer")
-    )
+    cards = _cards(request)
     form = SubscribeForm(
         request.POST if request.method == "POST" else None, package=package, cards=cards
     )
@@ -114,8 +111,8 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
         status = 400
         if form.is_valid():
             data = form.cleaned_data
+            card = form.cards.get(data["card"])
             try:
-                card = form.cards.get(data["card"])
                 if data["card"] == NEW_CARD:
                     card = payments_services.save_card(
                         user=request.user,
@@ -135,6 +132,11 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
                     expected_price=data["expected_price"],
                 )
             except (services.SubscriptionError, payments_services.PaymentError) as error:
+                causes = (error, error.__cause__)
+                declined = any(isinstance(e, payments_services.CardDeclined) for e in causes)
+                if declined and data["card"] == NEW_CARD and card is not None:
+                    # A card typed just now and refused: not offered again.
+                    payments_services.forget_card(card=card)
                 # A fresh form: today's prices, a new request key (a refused key stays
                 # refused), the fan's choices kept, no card digits written back.
                 package.refresh_from_db()
@@ -144,8 +146,7 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
                     initial={"billing": data["billing"], "card": data["card"]},
                 )
                 payment_error = getattr(error, "message", str(error))
-                causes = (error, error.__cause__)
-                if any(isinstance(e, payments_services.CardDeclined) for e in causes):
+                if declined:
                     payment_error += " Nothing was charged: try another card."
                     status = 402
             else:
@@ -175,11 +176,7 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
 
 
 def _cards(request: HttpRequest) -> list[SavedCard]:
-    return list(
-        SavedCard.objects.filter(
-            customer__user=request.user, customer__gateway=settings.PAYMENTS_GATEWAY
-        )
-    )
+    return list(payments_selectors.cards_of(request.user))
 
 
 @fan_required

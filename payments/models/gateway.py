@@ -48,6 +48,9 @@ class SavedCard(models.Model):
     exp_month = models.PositiveSmallIntegerField()
     exp_year = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the portal stops offering the card (its first charge was declined): kept, as
+    # the attempts made with it point at it, but never listed again.
+    forgotten_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import login_required
 
-from .. import services
+from .. import selectors, services
 from ..forms import CardForm
 from ..gateway import CardDetails
 from ..gateway.sandbox import TEST_CARDS
-from ..models import SavedCard
 
 
 @sensitive_post_parameters("number", "cvc")
@@ -50,9 +49,7 @@ def cards(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Saved {saved} (expires {saved.expiry}).")
                 return redirect("payments:cards")
         status = 400
-    saved_cards = SavedCard.objects.filter(
-        customer__user=request.user, customer__gateway=settings.PAYMENTS_GATEWAY
-    ).select_related("customer")
+    saved_cards = selectors.cards_of(request.user)
     context = {
         "cards": saved_cards,
         "form": form,

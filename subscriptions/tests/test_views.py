@@ -128,6 +128,9 @@ def test_a_declined_card_is_refused_with_a_clear_message_and_gives_no_access() -
     assert not Subscription.objects.filter(fan=fan, state__in=["active", "trialing"]).exists()
     # The page offers a fresh key, so trying another card is a new attempt.
     assert form_fields(response.content.decode())["request_key"] != fields["request_key"]
+    # The refused card is not offered again (here, nor on the cards page).
+    assert "•••• 0341" not in response.content.decode()
+    assert "•••• 0341" not in client.get(reverse("payments:cards")).content.decode()
 
 
 def test_a_price_changed_while_paying_charges_nothing_and_shows_the_new_price() -> None:
