@@ -149,6 +149,7 @@ REFERENCE_DATA = [
     ("rewards.migrations.0013_fairer_engagement_rules", "add_versions"),
     ("rewards.migrations.0016_program_defaults", "seed"),
     ("store.migrations.0001_initial", "rename_clean_up_task"),
+    ("subscriptions.migrations.0003_rules_row", "seed"),
 ]
 
 

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.test import override_settings
 
 from accounts.models import Standing
 from accounts.tests.factories import CreatorFactory
@@ -86,8 +85,12 @@ def test_age_gives_the_birthday_and_standing_gives_the_reason() -> None:
     assert not standing.met and standing.shortfall == "Reused clips"
 
 
-@override_settings(SUBSCRIPTIONS_MIN_FOLLOWERS=500)
-def test_thresholds_come_from_settings() -> None:
+def test_the_subscriptions_rule_comes_from_the_app_that_owns_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Staff set who may offer subscriptions in the subscriptions app, which registers a
+    reader of its rule at start-up; the dashboard's path shows what that reader says."""
+    monkeypatch.setattr(eligibility, "subscription_thresholds", lambda: (18, 500))
     creator = CreatorFactory(followers=499)
     assert condition(creator, "subscriptions", "500 followers").shortfall == "1 more follower"
     assert path(CreatorFactory(followers=500), "subscriptions").eligible

@@ -552,16 +552,16 @@ def test_the_revenue_queries_do_not_grow_with_the_subscribers(
     def load() -> None:
         assert creator_client.get(REVENUE).status_code == 200
 
-    load()  # makes the rules' row, and fills the caches every page reads
-    # The user; MRR and the subscribers who came and went (2); the chart (1); the share: the
-    # rules, views and posts (3); the charges' count and page (2).
-    with django_assert_num_queries(9):
+    load()  # fills the caches every page reads (the staff-set rules among them)
+    # The user; MRR and the subscribers who came and went (2); the chart (1); the share: views
+    # and posts (2); the charges' count and page (2).
+    with django_assert_num_queries(8):
         load()
     for n in range(29):
         subscribe(FanFactory(), package, key=f"more{n}")
     assert SubscriptionCharge.objects.filter(subscription__creator=creator).count() == 30
     load()  # the new subscribers' notifications emptied the creator's unread count
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         load()
 
 
