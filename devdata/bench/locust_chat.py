@@ -21,12 +21,20 @@ counts as `out_of_order`. Posters stop BENCH_CHAT_DRAIN_S (6 s) before the end; 
 keep polling, and when BENCH_SECONDS have passed since the run started each user checks it
 was shown every message posted during the run: each one missing counts as `lost`. The
 totals go to BENCH_CHAT_REPORT as JSON when the run stops; locust's own figures (chat_room,
-chat_poll, chat_post) say how fast.
+chat_poll, chat_post) say how fast over the whole run.
+
+The fans join over BENCH_CHAT_JOIN_S (run_web.py spawns them at that pace), each opening
+the room (the page with the last 50 messages, several times a poll's cost). The report also
+gives the polls' and posts' latency once the room is steady, from two poll intervals after
+the last fan joined to the end (`steady_*`): what a fan in a busy room meets, without the
+join. With BENCH_CHAT_TRACE (a file name), every poll and post is also written there as a
+line "seconds since the start, name, ms, user", to see when slow answers came.
 """
 
 import html
 import itertools
 import json
+import math
 import os
 import random
 import re
@@ -42,7 +50,10 @@ REPORT = Path(os.environ["BENCH_CHAT_REPORT"])
 POSTERS = int(os.environ.get("BENCH_CHAT_POSTERS") or 10)
 SECONDS = float(os.environ.get("BENCH_SECONDS") or 60)
 DRAIN_S = float(os.environ.get("BENCH_CHAT_DRAIN_S") or 6)
+JOIN_S = float(os.environ.get("BENCH_CHAT_JOIN_S") or 10)
 POLL_EVERY_S = 2.0
+STEADY_FROM_S = JOIN_S + 2 * POLL_EVERY_S
+TRACE = os.environ.get("BENCH_CHAT_TRACE", "")
 # Between a post's answer and the next post: at least 3 s, so no 10 s holds 5 of one fan's.
 POST_GAP_S = (3.0, 4.0)
 
@@ -58,6 +69,24 @@ _started = time.monotonic()
 # during the run, by id, and each user's verdict.
 posted: dict[int, str] = {}
 verdicts: list[dict] = []
+# Latencies (ms) of the requests sent once the room was steady, by request name.
+steady: dict[str, list[float]] = {"chat_poll": [], "chat_post": []}
+trace: list[str] = []
+
+
+def _timed(name: str, started: float, user: int) -> None:
+    ms = (time.monotonic() - started) * 1000
+    if started >= _started + STEADY_FROM_S:
+        steady[name].append(ms)
+    if TRACE:
+        trace.append(f"{started - _started:.3f} {name} {ms:.1f} {user}")
+
+
+def _percentile(values: list[float], share: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)])
 
 
 class ChatFan(FastHttpUser):
@@ -125,6 +154,7 @@ class ChatFan(FastHttpUser):
         }
 
     def _poll(self) -> None:
+        started = time.monotonic()
         with self.client.get(
             self.poll_url,
             name="chat_poll",
@@ -136,12 +166,14 @@ class ChatFan(FastHttpUser):
             else:
                 self.counts["polls"] += 1
                 self._updates(response.text or "")
+        _timed("chat_poll", started, self.number)
         self.next_poll = time.monotonic() + POLL_EVERY_S
 
     def _post(self) -> None:
         cursor = {k: v[0] for k, v in parse_qs(urlsplit(self.poll_url).query).items()}
         body = f"Bench chat from fan {self.number} number {self.counts['posts'] + 1}"
         headers = {**self._headers("chat-compose", "chat-form"), "X-CSRFToken": self.csrf_token}
+        started = time.monotonic()
         with self.client.post(
             f"{self.room}messages/",
             name="chat_post",
@@ -161,6 +193,7 @@ class ChatFan(FastHttpUser):
                     response.failure("the answer does not show the message posted")
                 else:
                     posted[mine] = body
+        _timed("chat_post", started, self.number)
         now = time.monotonic()
         # The answer's poller replaced the old one: its 2 s start again.
         self.next_poll = now + POLL_EVERY_S
@@ -195,7 +228,8 @@ class ChatFan(FastHttpUser):
         return found
 
     def _finish(self) -> None:
-        self._poll()  # what was posted last, if the last poll came just before it
+        # No poll of its own here: a hundred at the same instant would be a burst no room
+        # sees. Posting stopped DRAIN_S ago, so the regular polls since brought the rest.
         lost = [message for message in posted if message not in self.seen]
         verdicts.append(
             {
@@ -221,5 +255,16 @@ def write_report(**kwargs: object) -> None:
         "users_checked": len(verdicts),
         "first_message": min(posted, default=None),
         "last_message": max(posted, default=None),
+        "steady_from_s": STEADY_FROM_S,
+        "steady_polls": len(steady["chat_poll"]),
+        "steady_polls_per_s": round(len(steady["chat_poll"]) / max(SECONDS - STEADY_FROM_S, 1), 1),
+        "steady_poll_p50_ms": _percentile(steady["chat_poll"], 0.5),
+        "steady_poll_p95_ms": _percentile(steady["chat_poll"], 0.95),
+        "steady_poll_p99_ms": _percentile(steady["chat_poll"], 0.99),
+        "steady_posts": len(steady["chat_post"]),
+        "steady_post_p50_ms": _percentile(steady["chat_post"], 0.5),
+        "steady_post_p95_ms": _percentile(steady["chat_post"], 0.95),
     }
     REPORT.write_text(json.dumps(report))
+    if TRACE:
+        Path(TRACE).write_text("\n".join(trace) + "\n")

@@ -9,7 +9,12 @@ asks for (none for a visitor's page).
 With BENCH_RATE (requests a second, all users together) each user instead sends at a fixed
 pace, so requests arrive at that rate whatever the answers' latency, as long as an answer
 takes less than a user's interval (run_web.py gives every user a second between requests):
-latency measured at a given load rather than at saturation. More users than sessions then
+latency measured at a given load rather than at saturation. Locust starts every user at
+the same instant, so each user's schedule starts at a random moment of its first interval
+and keeps its own pace from there: the requests arrive spread over each second, as
+independent people's do. (locust's constant_throughput paces from the user's start, which
+puts every user back in step after its first request: a burst of all of them once a second,
+measured in 2026-11 as a p50 five times the server's own.) More users than sessions then
 share creators; the request counter is the process's, so their submissions never collide.
 """
 
@@ -17,10 +22,12 @@ import itertools
 import json
 import os
 import random
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from locust import FastHttpUser, constant, constant_throughput, task
+import gevent
+from locust import FastHttpUser, task
 from pages import PAGES, Page
 
 SESSIONS: list[dict] = json.loads(Path(os.environ["BENCH_SESSIONS"]).read_text())
@@ -34,7 +41,14 @@ _sent = itertools.count()
 
 class Creator(FastHttpUser):
     # FastHttpUser (geventhttpclient) costs the shared CPU far less per request than HttpUser.
-    wait_time = constant_throughput(RATE / USERS) if RATE else constant(0)
+
+    def wait_time(self) -> float:
+        """No wait in a closed loop; with BENCH_RATE, until this user's next turn (none when it
+        is behind: an answer slower than its interval)."""
+        if not RATE:
+            return 0.0
+        self.next_at += USERS / RATE
+        return max(0.0, self.next_at - time.monotonic())
 
     def on_start(self) -> None:
         session = SESSIONS[next(_next_session) % len(SESSIONS)]
@@ -46,6 +60,9 @@ class Creator(FastHttpUser):
         }
         self.pages = [page for page in PAGES if not ONLY or page.name in ONLY]
         self.weights = [page.weight for page in self.pages]
+        if RATE:
+            self.next_at = time.monotonic() + random.uniform(0, USERS / RATE)
+            gevent.sleep(self.next_at - time.monotonic())
 
     @task
     def request_page(self) -> None:

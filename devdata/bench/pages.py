@@ -10,6 +10,12 @@ in the context (an item id for the store, say).
 one), a signed-in fan (likewise, with live subscriptions from the seed), or a visitor (no
 session at all). run_web.py signs in fans only when a page needs them.
 
+`open_loop_rates` are arrival rates (requests a second, all users together) the page is also
+driven at after its closed loop: each user sends one request a second whatever the answers'
+latency (see the locustfile), so at 20 a second it is 20 people each clicking once a second,
+and p95 is the latency they meet rather than the queue at saturation. The redemption's rates
+are BENCH_RATES (run_web.py); BENCH_RATES set empty turns every open-loop run off.
+
 A POST page gives `form`, a function of the context and a per-user request counter that
 returns the form fields; the locustfile sends the CSRF token with it. For example, the store's
 redemption below.
@@ -36,6 +42,7 @@ class Page:
     # Share of the requests when pages are mixed (BENCH_MIX=mixed).
     weight: int = 1
     role: str = "creator"  # one of ROLES
+    open_loop_rates: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -62,8 +69,8 @@ PAGES = [
     ),
     # A creator's public page as one of their subscribers sees it (their package, the posts
     # unlocked for it), and as a visitor does (every post locked).
-    Page("creator_page", "/@{handle}/", role="fan"),
+    Page("creator_page", "/@{handle}/", role="fan", open_loop_rates=(20, 40)),
     Page("creator_page_visitor", "/@{handle}/", role="visitor"),
     # The fan's feed: the newest posts they may read from every creator they subscribe to.
-    Page("feed", "/subscriptions/feed/", role="fan"),
+    Page("feed", "/subscriptions/feed/", role="fan", open_loop_rates=(20,)),
 ]

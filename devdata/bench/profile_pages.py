@@ -1,13 +1,19 @@
 """Where one request of each benchmarked page spends its time, on the benchmark's database.
 
-    .venv/bin/python devdata/bench/profile_pages.py [--creator N] [--requests 20] [--cprofile]
+    .venv/bin/python devdata/bench/profile_pages.py [--creator N] [--fan N] [--requests 20]
+        [--pages creator_page,feed] [--cprofile]
 
 Run it after `make bench-web` has seeded (same BENCH_DATABASE_URL / DATABASE_URL rules). In
-this process, with production settings, it signs in seeded creator N (default: the middle one),
-sends each page of devdata/bench/pages.py through Django's whole handler (middleware
-included), and prints per page the median request time, the queries (count, time, the slowest
-ones), the template time (and the queries run while rendering, which should be none) and the
-rest. With --cprofile it adds, per page, the functions that take the most time of their own.
+this process, with production settings, it signs in seeded creator N and seeded fan N (default:
+the middle ones), sends each page of devdata/bench/pages.py through Django's whole handler
+(middleware included) as its role asks (the creator, the fan, or a visitor with no session),
+and prints per page the median request time, the queries (count, time, the slowest ones),
+the template time (and the queries run while rendering, which should be none) and the rest.
+With --cprofile it adds, per page, the functions that take the most time of their own.
+
+`--pages chat` (or no --pages) adds the busy room's poll as fan 1 (one of its subscribers)
+sends it: with nothing new since its cursor, and with six new messages, about what a poll
+brings while ten fans post every 3–4 s.
 """
 
 import argparse
@@ -25,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from pages import PAGES, Page
-from run_web import bench_database_url
+from run_web import bench_database_url, fan_handles
 
 # The project root (where manage.py is), two floors above this script: devdata/bench/.
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,10 +156,38 @@ def report(page: Page, samples: list[Sample]) -> None:
         print(f"    {median(by_query[i]):6.2f} ms  q{i + 1:<2} {text[:150]}")
 
 
+def chat_polls(summary: dict, context: dict) -> list[tuple[Page, object]]:
+    """The busy room's poll as fan 1 (one of its subscribers) sends it, with its client: at
+    the room's last message, and six messages before it."""
+    from django.test import Client
+
+    from accounts.models import User
+    from subscriptions.models import ChatMessage
+
+    client = Client()
+    client.force_login(User.objects.get(email=summary["fan_email_pattern"].format(n=1)))
+    handle = summary["chat_handle"]
+    ids = list(
+        ChatMessage.objects.filter(creator__handle=handle)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:57]
+    )
+    context["chat_since"] = str(int(time.time() * 1000))
+    headers = {"HX-Request": "true"}
+
+    def poll(name: str, after: int) -> tuple[Page, object]:
+        path = f"/@{handle}/chat/messages/?after={after}&first={ids[-1]}&since={{chat_since}}"
+        return Page(name, path, headers=headers, role="fan"), client
+
+    return [poll("chat_poll", ids[0]), poll("chat_poll_6_new", ids[6])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--creator", type=int, help="the seeded creator's number")
+    parser.add_argument("--fan", type=int, help="the seeded fan's number")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--pages", default="", help="names from pages.py; default all")
     parser.add_argument("--cprofile", action="store_true")
     options = parser.parse_args()
     setup_django()
@@ -167,13 +201,27 @@ def main() -> None:
         raise SystemExit("No seed in the benchmark's database: run make bench-web first.")
     summary = stored[1]
     number = options.creator or summary["creators"] // 2
-    client = Client()
-    client.force_login(User.objects.get(email=summary["email_pattern"].format(n=number)))
-    context = {"day": summary["last_day"], "creator": str(number)}
+    fan = options.fan or summary["fans"] // 2
+    fan_email = summary["fan_email_pattern"].format(n=fan)
+    clients = {role: Client() for role in ("creator", "fan", "visitor")}
+    clients["creator"].force_login(
+        User.objects.get(email=summary["email_pattern"].format(n=number))
+    )
+    clients["fan"].force_login(User.objects.get(email=fan_email))
+    handle = fan_handles(bench_database_url(), [fan_email], summary["chat_handle"])[fan_email]
+    context = {"day": summary["last_day"], "creator": str(number), "fan": str(fan)}
+    context["handle"] = handle
     probe = Probe()
     instrument_templates(probe)
-    print(f"creator {number}, {summary['creators']:,} creators × {summary['days']} days seeded")
-    for page in PAGES:
+    print(
+        f"creator {number}, fan {fan} (reading @{handle}), {summary['creators']:,} creators × "
+        f"{summary['days']} days seeded"
+    )
+    wanted = set(filter(None, options.pages.split(",")))
+    pages = [(page, clients[page.role]) for page in PAGES if not wanted or page.name in wanted]
+    if not wanted or "chat" in wanted:
+        pages += chat_polls(summary, context)
+    for page, client in pages:
         profiler = cProfile.Profile() if options.cprofile else None
         if profiler:
             profiler.enable()

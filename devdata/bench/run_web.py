@@ -28,13 +28,16 @@
    that page's own capacity and stay comparable as pages are added; BENCH_MIX=mixed loads
    all pages together for BENCH_SECONDS, each page taking its weight's share.
 5. Drives the redemption again at fixed arrival rates (BENCH_RATES, default 100,150,200 a
-   second; open loop, see the locustfile) and prints a line for each, with
-   "arrival_per_s": at saturation the closed loop's requests_per_s above is the ceiling, and
-   at a given rate p95 is the latency a creator meets, not the queue. Then check_ledger.
+   second; open loop, see the locustfile), and the pages with `open_loop_rates` at theirs
+   (the creator page at 20 and 40 a second, the feed at 20), and prints a line for each,
+   with "arrival_per_s": at saturation the closed loop's requests_per_s above is the
+   ceiling, and at a given rate p95 is the latency a user meets, not the queue. Then
+   check_ledger, when redemptions ran.
 6. The subscriber chat (BENCH_PAGES naming `chat`, or naming nothing):
    BENCH_CHAT_USERS fans (100) of the busy room, signed in as above, poll it every 2 s with
    the cursor as the room page does, and BENCH_CHAT_POSTERS of them (10) post every 3-4 s
-   (devdata/bench/locust_chat.py), for BENCH_SECONDS. One line:
+   (devdata/bench/locust_chat.py), for BENCH_SECONDS but at least CHAT_MIN_S (30: the fans
+   join over the first 10 s, and the `steady_` figures start 4 s after). One line:
    {"page": "chat", "poll_p50_ms": ..., "poll_p95_ms": ..., "post_p95_ms": ..., "errors": ...,
     "lost": ..., "duplicated": ..., ...}: `lost` and `duplicated` count (fan, message)
    pairs, a message posted during the run that a fan was never shown, or shown twice;
@@ -91,6 +94,9 @@ CHAT = "chat"
 # locust runs on: the users check what they were shown when BENCH_SECONDS have passed.
 CHAT_REQUESTS = ("chat_room", "chat_poll", "chat_post")
 CHAT_GRACE_S = 8
+# The chat users join over this many seconds; figures marked steady start two polls later.
+CHAT_JOIN_S = 10
+CHAT_MIN_S = 30
 
 
 def log(message: str) -> None:
@@ -165,7 +171,8 @@ class Config:
     mix: str
     pages: list[Page]
     database_url: str
-    # Pages also driven at fixed arrival rates (open loop), and the rates.
+    # Pages also driven at fixed arrival rates (open loop) at BENCH_RATES, and those rates;
+    # other pages at their own open_loop_rates. No rates: no open-loop runs at all.
     open_loop_pages: tuple[str, ...] = ("redeem",)
     rates: tuple[int, ...] = (100, 150, 200)
     chat: bool = True
@@ -208,6 +215,16 @@ class Config:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def open_loop(self) -> list[tuple[Page, tuple[int, ...]]]:
+        """The pages driven at fixed arrival rates, each with its rates."""
+        if not self.rates:
+            return []
+        runs = [
+            (page, self.rates if page.name in self.open_loop_pages else page.open_loop_rates)
+            for page in self.pages
+        ]
+        return [(page, rates) for page, rates in runs if rates]
 
 
 def production_env(config: Config) -> dict[str, str]:
@@ -544,6 +561,7 @@ def _locust(
     extra_env: dict[str, str],
     out: Path,
     what: str,
+    spawn_rate: float = 0,
 ) -> list[dict]:
     # The machine may be shared: the load average says how much else was running.
     log(f"locust: {users} users for {seconds} s on {what} (load {_load()})")
@@ -556,7 +574,7 @@ def _locust(
         "--users",
         str(users),
         "--spawn-rate",
-        str(users),
+        str(spawn_rate or users),
         "--run-time",
         f"{seconds}s",
         "--host",
@@ -594,20 +612,25 @@ def run_chat(config: Config, sessions_file: Path, work: Path, handle: str) -> di
     """The chat scenario (locust_chat.py) in `handle`'s room for BENCH_SECONDS; its line."""
     report = work / "chat-report.json"
     room = _room_messages(config, handle)
+    seconds = max(config.seconds, CHAT_MIN_S)
     env = {
         "BENCH_SESSIONS": str(sessions_file),
         "BENCH_CHAT_REPORT": str(report),
         "BENCH_CHAT_POSTERS": str(config.chat_posters),
-        "BENCH_SECONDS": str(config.seconds),
+        "BENCH_CHAT_JOIN_S": str(CHAT_JOIN_S),
+        "BENCH_SECONDS": str(seconds),
     }
     rows = _locust(
         config,
         "locust_chat.py",
         config.chat_users,
-        config.seconds + CHAT_GRACE_S,
+        seconds + CHAT_GRACE_S,
         env,
         work / "locust-chat",
         f"the chat ({config.chat_posters} posting)",
+        # The fans join over the first CHAT_JOIN_S, as into a room that fills up, rather
+        # than all opening it in the same instant; their polls spread as browsers' do.
+        spawn_rate=config.chat_users / CHAT_JOIN_S,
     )
     if not report.exists():
         raise BenchError("the chat users wrote no report: locust's log above says why.")
@@ -624,15 +647,21 @@ def run_chat(config: Config, sessions_file: Path, work: Path, handle: str) -> di
         "page": CHAT,
         "users": config.chat_users,
         "posters": config.chat_posters,
-        "seconds": config.seconds,
+        "seconds": seconds,
         "polls": checked["polls"],
-        "polls_per_s": round(checked["polls"] / config.seconds, 1),
         "poll_p50_ms": ms("chat_poll", "50%"),
         "poll_p95_ms": ms("chat_poll", "95%"),
         "posts": checked["posts"],
         "post_p50_ms": ms("chat_post", "50%"),
         "post_p95_ms": ms("chat_post", "95%"),
         "room_p95_ms": ms("chat_room", "95%"),
+        # Once every fan had joined and polled twice: the room's steady state.
+        "steady_polls": checked["steady_polls"],
+        "steady_polls_per_s": checked["steady_polls_per_s"],
+        "steady_poll_p50_ms": checked["steady_poll_p50_ms"],
+        "steady_poll_p95_ms": checked["steady_poll_p95_ms"],
+        "steady_poll_p99_ms": checked["steady_poll_p99_ms"],
+        "steady_post_p95_ms": checked["steady_post_p95_ms"],
         # Failures other than the room's rate limit (counted on their own).
         "errors": failures - checked["rate_limited"],
         "rate_limited": checked["rate_limited"],
@@ -671,7 +700,6 @@ def main() -> None:
         work = Path(tmp)
         with gunicorn(config, env, work):
             results = []
-            open_loop = [page for page in config.pages if page.name in config.open_loop_pages]
             if config.pages:
                 sessions = open_sessions(config, summary)
                 sessions_file = work / "sessions.json"
@@ -681,8 +709,8 @@ def main() -> None:
                 for i, pages in enumerate(runs):
                     rows = run_locust(config, sessions_file, pages, work / f"locust-{i}")
                     results += [figures(page, rows) for page in pages]
-                for page in open_loop:
-                    for rate in config.rates:
+                for page, rates in config.open_loop():
+                    for rate in rates:
                         out = work / f"locust-{page.name}-{rate}"
                         rows = run_locust(config, sessions_file, [page], out, rate=rate)
                         results.append(open_loop_figures(page, rows, rate))
@@ -692,7 +720,7 @@ def main() -> None:
                 chat_file.write_text(json.dumps(chatters))
                 check_room(config, chatters)
                 results.append(run_chat(config, chat_file, work, summary["chat_handle"]))
-        if open_loop:
+        if any(page.name == "redeem" for page in config.pages):
             # Every redemption moved points: the ledger must still add up.
             results.append({"check_ledger": manage(env, "check_ledger")})
     for line in results:

@@ -10,14 +10,18 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import CreatorProfile, User
+from accounts.models import CreatorProfile, Role, User
 from accounts.tests.factories import FanFactory, StaffFactory
 from activity.models import CreatorDay, VideoDay
 from core.clock import rewards_today
 from devdata import bench_data
+from payments import services as payments_services
+from payments.models import PaymentAttempt, SandboxPayment, SavedCard
 from rewards import recalculation
 from rewards.models import CreatorTier, EntryKind, PointsAccount, PointsEntry, RecalcRun
 from store.models import Redemption
+from subscriptions import chat, services
+from subscriptions.models import ChatMessage, Post, State, Subscription
 
 pytestmark = [
     pytest.mark.django_db,
@@ -35,10 +39,10 @@ def seed(capsys: pytest.CaptureFixture[str], **options: object) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def sign_in(n: int) -> Client:
+def sign_in(n: int, pattern: str = bench_data.EMAIL_PATTERN) -> Client:
     """The way the benchmark's users arrive: the seeded email and password, checked for real."""
     client = Client()
-    email = bench_data.EMAIL_PATTERN.format(n=n)
+    email = pattern.format(n=n)
     assert client.login(email=email, password=bench_data.DEFAULT_PASSWORD)
     return client
 
@@ -51,7 +55,9 @@ def test_a_tiny_seed_is_a_consistent_ledger_with_the_activity_behind_it(
     assert summary["seeded"] is True
     assert summary["last_day"] == yesterday.isoformat()
     assert summary["first_day"] == (yesterday - timedelta(days=DAYS - 1)).isoformat()
-    assert CreatorProfile.objects.count() == User.objects.count() == CREATORS
+    assert CreatorProfile.objects.count() == User.objects.filter(role=Role.CREATOR).count()
+    assert CreatorProfile.objects.count() == CREATORS
+    assert User.objects.filter(role=Role.FAN).count() == summary["fans"] == bench_data.MIN_FANS
     assert CreatorDay.objects.count() == CREATORS * DAYS
     assert VideoDay.objects.count() == summary["video_days"] > 0
     assert PointsEntry.objects.filter(kind=EntryKind.EARNED).count() == summary["entries"] > 0
@@ -104,6 +110,47 @@ def test_seeded_creators_sign_in_and_get_the_benchmarked_pages(
         assert done.status_code == 200, done.content.decode()[:3000]
         assert "Unlocked" in done.content.decode()
     assert Redemption.objects.filter(creator_id=CREATORS).count() == 2
+
+
+def test_fans_subscribe_read_their_feed_and_chat_in_the_busy_room(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    summary = seed(capsys, creators=250)
+    # Creators 1, 101 and 201 offer three packages; every fan holds live subscriptions.
+    assert summary["offering_creators"] == 3 and summary["packages"] == 9
+    live = Subscription.objects.filter(state=State.ACTIVE)
+    assert live.count() == summary["subscriptions"] == Subscription.objects.count()
+    assert set(live.values_list("creator_id", flat=True)) == {1, 101, 201}
+    assert live.filter(creator_id=1).count() == summary["room_fans"] == bench_data.MIN_FANS
+    assert live.filter(founder_number__isnull=False).count() == 3 * 10
+    # Each is paid to a period running now: the daily renewals find nothing due.
+    assert services.renew_due().renewed == 0
+    assert Post.objects.count() == summary["posts"] == 3 * bench_data.POSTS_PER_CREATOR
+    assert ChatMessage.objects.filter(creator_id=1).count() == bench_data.CHAT_MESSAGES
+
+    fan = sign_in(7, bench_data.FAN_EMAIL_PATTERN)
+    assert fan.get(reverse("portal:fan_home")).status_code == 200
+    feed = fan.get(reverse("subscriptions:feed"))
+    assert feed.status_code == 200
+    assert len(feed.context["page"].object_list) == 20
+    page = fan.get(reverse("subscriptions:creator_page", args=["bench101"]))
+    assert page.status_code == 200
+    room = fan.get(reverse("subscriptions:chat", args=[summary["chat_handle"]]))
+    assert room.status_code == 200
+    assert len(room.context["room"].lines) == chat.PAGE_SIZE
+    poll = fan.get(
+        reverse("subscriptions:chat_messages", args=[summary["chat_handle"]]),
+        {"after": room.context["cursor"].after, "first": room.context["cursor"].first},
+        headers={"HX-Request": "true"},
+    )
+    assert poll.status_code == 200 and 'id="chat-poll"' in poll.content.decode()
+
+    # The sandbox charges a seeded card as one it saved itself.
+    card = SavedCard.objects.get(customer__user__email=bench_data.FAN_EMAIL_PATTERN.format(n=7))
+    attempt = payments_services.charge_card(card=card, amount=799, idempotency_key="bench-seed")
+    assert attempt.state == "succeeded"
+    [payment] = SandboxPayment.objects.all()
+    assert payment.idempotency_key == PaymentAttempt.objects.get().idempotency_key == "bench-seed"
 
 
 def test_the_same_seed_again_changes_nothing_and_other_parameters_replace_it(
