@@ -137,6 +137,13 @@ class Standing(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+class CreatorProfileQuerySet(models.QuerySet):
+    def with_handle(self, handle: str) -> "CreatorProfileQuerySet":
+        """The creator whose @handle is `handle` in any case, through the index on
+        lower(handle) (`handle__iexact` compiles to UPPER(…) and scans every creator)."""
+        return self.alias(handle_lower=Lower("handle")).filter(handle_lower=handle.lower())
+
+
 class CreatorProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="creator")
     handle = models.CharField(
@@ -158,9 +165,12 @@ class CreatorProfile(models.Model):
     standing = models.CharField(
         max_length=10, choices=Standing.choices, default=Standing.GOOD, db_index=True
     )
+
     standing_reason = models.CharField(max_length=300, blank=True)
     standing_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CreatorProfileQuerySet.as_manager()
 
     class Meta:
         ordering = ["handle"]

@@ -17,7 +17,7 @@ class AccountsError(Exception):
 
 
 def handle_is_taken(handle: str, *, exclude: CreatorProfile | None = None) -> bool:
-    taken = CreatorProfile.objects.filter(handle__iexact=handle)
+    taken = CreatorProfile.objects.with_handle(handle)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     return taken.exists()

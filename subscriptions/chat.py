@@ -88,7 +88,7 @@ def find_room(handle: str) -> CreatorProfile | None:
     return (
         CreatorProfile.objects.select_related("user")
         .exclude(standing=Standing.SUSPENDED)
-        .filter(handle__iexact=handle)
+        .with_handle(handle)
         .first()
     )
 

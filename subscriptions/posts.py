@@ -247,11 +247,7 @@ def delete_post(*, post: Post) -> None:
 
 def public_creator(handle: str) -> CreatorProfile | None:
     """The creator whose public pages live at /@handle/ (any case), unless suspended."""
-    return (
-        CreatorProfile.objects.exclude(standing=Standing.SUSPENDED)
-        .filter(handle__iexact=handle)
-        .first()
-    )
+    return CreatorProfile.objects.exclude(standing=Standing.SUSPENDED).with_handle(handle).first()
 
 
 def _with_packages(posts: QuerySet[Post]) -> QuerySet[Post]:

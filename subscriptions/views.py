@@ -38,8 +38,8 @@ def _creator_or_404(handle: str) -> CreatorProfile:
         CreatorProfile.objects.select_related("user")
         .prefetch_related("niches")
         .filter(user__is_active=True)
-        .exclude(standing=Standing.SUSPENDED),
-        handle__iexact=handle,
+        .exclude(standing=Standing.SUSPENDED)
+        .with_handle(handle)
     )
 
 
