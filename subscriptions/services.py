@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -697,6 +698,8 @@ def renew_due(*, now: datetime | None = None) -> RenewalRun:
     for pk in list(due.order_by("current_period_end", "pk")):
         try:
             outcome = renew_one(subscription_id=pk, now=now)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: stop here; the next run goes on (keys make it safe)
         except Exception:  # one bad row must not stop the others; it is logged and retried
             log.exception("renewing subscription %s failed", pk)
             outcome = "waiting"

@@ -319,3 +319,18 @@ def test_two_subscribe_requests_at_once_make_one_subscription() -> None:
     assert Subscription.objects.filter(fan=fan, state=State.ACTIVE).count() == 1
     assert PaymentAttempt.objects.count() == 1
     assert len(errors) == 1 and "already subscribe" in errors[0]
+
+
+def test_the_renewal_run_stops_when_its_time_is_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad row is skipped, but the task's soft time limit stops the run (the next one goes
+    on: every charge is keyed)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    subscription = SubscriptionFactory()
+
+    def out_of_time(**kwargs: object) -> str:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "renew_one", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.renew_due(now=subscription.current_period_end + timedelta(minutes=1))
