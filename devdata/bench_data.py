@@ -945,9 +945,10 @@ class _Fill:
             cursor,
             "exclusive posts",
             f"""
-            INSERT INTO subscriptions_post (id, creator_id, title, body, body_html, image,
-                                            video_url, published_at, created_at)
-            SELECT id, creator_id, title, %(body)s, %(body_html)s, '', '', published, published
+            INSERT INTO subscriptions_post (id, creator_id, title, body, body_html, teaser,
+                                            image, video_url, published_at, created_at)
+            SELECT id, creator_id, title, %(body)s, %(body_html)s, %(teaser)s, '', '',
+                   published, published
             FROM (
                 SELECT (o.k - 1) * %(posts)s + j AS id, o.creator_id,
                        (%(titles)s::text[])[1 + floor({u("o.k * 4096 + j", 44)} * %(n_titles)s)
@@ -960,7 +961,12 @@ class _Fill:
             ORDER BY id
             """,
             # Rendered and sanitised as publishing a post renders it.
-            {**params, "body": POST_BODY, "body_html": posts.render_body(POST_BODY)},
+            {
+                **params,
+                "body": POST_BODY,
+                "body_html": posts.render_body(POST_BODY),
+                "teaser": posts.teaser(POST_BODY),
+            },
         )
         self.execute(
             cursor,

@@ -337,6 +337,8 @@ class Post(models.Model):
     title = models.CharField(max_length=120)
     body = models.TextField(max_length=20_000, help_text="Markdown.")
     body_html = models.TextField(editable=False, default="")
+    # What a reader without access sees, kept with the body so no page parses Markdown for it.
+    teaser = models.CharField(max_length=160, editable=False, db_default="")
     image = models.ImageField(upload_to="posts/", blank=True)
     video_url = models.URLField(blank=True, help_text="A link to a video, shown as a link.")
     packages = models.ManyToManyField(Package, related_name="posts")

@@ -31,6 +31,7 @@ from accounts.models import CreatorProfile, Standing, User
 
 from .models import LIVE_STATES, Package, Post, Subscription
 from .selectors import subscribed_package_ids
+from .services import page_changed
 
 # What the creator page shows of a creator's posts.
 PREVIEW_COUNT = 6
@@ -195,12 +196,14 @@ def publish_post(
         title=title,
         body=body,
         body_html=render_body(body),
+        teaser=teaser(body),
         video_url=video_url,
     )
     if image is not None:
         post.image.save(image_name, image, save=False)
     post.save()
     post.packages.set(audience)
+    page_changed(creator.pk)
     return post
 
 
@@ -222,6 +225,7 @@ def update_post(
     image_name = _image_name(image) if image is not None else ""
     post.title, post.body, post.video_url = title, body, video_url
     post.body_html = render_body(body)
+    post.teaser = teaser(body)
     old_image = post.image.name
     if image is not None:
         post.image.save(image_name, image, save=False)
@@ -231,6 +235,7 @@ def update_post(
     post.packages.set(audience)
     if old_image and old_image != post.image.name:
         _delete_file_after_commit(old_image)
+    page_changed(post.creator_id)
     return post
 
 
@@ -238,7 +243,9 @@ def update_post(
 def delete_post(*, post: Post) -> None:
     """Delete a post and, once that is committed, its picture's file."""
     image = post.image.name
+    creator_id = post.creator_id
     post.delete()
+    page_changed(creator_id)
     _delete_file_after_commit(image)
 
 
@@ -307,7 +314,7 @@ def preview(post: Post, viewer: User, subscribed: set[int] | None = None) -> Pos
     return PostPreview(
         post=post,
         locked=not can_read(viewer, post, subscribed),
-        teaser=teaser(post.body),
+        teaser=post.teaser,
         packages=_published(post),
     )
 

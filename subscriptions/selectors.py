@@ -1,6 +1,7 @@
 """Reads of subscriptions: who has which perks, badges, the rules, eligibility to offer
 packages. Pages and other apps read subscriptions only through here."""
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -30,6 +31,19 @@ FOUNDERS = 10
 
 
 RULES_CACHE_KEY = "subscriptions:rules"
+
+
+def page_version_key(creator_id: int) -> str:
+    return f"subscriptions:page-version:{creator_id}"
+
+
+def page_version(creator_id: int) -> int:
+    """The version of what a creator's public page shows to everyone (packages, perks, counts,
+    post previews), bumped by services.page_changed: the page is cached under it. A version
+    lost from the cache comes back as the current time, never as a value used before."""
+    return cache.get_or_set(page_version_key(creator_id), time.time_ns, timeout=None)
+
+
 RULES_CACHE_SECONDS = 60
 
 

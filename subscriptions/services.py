@@ -10,12 +10,14 @@ commit is finished by the next call with the same key (or by `finish_pending_cha
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -76,6 +78,21 @@ def _money(amount: int, currency: str) -> str:
 
 
 # --- packages ---------------------------------------------------------------------------------
+
+
+def page_changed(creator_id: int) -> None:
+    """What the creator's public page shows changed: a new version now, and again when the
+    change commits (a page rendered in between read the old rows)."""
+
+    def bump() -> None:
+        key = selectors.page_version_key(creator_id)
+        try:
+            cache.incr(key)
+        except ValueError:  # not in the cache (evicted, or never read): any new value will do
+            cache.set(key, time.time_ns(), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 @transaction.atomic
@@ -139,6 +156,7 @@ def save_package(
     new_prices = (package.monthly_price_minor, package.annual_price_minor, package.currency)
     if old_prices is not None and new_prices != old_prices and live:
         _tell_price_kept(package)
+    page_changed(creator.pk)
     return package
 
 
@@ -182,6 +200,7 @@ def publish_package(*, package: Package, now: datetime | None = None) -> Package
         )
     Package.objects.filter(pk=package.pk).update(published_at=_now(now))
     package.refresh_from_db()
+    page_changed(package.creator_id)
     return package
 
 
@@ -190,6 +209,7 @@ def unpublish_package(*, package: Package) -> Package:
     """Stop offering the package to new fans; its subscribers keep it and keep renewing."""
     Package.objects.filter(pk=package.pk).update(published_at=None)
     package.refresh_from_db()
+    page_changed(package.creator_id)
     return package
 
 
@@ -437,6 +457,7 @@ def _welcome(subscription: Subscription, *, now: datetime) -> None:
         taken = Subscription.objects.filter(creator=creator, founder_number__isnull=False)
         subscription.founder_number = taken.count() + 1
         subscription.save(update_fields=["founder_number"])
+    page_changed(creator.pk)  # one subscriber more, perhaps a founder place fewer
     _perks_due(subscription)
     trial = subscription.state == State.TRIALING
     notify(
@@ -663,6 +684,7 @@ def _apply_switch(
     subscription.next_billing = ""
     subscription.updated_at = now
     subscription.save()
+    page_changed(subscription.creator_id)  # the packages' member counts
     _perks_due(subscription)
     notify(
         user=subscription.fan,
@@ -772,6 +794,7 @@ def _end(subscription: Subscription, state: State, *, now: datetime) -> None:
     subscription.ended_at = now
     subscription.updated_at = now
     subscription.save(update_fields=["state", "ended_at", "updated_at"])
+    page_changed(subscription.creator_id)
     why = (
         "it was cancelled"
         if state == State.CANCELLED

@@ -4,18 +4,22 @@ Posts, chat and the creator's studio pages have views of their own (views_posts.
 views_chat.py, views_studio.py)."""
 
 import secrets
+import zlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import creator_required, fan_required, public
-from accounts.models import CreatorProfile, Standing
+from accounts.models import CreatorProfile, Standing, User
 from core.http import bad_request
+from core.regions import REGION_SECONDS, region_key
 from payments import selectors as payments_selectors
 from payments import services as payments_services
 from payments.gateway import CardDetails
@@ -27,6 +31,7 @@ from .models import (
     LIVE_STATES,
     MAX_PACKAGES,
     Billing,
+    Package,
     PerkDelivery,
     Subscription,
     SubscriptionCharge,
@@ -43,34 +48,88 @@ def _creator_or_404(handle: str) -> CreatorProfile:
     )
 
 
+@dataclass(frozen=True)
+class _PageData:
+    """What a creator's page shows every viewer alike, read only when its region is rendered."""
+
+    packages: list[Package]
+    subscribers: int
+    founder_slots: int
+    post_previews: list[posts.PostPreview]
+
+
+def _viewer_kind(user: User, mine: Subscription | None, is_owner: bool) -> str:
+    """Which version of the page the viewer sees: it differs only by these."""
+    if is_owner:
+        return "owner"
+    if mine is not None:  # their package, its state (a trial says so) and their own links
+        return f"subscriber-{mine.pk}-{mine.package_id}-{mine.state}"
+    if not user.is_authenticated:
+        return "visitor"
+    return "fan" if user.is_fan else "member"
+
+
+def _profile_stamp(creator: CreatorProfile) -> int:
+    # The profile is the accounts app's: its edits do not bump the page version, so the key
+    # carries what the header shows of it (niches, rarely changed, wait for REGION_SECONDS).
+    shown = "\x1f".join(
+        [
+            creator.handle,
+            creator.display_name,
+            creator.bio,
+            str(creator.country),
+            str(creator.followers),
+        ]
+    )
+    return zlib.crc32(shown.encode())
+
+
 @public
 @require_GET
 def creator_page(request: HttpRequest, handle: str) -> HttpResponse:
     """Anyone may browse a creator's page: who they are, their packages and perks, and locked
-    previews of their exclusive posts. Subscribing asks a visitor to sign in as a fan."""
-    creator = _creator_or_404(handle)
+    previews of their exclusive posts. Subscribing asks a visitor to sign in as a fan.
+
+    The page is cached per creator and kind of viewer (subscriptions.selectors.page_version):
+    a hit reads the creator and the viewer's own subscription, nothing more."""
+    creator = get_object_or_404(
+        CreatorProfile.objects.select_related("user")
+        .filter(user__is_active=True)
+        .exclude(standing=Standing.SUSPENDED)
+        .with_handle(handle)
+    )
     if creator.handle != handle:
         return redirect("subscriptions:creator_page", handle=creator.handle, permanent=True)
     mine = selectors.live_subscription(request.user, creator)
     is_owner = request.user.is_authenticated and request.user.pk == creator.user_id
-    packages = list(
-        selectors.packages_of(creator).annotate(
-            post_count=Count("posts", distinct=True),
+
+    def read() -> _PageData:
+        return _PageData(
+            packages=list(
+                selectors.packages_of(creator).annotate(post_count=Count("posts", distinct=True))
+            ),
+            subscribers=selectors.subscriber_count(creator),
+            founder_slots=selectors.founder_slots_left(creator),
+            post_previews=posts.previews_for(creator, request.user),
         )
-    )
+
     return render(
         request,
         "subscriptions/creator_page.html",
         {
             "creator": creator,
-            "packages": packages,
+            "page": SimpleLazyObject(read),
             "mine": mine,
             "is_owner": is_owner,
             "can_chat": is_owner or (mine is not None and mine.package.includes_chat),
-            "subscribers": selectors.subscriber_count(creator),
-            "post_previews": posts.previews_for(creator, request.user),
-            "founder_slots": selectors.founder_slots_left(creator),
             "is_fan": request.user.is_authenticated and request.user.is_fan,
+            "cache_key": region_key(
+                creator.pk,
+                selectors.page_version(creator.pk),
+                _profile_stamp(creator),
+                _viewer_kind(request.user, mine, is_owner),
+            ),
+            "region_seconds": REGION_SECONDS,
         },
     )
 

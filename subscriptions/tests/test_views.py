@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Standing
 from accounts.tests.factories import CreatorFactory, FanFactory
-from subscriptions import services
+from subscriptions import posts, services
 from subscriptions.models import ChargeState, Invitation, Package, Post, State, Subscription
 from subscriptions.tests.factories import (
     DECLINES_CHARGES,
@@ -274,6 +274,68 @@ def test_the_creator_page_runs_the_same_queries_whatever_the_packages(
         package.custom_perks.create(name="Shout-out", cadence="monthly")
     with django_assert_max_num_queries(10):
         assert client.get(f"/@{creator.handle}/").status_code == 200
+
+
+def test_a_cached_creator_page_reads_only_the_creator_and_the_viewers_subscription(
+    django_assert_num_queries: object,
+) -> None:
+    package = PackageFactory()
+    fan = FanFactory()
+    services.subscribe(
+        fan=fan, package=package, billing="monthly", card=card_for(fan), request_key="k1"
+    )
+    client = client_for(fan)
+    first = client.get(page_of(package)).content.decode()
+    # the creator, the signed-in fan (the session is in the cache), the fan's subscription
+    with django_assert_num_queries(3):
+        again = client.get(page_of(package)).content.decode()
+    main = re.compile(r"<main.*</main>", re.S)
+    assert main.search(again)[0] == main.search(first)[0]
+    assert "You subscribe with" in again
+
+
+def test_the_cached_creator_page_shows_each_change_at_once(client: Client) -> None:
+    package = PackageFactory(name="Insider")
+    creator = package.creator
+    second = PackageFactory(creator=creator, name="Second")
+    assert "No posts yet" in client.get(page_of(package)).content.decode()
+
+    posts.publish_post(creator=creator, title="Behind the scenes", body="Hi", packages=[package])
+    services.save_package(
+        creator=creator,
+        package=second,
+        name="Backstage",
+        description="",
+        currency="USD",
+        monthly_price_minor=1999,
+        annual_price_minor=None,
+        has_trial=False,
+        member_cap=None,
+        includes_chat=False,
+        includes_emojis=False,
+    )
+    fan = FanFactory()
+    services.subscribe(
+        fan=fan, package=package, billing="monthly", card=card_for(fan), request_key="k2"
+    )
+    html = client.get(page_of(package)).content.decode()
+    assert "Behind the scenes" in html and "Backstage" in html
+    assert re.search(r"<dt>Subscribers</dt><dd>1</dd>", html)
+
+
+def test_each_kind_of_viewer_gets_their_own_cached_page(client: Client) -> None:
+    package = PackageFactory(name="Insider")
+    fan, other_fan = FanFactory(), FanFactory()
+    services.subscribe(
+        fan=fan, package=package, billing="monthly", card=card_for(fan), request_key="k3"
+    )
+    assert "Subscribe" in client.get(page_of(package)).content.decode()  # cached for visitors
+    mine = client_for(fan).get(page_of(package)).content.decode()
+    assert "You subscribe with Insider" in mine and "Your package" in mine
+    theirs = client_for(other_fan).get(page_of(package)).content.decode()
+    assert "You subscribe with" not in theirs and subscribe_url(package) in theirs
+    own = client_for(package.creator.user).get(page_of(package)).content.decode()
+    assert "This is your public page" in own and "You subscribe with" not in own
 
 
 def test_discover_links_to_creator_pages_and_searches(fan_client: Client) -> None:
