@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, Niche, User
 from activity.models import CreatorDay, Video, VideoDay
+from core import markdown
 from core.clock import rewards_today
 from payments.gateway.sandbox import PREFIX as SANDBOX_PREFIX
 from payments.gateway.sandbox import Behaviour
@@ -55,7 +56,6 @@ from payments.models import EarningsAccount, Gateway, PaymentCustomer, SavedCard
 from rewards import expiry, points, recalculation, tiers
 from rewards.models import EarningRule, EntryKind, RecalcRun
 from store.models import ItemKind, StoreItem
-from subscriptions import posts
 from subscriptions.models import (
     Billing,
     ChatMessage,
@@ -964,8 +964,8 @@ class _Fill:
             {
                 **params,
                 "body": POST_BODY,
-                "body_html": posts.render_body(POST_BODY),
-                "teaser": posts.teaser(POST_BODY),
+                "body_html": markdown.render_markdown(POST_BODY),
+                "teaser": markdown.teaser(POST_BODY),
             },
         )
         self.execute(

@@ -5,29 +5,24 @@ One module for the posts' sub-topic, as payments.payouts is for payouts: the wri
 (keyword-only, atomic, raising PostError), the renderer they store body_html with, and the
 reads pages need (the feed, a creator's previews, whether a viewer may read a post).
 
-A post's body is Markdown. It is rendered with markdown-it-py (CommonMark, raw HTML off, so
-typed tags are shown as text) and the result is sanitised again with nh3 against a short list
-of formatting tags: the stored body_html is safe to show as is, whatever was typed.
+A post's body is Markdown, rendered and sanitised by core.markdown: the stored body_html is
+safe to show as is, whatever was typed.
 """
 
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
-import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils.html import strip_tags
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from PIL import Image
 
 from accounts.models import CreatorProfile, Standing, User
+from core.markdown import render_markdown, teaser
 
 from .models import LIVE_STATES, Package, Post, Subscription
 from .selectors import subscribed_package_ids
@@ -35,33 +30,6 @@ from .services import page_changed
 
 # What the creator page shows of a creator's posts.
 PREVIEW_COUNT = 6
-TEASER_CHARS = 140
-
-# The tags a post's body may use once rendered: text formatting, links, lists, quotes, code.
-# No img (pictures are the post's own upload), no tables, no script or style, no attributes
-# but a link's href and title.
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "strong",
-    "em",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
-LINK_SCHEMES = {"http", "https", "mailto"}
-LINK_REL = "noopener nofollow ugc"
 
 # The pictures a post may carry, by Pillow's name for their format.
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -69,67 +37,9 @@ IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 VIDEO_SCHEMES = ("http", "https")
 validate_video_url = URLValidator(schemes=VIDEO_SCHEMES, message="Use an http:// or https:// link.")
 
-# Pictures in the body would be hot-linked from anywhere; a post has one uploaded picture.
-# markdown-it renders ![alt](url) as a link then, so nothing typed silently disappears.
-_renderer = MarkdownIt("commonmark", {"html": False}).disable("image")
-# The teaser reads the same source with pictures recognised, so it can leave them out.
-_reader = MarkdownIt("commonmark", {"html": False})
-
 
 class PostError(Exception):
     """A post the rules refuse; the message is for the creator."""
-
-
-# Rendering
-
-
-def sanitise(html: str) -> str:
-    """Only ALLOWED_TAGS with their few attributes; links get rel="noopener nofollow ugc" and
-    may point only to http, https and mailto URLs; script and style go with their content."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=LINK_SCHEMES,
-        link_rel=LINK_REL,
-        strip_comments=True,
-    )
-
-
-def render_body(markdown: str) -> str:
-    """A post's Markdown as sanitised HTML. Headings move one level down: the page's title is
-    the only h1."""
-    tokens = _renderer.parse(markdown)
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
-    return sanitise(_renderer.renderer.render(tokens, _renderer.options, {}))
-
-
-def _plain_text(tokens: list[Token]) -> Iterable[str]:
-    for token in tokens:
-        if token.type != "inline" or not token.children:
-            continue  # code blocks and rules tell a reader nothing in a teaser
-        for child in token.children:
-            if child.type in ("text", "code_inline"):
-                yield child.content
-            elif child.type in ("softbreak", "hardbreak"):
-                yield " "
-        yield " "
-
-
-def teaser(markdown: str, limit: int = TEASER_CHARS) -> str:
-    """The opening words of a post as plain text, at most `limit` characters: what a reader
-    without access sees. Read from the Markdown source, never from body_html."""
-    text = strip_tags("".join(_plain_text(_reader.parse(markdown))))
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:!?-–—") + "…"
 
 
 # Writing
@@ -195,7 +105,7 @@ def publish_post(
         creator=creator,
         title=title,
         body=body,
-        body_html=render_body(body),
+        body_html=render_markdown(body),
         teaser=teaser(body),
         video_url=video_url,
     )
@@ -224,7 +134,7 @@ def update_post(
     _check_video_url(video_url)
     image_name = _image_name(image) if image is not None else ""
     post.title, post.body, post.video_url = title, body, video_url
-    post.body_html = render_body(body)
+    post.body_html = render_markdown(body)
     post.teaser = teaser(body)
     old_image = post.image.name
     if image is not None:

@@ -4,7 +4,7 @@ from django.db import migrations, models
 def fill_teasers(apps, schema_editor):
     # The teaser is computed from the Markdown when a post is published or changed; existing
     # posts get theirs here, by the same function.
-    from subscriptions.posts import teaser
+    from core.markdown import teaser
 
     Post = apps.get_model("subscriptions", "Post")
     for post in Post.objects.only("pk", "body").iterator(chunk_size=500):

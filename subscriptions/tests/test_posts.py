@@ -19,6 +19,7 @@ from PIL import Image
 from accounts.models import CreatorProfile, Standing, User
 from accounts.tests.factories import CreatorFactory, FanFactory
 from conftest import _client_for
+from core import markdown
 from subscriptions import posts
 from subscriptions.models import Package, Post, State
 from subscriptions.tests.factories import PackageFactory, SubscriptionFactory
@@ -127,7 +128,7 @@ def test_the_sanitiser_alone_refuses_what_raw_html_would_bring() -> None:
         '<a href="javascript:alert(1)">a</a><a href="https://ok.example" target="_blank">b</a>'
         '<iframe src="https://evil.example"></iframe><style>p{}</style></p>'
     )
-    clean = posts.sanitise(dirty)
+    clean = markdown.sanitise(dirty)
 
     markup = Markup(clean)
     assert set(markup.tags) == {"p", "a"}
@@ -149,10 +150,10 @@ def test_markdown_pictures_become_links_and_headings_stay_below_the_page_title(
 def test_the_teaser_is_plain_text_from_the_markdown_and_short() -> None:
     body = "# Title\n\nSome **bold** and [a link](https://x.example) <b>tag</b>. " + "word " * 60
 
-    teaser = posts.teaser(body)
+    teaser = markdown.teaser(body)
 
     assert teaser.startswith("Title Some bold and a link tag. word")
-    assert len(teaser) <= posts.TEASER_CHARS
+    assert len(teaser) <= markdown.TEASER_CHARS
     assert teaser.endswith("…")
     assert not set("*[]()<>#") & set(teaser)
 
