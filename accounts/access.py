@@ -63,6 +63,10 @@ creator_required = role_required(Role.CREATOR)
 fan_required = role_required(Role.FAN)
 brand_required = role_required(Role.BRAND)
 staff_required = _guard("staff", lambda user: user.is_staff)
+# Creators use the page; staff preview it as creators will see it.
+creator_or_staff_required = _guard(
+    "creator+staff", lambda user: user.is_staff or _has_role(user, (Role.CREATOR,))
+)
 login_required = _guard("signed-in", lambda user: True)
 
 

@@ -9,7 +9,16 @@ from django.http import HttpRequest
 from core.plurals import plural
 
 from . import services
-from .models import BrandProfile, CreatorProfile, Niche, Notification, Standing, User
+from .models import (
+    Badge,
+    BrandProfile,
+    CreatorBadge,
+    CreatorProfile,
+    Niche,
+    Notification,
+    Standing,
+    User,
+)
 
 
 @admin.register(User)
@@ -62,6 +71,20 @@ def _standing_action(standing: Standing) -> Callable[..., None]:
     return action
 
 
+class CreatorBadgeInline(admin.TabularInline):
+    """The badges a creator holds: granted by what earned them (an Academy course), never by
+    hand, so staff read them here."""
+
+    model = CreatorBadge
+    extra = 0
+    fields = ["badge", "reason", "granted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(CreatorProfile)
 class CreatorProfileAdmin(admin.ModelAdmin):
     list_display = ["handle", "display_name", "user", "country", "followers", "standing"]
@@ -73,6 +96,7 @@ class CreatorProfileAdmin(admin.ModelAdmin):
     # Standing changes go through the service so each carries its reason and time.
     readonly_fields = ["standing", "standing_reason", "standing_changed_at", "created_at"]
     actions = [_standing_action(s) for s in Standing]
+    inlines = [CreatorBadgeInline]
 
 
 @admin.register(BrandProfile)
@@ -83,6 +107,21 @@ class BrandProfileAdmin(admin.ModelAdmin):
     search_fields = ["company_name", "website", "user__email"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Badge)
+class BadgeAdmin(admin.ModelAdmin):
+    """Badges staff define; an Academy course grants one to everyone who completes it."""
+
+    list_display = ["name", "slug", "description", "holders_count"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Badge]:
+        return super().get_queryset(request).annotate(holder_total=models.Count("holders"))
+
+    @admin.display(description="Holders", ordering="holder_total")
+    def holders_count(self, badge: Badge) -> int:
+        return badge.holder_total
 
 
 @admin.register(Niche)

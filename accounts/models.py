@@ -254,3 +254,41 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Badge(models.Model):
+    """A distinction a creator earns ("Brand-ready"), shown on their page and read by the
+    Marketplace. Kept here, below the apps that grant badges (the Academy) and those that
+    weigh them (the Marketplace), so neither has to import the other."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=200, help_text="What holding it tells a brand.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreatorBadge(models.Model):
+    """A badge a creator holds, with what earned it. Granted only through
+    accounts.services.grant_badge; a badge is held once."""
+
+    creator = models.ForeignKey(CreatorProfile, on_delete=models.CASCADE, related_name="badges")
+    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="holders")
+    # What earned it, in words a reader understands ("Finished the course Working with brands")
+    # and as a path to it, if it has one.
+    reason = models.CharField(max_length=200)
+    link = models.CharField(max_length=300, blank=True)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "badge"], name="accounts_badge_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge} ({self.creator})"

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import CreatorProfile, Niche, Role, Standing, User
+from .models import CreatorBadge, CreatorProfile, Niche, Role, Standing, User
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,8 @@ def creator_profile_table() -> str:
     """The creators' table, for another app's set-based SQL (the rewards recalculation and
     tiers), so it names the table from here instead of copying it."""
     return CreatorProfile._meta.db_table
+
+
+def badges_of(creator: CreatorProfile) -> list[CreatorBadge]:
+    """The badges the creator holds, oldest first, each with its badge (one query)."""
+    return list(creator.badges.select_related("badge"))

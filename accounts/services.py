@@ -9,7 +9,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import tasks
-from .models import BrandProfile, CreatorProfile, Niche, Notification, Role, Standing, User
+from .models import (
+    Badge,
+    BrandProfile,
+    CreatorBadge,
+    CreatorProfile,
+    Niche,
+    Notification,
+    Role,
+    Standing,
+    User,
+)
 
 
 class AccountsError(Exception):
@@ -151,3 +161,12 @@ def unread_notifications(user: User) -> int:
         lambda: Notification.objects.filter(user=user, read_at__isnull=True).count(),
         timeout=24 * 3600,
     )
+
+
+def grant_badge(*, creator: CreatorProfile, badge: Badge, reason: str, link: str = "") -> bool:
+    """Give the creator `badge`, once: False when they already hold it (the first reason
+    stays)."""
+    _, created = CreatorBadge.objects.get_or_create(
+        creator=creator, badge=badge, defaults={"reason": reason[:200], "link": link}
+    )
+    return created

@@ -46,10 +46,13 @@ from django.db.backends.utils import CursorWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from academy import insights
+from academy.models import Course, Lesson
 from accounts.models import CreatorProfile, Niche, User
 from activity.models import CreatorDay, Video, VideoDay
 from core import markdown
 from core.clock import rewards_today
+from devdata import demo_academy
 from payments.gateway.sandbox import PREFIX as SANDBOX_PREFIX
 from payments.gateway.sandbox import Behaviour
 from payments.models import EarningsAccount, Gateway, PaymentCustomer, SavedCard, Source
@@ -75,6 +78,8 @@ MARKER_TABLE = "bench_web_seed"
 # The store the benchmark browses, and the item it redeems.
 STORE_ITEMS = 24
 BENCH_TOOL = "bench-tool"
+# The course every seeded creator is taking (a demo course: devdata/academy_courses.py).
+BENCH_COURSE = "hooks-first-three-seconds"
 # Secondary indexes and foreign keys of these tables are rebuilt after their load: the
 # activity's first, since the ledger is computed from the activity through them.
 ACTIVITY_TABLES = ("activity_video", "activity_videoday", "activity_creatorday")
@@ -387,6 +392,7 @@ class _Fill:
         tiers.recompute(self.plan.last)
         self.progress(f"nightly expiry and tiers: {perf_counter() - started:.1f} s")
         self.store()
+        academy = self.academy()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("ANALYZE rewards_pointsentry, rewards_creatortier")
@@ -402,6 +408,7 @@ class _Fill:
             "room_fans": self.plan.room_fans,
             "chat_handle": f"bench{CHAT_CREATOR}",
             **counts,
+            **academy,
             "points_expired": expired,
         }
 
@@ -432,6 +439,45 @@ class _Fill:
                 },
             )
         self.progress(f"store: {STORE_ITEMS} items")
+
+    def academy(self) -> dict:
+        """The Academy the benchmark reads: the demo's five courses (kept between seeds), every
+        creator enrolled in BENCH_COURSE with its first lesson done, and the peer bands the
+        insight cards compare with, as the nightly task computes them."""
+        demo_academy.seed_courses()
+        course = Course.objects.get(slug=BENCH_COURSE)
+        first = Lesson.objects.filter(module__course=course).order_by(
+            "module__position", "position"
+        )[0]
+        at = self.at("%(last)s", "12:00")
+        with connection.cursor() as cursor:
+            enrolled = self.execute(
+                cursor,
+                "academy enrolments",
+                f"""
+                INSERT INTO academy_enrolment (creator_id, course_id, enrolled_at, last_lesson_id,
+                                               last_seen_at)
+                SELECT id, %(course)s, {at}, %(lesson)s, {at} FROM accounts_creatorprofile
+                """,
+                {"course": course.pk, "lesson": first.pk},
+            )
+            self.execute(
+                cursor,
+                "lessons done",
+                """
+                INSERT INTO academy_lessonprogress (enrolment_id, lesson_id, watched,
+                                                    watched_seconds, completed_at)
+                SELECT id, %(lesson)s, '[]', 0, enrolled_at FROM academy_enrolment
+                WHERE course_id = %(course)s
+                """,
+                {"course": course.pk, "lesson": first.pk},
+            )
+        insights.refresh_peer_bands(self.plan.last)
+        return {
+            "academy_enrolments": enrolled,
+            "academy_course": BENCH_COURSE,
+            "academy_lesson": first.pk,
+        }
 
     def creators(self, cursor: CursorWrapper) -> None:
         u = self.u

@@ -27,7 +27,9 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         # The what-if calculator opens from the dashboard's header: seven items do not fit
         # one row of the header at 1280 px.
         NavItem(
-            "Home", "rewards:dashboard", also_current=("rewards:points_panel", "rewards:what_if")
+            "Home",
+            "rewards:dashboard",
+            also_current=("rewards:points_panel", "rewards:what_if", "rewards:how_points_work"),
         ),
         NavItem(
             "Store",
@@ -61,7 +63,18 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
                 "subscriptions:emojis",
             ),
         ),
-        NavItem("How points work", "rewards:how_points_work"),
+        NavItem(
+            "Academy",
+            "academy:home",
+            also_current=(
+                "academy:course",
+                "academy:lesson",
+                "academy:quiz",
+                "academy:certificate",
+            ),
+        ),
+        # How points work opens from the dashboard's header and the footer: eight items do
+        # not fit one row at 1280 px.
     ],
     Role.FAN: [
         NavItem(
@@ -77,7 +90,11 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         ),
     ],
     Role.BRAND: [NavItem("Home", "portal:brand_home")],
-    Role.STAFF: [NavItem("Reports", "portal:staff_home"), NavItem("Admin", "admin:index")],
+    Role.STAFF: [
+        NavItem("Reports", "portal:staff_home"),
+        NavItem("Admin", "admin:index"),
+        NavItem("Academy", "academy:home", also_current=("academy:course", "academy:lesson")),
+    ],
 }
 
 ACCOUNT_NAVIGATION = [

@@ -256,6 +256,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         # data: for the authenticator QR code, which allauth draws as an SVG data URI.
         "img-src": [SELF, "data:"],
+        # Academy lesson videos: uploaded ones, and those linked from the hosts named here.
+        "media-src": [SELF, *env.list("CSP_MEDIA_HOSTS", default=[])],
         "object-src": [NONE],
         # Not fetches, so default-src does not cover them.
         "base-uri": [NONE],

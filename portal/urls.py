@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("store.urls")),
     path("", include("payments.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("academy.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

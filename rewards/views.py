@@ -15,7 +15,7 @@ from core.http import bad_request
 from core.regions import REGION_SECONDS, region_key
 
 from . import dashboard as dashboards
-from . import selectors, whatif
+from . import panels, selectors, whatif
 from .forms import ExplainDayForm, WhatIfForm
 from .models import Metric, PointsEntry
 
@@ -73,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "niches": list(creator.niches.all()),
             "security": accounts_selectors.security_summary(request.user),
             "day_form": ExplainDayForm(today=today, auto_id="explain-%s"),
+            "panels": panels.dashboard_panels(request, creator),
         },
     )
 

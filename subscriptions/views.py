@@ -16,8 +16,9 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, fan_required, public
-from accounts.models import CreatorProfile, Standing, User
+from accounts.models import CreatorBadge, CreatorProfile, Standing, User
 from core.http import bad_request
 from core.regions import REGION_SECONDS, region_key
 from payments import selectors as payments_selectors
@@ -53,6 +54,7 @@ class _PageData:
     """What a creator's page shows every viewer alike, read only when its region is rendered."""
 
     packages: list[Package]
+    badges: list[CreatorBadge]
     subscribers: int
     founder_slots: int
     post_previews: list[posts.PostPreview]
@@ -96,6 +98,7 @@ def creator_page(request: HttpRequest, handle: str) -> HttpResponse:
         CreatorProfile.objects.select_related("user")
         .filter(user__is_active=True)
         .exclude(standing=Standing.SUSPENDED)
+        .annotate(badge_count=Count("badges"))  # badges are granted elsewhere: in the key
         .with_handle(handle)
     )
     if creator.handle != handle:
@@ -108,6 +111,7 @@ def creator_page(request: HttpRequest, handle: str) -> HttpResponse:
             packages=list(
                 selectors.packages_of(creator).annotate(post_count=Count("posts", distinct=True))
             ),
+            badges=accounts_selectors.badges_of(creator),
             subscribers=selectors.subscriber_count(creator),
             founder_slots=selectors.founder_slots_left(creator),
             post_previews=posts.previews_for(creator, request.user),
@@ -127,6 +131,7 @@ def creator_page(request: HttpRequest, handle: str) -> HttpResponse:
                 creator.pk,
                 selectors.page_version(creator.pk),
                 _profile_stamp(creator),
+                creator.badge_count,
                 _viewer_kind(request.user, mine, is_owner),
             ),
             "region_seconds": REGION_SECONDS,

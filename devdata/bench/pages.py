@@ -73,4 +73,16 @@ PAGES = [
     Page("creator_page_visitor", "/@{handle}/", role="visitor"),
     # The fan's feed: the newest posts they may read from every creator they subscribe to.
     Page("feed", "/subscriptions/feed/", role="fan", open_loop_rates=(20,)),
+    # The Academy: its home (the creator's courses, recommendations from their own data,
+    # insight cards, the catalog), the lesson the seed has every creator on, and its
+    # "Mark complete" as htmx sends it (done already: the second click of a real creator).
+    Page("academy", "/academy/"),
+    Page("lesson", "/academy/courses/{course}/lessons/{lesson}/"),
+    Page(
+        "mark_complete",
+        "/academy/courses/{course}/lessons/{lesson}/complete/",
+        method="POST",
+        headers={"HX-Request": "true"},
+        form=lambda context, n: {},
+    ),
 ]

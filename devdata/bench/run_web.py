@@ -463,7 +463,12 @@ def open_sessions(config: Config, summary: dict) -> list[dict]:
     sessions = [
         {
             "cookies": {"creator": creator_cookies[email]},
-            "context": {"day": summary["last_day"], "creator": str(n)},
+            "context": {
+                "day": summary["last_day"],
+                "creator": str(n),
+                "course": summary.get("academy_course", ""),
+                "lesson": str(summary.get("academy_lesson", "")),
+            },
         }
         for n, email in zip(creators, creator_emails, strict=True)
     ]

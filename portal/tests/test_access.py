@@ -120,6 +120,9 @@ POST_ONLY = {
     "subscriptions:chat_mute",
     "subscriptions:chat_unmute",
     "subscriptions:emoji_delete",
+    "academy:enrol",
+    "academy:complete_lesson",
+    "academy:watch",
 }
 # A creator's subscriber chat: any signed-in user may knock, and the room itself decides. The
 # walk's creator owns it and the walk's fan subscribes with chat; brand and staff are refused.
@@ -384,6 +387,53 @@ def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
     }
 
 
+def own_academy(creator: object) -> dict[str, dict]:
+    """A published course the creator has completed (a lesson, a video, a quiz passed, a
+    certificate and a badge), and a peer band: the Academy's pages and admin rows."""
+    import datetime as dt
+
+    from academy import services
+    from academy.models import PeerBand
+    from academy.tests.factories import (
+        CourseFactory,
+        LessonFactory,
+        ModuleFactory,
+        QuizFactory,
+        VideoLessonFactory,
+        question,
+    )
+    from accounts.models import Badge
+
+    badge = Badge.objects.create(slug="walk-ready", name="Walk-ready", description="Walked.")
+    course = CourseFactory(slug="walk-course", badge=badge)
+    module = ModuleFactory(course=course)
+    lesson = LessonFactory(module=module)
+    video = VideoLessonFactory(module=module)
+    quiz = QuizFactory(module=module)
+    q = question(quiz, "Walked?", ("Yes", True), ("No", False))
+    enrolment = services.enrol(creator=creator, course=course)
+    services.complete_lesson(enrolment=enrolment, lesson=lesson)
+    services.record_watching(enrolment=enrolment, lesson=video, stretches=[(0, 100)])
+    services.submit_quiz(
+        enrolment=enrolment, quiz=quiz, answers={q.pk: {q.choices.get(is_correct=True).pk}}
+    )
+    PeerBand.objects.create(
+        min_followers=0, day=dt.date(2026, 11, 18), creators=1, median_engagement_bp=500
+    )
+    slug = {"slug": course.slug}
+    code = {"code": enrolment.certificate.code}
+    return {
+        "academy:course": slug,
+        "academy:enrol": slug,
+        "academy:lesson": {**slug, "lesson_id": lesson.pk},
+        "academy:complete_lesson": {**slug, "lesson_id": lesson.pk},
+        "academy:watch": {**slug, "lesson_id": video.pk},
+        "academy:quiz": {**slug, "quiz_id": quiz.pk},
+        "academy:certificate": code,
+        "academy:verify": code,
+    }
+
+
 @pytest.fixture
 def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> dict[str, dict]:
     """The rows the walk opens pages about, and URL_KWARGS with their ids."""
@@ -402,6 +452,7 @@ def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> di
     return {
         **URL_KWARGS,
         **own_subscriptions(creator, fan),
+        **own_academy(creator),
         "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},

@@ -12,18 +12,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from academy import insights as academy_insights
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile, Industry, Niche, Role, Standing, User
 from activity.models import Video
 from core.clock import rewards_today
 from core.money import format_minor
 from core.plurals import plural
-from devdata import demo_activity, demo_store, demo_subscriptions
+from devdata import demo_academy, demo_activity, demo_store, demo_subscriptions
 from payments import payouts
 from payments import services as payments_services
 from payments.gateway import CardDetails
 from payments.models import AccountKind
-from rewards import program
+from rewards import program, recalculation
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -192,6 +193,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Gave the demo creator three packages, posts, emojis, a chat and "
                 f"{subscribers} subscribers (the demo fan among them)."
+            )
+        if courses := demo_academy.seed_courses():
+            self.stdout.write(f"Wrote {plural(courses, 'Academy course')} with their videos.")
+        # What the nightly job computes: the peer figures the Academy's insight cards compare
+        # each creator with.
+        academy_insights.refresh_peer_bands(rewards_today() - timedelta(days=1))
+        if completed_on := demo_academy.seed_learning(creator=demo_creator):
+            # The finished course's points, as the nightly run would have posted them.
+            recalculation.recalculate_day_in_process(
+                day=completed_on, approved_by=User.objects.get(email="staff@example.com")
+            )
+            self.stdout.write(
+                "The demo creator finished one course (certificate, points), is halfway "
+                "through another and has just started a third."
             )
         if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""

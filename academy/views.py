@@ -1,0 +1,361 @@
+"""The Creator Academy as creators take it: the catalog with recommendations, a course, its
+lessons and quizzes, certificates, and the public check of a certificate.
+
+Staff see every page of a draft as a creator will (a preview: nothing is recorded); creators
+never reach a draft, by list, link or htmx endpoint.
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import creator_or_staff_required, creator_required, public
+from accounts.models import CreatorProfile
+from core.clock import rewards_today
+from core.http import bad_request
+
+from . import insights, selectors, services
+from .forms import CatalogSearchForm, QuizForm
+from .models import Certificate, Course, Enrolment, Lesson, LessonKind, LessonProgress, Quiz
+
+
+def _creator(request: HttpRequest) -> CreatorProfile | None:
+    """The signed-in creator; None for staff, who preview."""
+    return getattr(request.user, "creator", None) if request.user.is_creator else None
+
+
+def _course_or_404(request: HttpRequest, slug: str) -> Course:
+    courses = Course.objects.select_related("category", "badge")
+    if not request.user.is_staff:
+        courses = courses.published()
+    return get_object_or_404(courses, slug=slug)
+
+
+def _enrolment(creator: CreatorProfile | None, course: Course) -> Enrolment | None:
+    if creator is None:
+        return None
+    return creator.enrolments.filter(course=course).select_related("last_lesson").first()
+
+
+@creator_or_staff_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The catalog (search, category, level) with the creator's courses and what their own
+    data says to learn next. An htmx search swaps the results only."""
+    form = CatalogSearchForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return bad_request(request, "Choose a category and a level from the lists.")
+    filters = form.cleaned_data if form.is_bound else {}
+    creator = _creator(request)
+    courses = selectors.search_courses(
+        query=filters.get("q", ""),
+        category=filters["category"].slug if filters.get("category") else "",
+        level=filters.get("level", ""),
+        include_drafts=request.user.is_staff,
+    )
+    context = {"form": form, "cards": selectors.course_cards(creator, courses)}
+    if request.htmx:
+        return render(request, "academy/home.html#results", context)
+    if creator is not None:
+        context["mine"] = [card for card in selectors.my_courses(creator) if not card.completed]
+        context["recommended"] = selectors.recommended_for(creator, today=rewards_today())
+        context["insights"] = selectors.insight_cards_for(creator, today=rewards_today())
+    return render(request, "academy/home.html", context)
+
+
+@creator_or_staff_required
+@require_GET
+def course(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course_or_404(request, slug)
+    creator = _creator(request)
+    enrolment = _enrolment(creator, course)
+    return render(
+        request,
+        "academy/course.html",
+        {
+            "course": course,
+            "outline": selectors.outline(course, enrolment, now=timezone.now()),
+            "enrolment": enrolment,
+            "missing": selectors.missing_prerequisites(creator, course) if creator else [],
+            "certificate": Certificate.objects.filter(enrolment=enrolment).first()
+            if enrolment and enrolment.completed_at
+            else None,
+            "preview": creator is None,
+        },
+    )
+
+
+@creator_required
+@require_POST
+def enrol(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course.objects.published(), slug=slug)
+    try:
+        enrolment = services.enrol(creator=request.user.creator, course=course)
+    except services.AcademyError as error:
+        messages.error(request, str(error))
+        return redirect(course)
+    first = selectors.outline(course, enrolment, now=timezone.now()).resume_lesson()
+    if first is None:
+        return redirect(course)
+    return redirect("academy:lesson", slug=course.slug, lesson_id=first.pk)
+
+
+def _lesson_context(request: HttpRequest, slug: str, lesson_id: int) -> dict:
+    """The course, the lesson and where it sits, for the signed-in creator's enrolment (or a
+    staff preview). Raises Http404 for a lesson of another course or a draft."""
+    course = _course_or_404(request, slug)
+    lesson = get_object_or_404(
+        Lesson.objects.select_related("module"), pk=lesson_id, module__course=course
+    )
+    creator = _creator(request)
+    enrolment = _enrolment(creator, course)
+    outline = selectors.outline(course, enrolment, now=timezone.now())
+    previous, following = outline.neighbours(lesson)
+    module = outline.module_of(lesson)
+    progress = enrolment.progress.filter(lesson=lesson).first() if enrolment is not None else None
+    return {
+        "course": course,
+        "lesson": lesson,
+        "enrolment": enrolment,
+        "outline": outline,
+        "module": module,
+        "previous": previous,
+        "next": following,
+        "progress": progress,
+        "done": progress is not None and progress.completed_at is not None,
+        "summary": outline.summary,
+        # The module's quiz comes after its last lesson.
+        "quiz_after": module.quiz.quiz
+        if module.quiz and module.lessons[-1].lesson.pk == lesson.pk
+        else None,
+        "watched_percent": (
+            min(100, progress.watched_seconds * 100 // lesson.video_seconds)
+            if progress and lesson.kind == LessonKind.VIDEO
+            else 0
+        ),
+        "preview": creator is None,
+    }
+
+
+@creator_or_staff_required
+@require_GET
+def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    context = _lesson_context(request, slug, lesson_id)
+    if not context["preview"]:
+        if context["enrolment"] is None:
+            messages.info(request, "Enrol in the course to start its lessons.")
+            return redirect(context["course"])
+        if not context["module"].is_open:
+            opens = timezone.localtime(context["module"].opens)
+            messages.info(request, f"“{context['module'].module.title}” opens on {opens:%-d %B}.")
+            return redirect(context["course"])
+        services.open_lesson(enrolment=context["enrolment"], lesson=context["lesson"])
+    if context["lesson"].kind == LessonKind.INSIGHT and not context["preview"]:
+        context["insight"] = insights.insight_for(
+            context["lesson"].insight, request.user.creator, today=rewards_today()
+        )
+    return render(request, "academy/lesson.html", context)
+
+
+def _enrolled_lesson(request: HttpRequest, slug: str, lesson_id: int) -> tuple[Enrolment, Lesson]:
+    """The creator's enrolment in the published course and its lesson (two queries)."""
+    enrolment = get_object_or_404(
+        request.user.creator.enrolments.select_related("course"),
+        course__slug=slug,
+        course__published_at__isnull=False,
+    )
+    lesson = get_object_or_404(
+        Lesson.objects.select_related("module"), pk=lesson_id, module__course=enrolment.course
+    )
+    return enrolment, lesson
+
+
+def _completion(
+    request: HttpRequest,
+    enrolment: Enrolment,
+    lesson: Lesson,
+    progress: LessonProgress | None,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The lesson's completion region after an htmx action, with the course's progress bar
+    swapped out of band."""
+    watched = progress.watched_seconds if progress else 0
+    return render(
+        request,
+        "academy/lesson.html#completion",
+        {
+            "course": enrolment.course,
+            "lesson": lesson,
+            "done": progress is not None and progress.completed_at is not None,
+            "watched_percent": min(100, watched * 100 // lesson.video_seconds)
+            if lesson.kind == LessonKind.VIDEO
+            else 0,
+            "summary": selectors.progress_of(enrolment),
+            "error": error,
+            "oob": True,
+        },
+        status=status,
+    )
+
+
+@creator_required
+@require_POST
+def complete_lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    """Mark complete: htmx swaps the lesson's completion region (and the progress bar);
+    without JavaScript the lesson page comes back."""
+    enrolment, lesson = _enrolled_lesson(request, slug, lesson_id)
+    try:
+        progress = services.complete_lesson(enrolment=enrolment, lesson=lesson)
+    except services.AcademyError as error:
+        if not request.htmx:
+            messages.error(request, str(error))
+            return redirect("academy:lesson", slug=slug, lesson_id=lesson_id)
+        progress = enrolment.progress.filter(lesson=lesson).first()
+        return _completion(request, enrolment, lesson, progress, error=str(error), status=409)
+    if not request.htmx:
+        return redirect("academy:lesson", slug=slug, lesson_id=lesson_id)
+    return _completion(request, enrolment, lesson, progress)
+
+
+def _stretches(raw: str) -> list[tuple[int, int]]:
+    """'0-20,40-50' (seconds) as [(0, 20), (40, 50)]; ValueError when it is not that."""
+    stretches = []
+    for part in raw.split(",")[:200]:
+        start, end = (int(value) for value in part.split("-", 1))
+        if start < 0 or end <= start:
+            raise ValueError(part)
+        stretches.append((start, end))
+    return stretches
+
+
+@creator_required
+@require_POST
+def watch(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    """The portal's player reports what it has played, as stretches of seconds."""
+    enrolment, lesson = _enrolled_lesson(request, slug, lesson_id)
+    try:
+        stretches = _stretches(request.POST.get("played", ""))
+    except ValueError:
+        return bad_request(request, "Send what was played as start-end seconds, e.g. 0-20,40-50.")
+    try:
+        progress = services.record_watching(enrolment=enrolment, lesson=lesson, stretches=stretches)
+    except services.AcademyError as error:
+        return bad_request(request, str(error))
+    return _completion(request, enrolment, lesson, progress)
+
+
+@creator_or_staff_required
+@require_http_methods(["GET", "POST"])
+def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
+    """The quiz ending a module. Answers are scored on the server and each question's
+    feedback shown; the best attempt counts, and retakes are allowed."""
+    course = _course_or_404(request, slug)
+    quiz = get_object_or_404(
+        Quiz.objects.select_related("module"), pk=quiz_id, module__course=course
+    )
+    creator = _creator(request)
+    enrolment = _enrolment(creator, course)
+    if creator is not None and enrolment is None:
+        messages.info(request, "Enrol in the course to take its quizzes.")
+        return redirect(course)
+    outline = selectors.outline(course, enrolment, now=timezone.now())
+    module = next(m for m in outline.modules if m.module.pk == quiz.module_id)
+    if not module.is_open:
+        return redirect(course)
+    form = QuizForm(request.POST if request.method == "POST" else None, quiz=quiz)
+    attempt = None
+    status = 200
+    if request.method == "POST":
+        if creator is None:
+            return bad_request(request, "A preview records no answers.")
+        foreign = {
+            key for key in request.POST if key.startswith("question_") and key not in form.fields
+        }
+        if foreign:
+            return bad_request(request, "An answer was for a question that is not in this quiz.")
+        if form.is_valid():
+            try:
+                attempt = services.submit_quiz(
+                    enrolment=enrolment, quiz=quiz, answers=form.answers()
+                )
+            except services.AcademyError as error:
+                return bad_request(request, str(error))
+            outline = selectors.outline(course, enrolment, now=timezone.now())
+            module = next(m for m in outline.modules if m.module.pk == quiz.module_id)
+            form = QuizForm(quiz=quiz)  # a retake starts blank
+        elif any("valid choice" in str(e) for e in form.errors.values()):
+            return bad_request(request, "An answer is not one of its question's choices.")
+        else:
+            status = 422
+    return render(
+        request,
+        "academy/quiz.html",
+        {
+            "course": course,
+            "quiz": quiz,
+            "form": form,
+            "attempt": attempt,
+            "feedback": _feedback(form, attempt) if attempt else [],
+            "step": module.quiz,
+            "enrolment": Enrolment.objects.get(pk=enrolment.pk) if enrolment else None,
+            "preview": creator is None,
+        },
+        status=status,
+    )
+
+
+def _feedback(form: QuizForm, attempt: object) -> list[dict]:
+    """Per question of a scored attempt: what was chosen, whether it was right, the right
+    answers and why. Shown only after the attempt, never before."""
+    rows = []
+    for question in form.questions:
+        chosen = set(attempt.answers.get(str(question.pk), []))
+        right = {choice.pk for choice in question.choices.all() if choice.is_correct}
+        rows.append(
+            {
+                "question": question,
+                "correct": chosen == right,
+                "choices": [
+                    {"text": c.text, "chosen": c.pk in chosen, "right": c.pk in right}
+                    for c in question.choices.all()
+                ],
+            }
+        )
+    return rows
+
+
+@creator_required
+@require_GET
+def certificate(request: HttpRequest, code: str) -> HttpResponse:
+    """The creator's own certificate, printable."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrolment__course"),
+        code=code,
+        enrolment__creator=request.user.creator,
+    )
+    return render(request, "academy/certificate.html", {"certificate": certificate})
+
+
+@public
+@require_GET
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Anyone with a code may check it: the name, the course and the date, nothing else."""
+    certificate = Certificate.objects.filter(code=code.upper()).first()
+    if certificate is None:
+        return render(request, "academy/verify.html", {"code": code[:32]}, status=404)
+    return render(request, "academy/verify.html", {"certificate": certificate})
+
+
+def dashboard_panel(request: HttpRequest, creator: CreatorProfile) -> str:
+    """ "Recommended for you" on the creator's dashboard (registered with rewards.panels);
+    the recommendations are cached (selectors.recommended_for): no query on a hit."""
+    return render_to_string(
+        "academy/_dashboard_panel.html",
+        {"recommended": selectors.recommended_for(creator, today=rewards_today())},
+        request=request,
+    )
