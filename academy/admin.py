@@ -4,18 +4,19 @@ as creators will see it ("View on site"). Enrolments, progress, attempts and cer
 read here and written only by academy.services."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.forms import BaseInlineFormSet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin
-from core.markdown import render_markdown
 from core.plurals import plural
 
+from . import services
 from .models import (
     Category,
     Certificate,
@@ -74,33 +75,37 @@ class CourseAdmin(admin.ModelAdmin):
             {
                 "fields": ["published_at"],
                 "description": "Empty: a draft, seen only by staff (View on site shows it as "
-                "creators will). Set a date to publish.",
+                "creators will). Set a date to publish: now, or a date to come.",
             },
         ),
     ]
 
     @admin.display(description="Status")
     def status(self, course: Course) -> str:
-        return "Published" if course.is_published else "Draft"
+        if course.is_published:
+            return "Published"
+        return f"Publishes {course.published_at:%-d %b %Y}" if course.published_at else "Draft"
 
-    @admin.action(description="Publish the selected courses")
+    @admin.action(description="Publish the selected courses now")
     def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
-        count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        count = queryset.exclude(published_at__lte=timezone.now()).update(
+            published_at=timezone.now()
+        )
         self.message_user(request, f"{plural(count, 'course')} published.")
 
     @admin.action(description="Unpublish (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
-        count = queryset.filter(published_at__isnull=False).update(published_at=None)
+        count = queryset.exclude(published_at=None).update(published_at=None)
         self.message_user(request, f"{plural(count, 'course')} back to draft.")
 
 
 class LessonFormSet(BaseInlineFormSet):
-    def save_new(self, form: object, commit: bool = True) -> Lesson:
-        form.instance.body_html = render_markdown(form.instance.body)
+    def save_new(self, form: ModelForm, commit: bool = True) -> Lesson:
+        services.render_lesson(form.instance)
         return super().save_new(form, commit)
 
-    def save_existing(self, form: object, obj: Lesson, commit: bool = True) -> Lesson:
-        obj.body_html = render_markdown(obj.body)
+    def save_existing(self, form: ModelForm, obj: Lesson, commit: bool = True) -> Lesson:
+        services.render_lesson(obj)
         return super().save_existing(form, obj, commit)
 
 
@@ -141,8 +146,32 @@ class ModuleAdmin(admin.ModelAdmin):
         return module.course.get_absolute_url()
 
 
+class ChoiceFormSet(BaseInlineFormSet):
+    """A question creators can answer: at least two choices, and exactly one right answer for
+    a single-answer question (at least one for a multiple-choice one)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        right = sum(1 for choice in kept if choice.get("is_correct"))
+        if len(kept) < 2:
+            raise ValidationError("Give at least two choices.")
+        if self.instance.multiple and right < 1:
+            raise ValidationError("Mark at least one choice right.")
+        if not self.instance.multiple and right != 1:
+            raise ValidationError(
+                "A single-answer question has exactly one right choice: mark one, or make "
+                "the question multiple choice."
+            )
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    formset = ChoiceFormSet
     extra = 3
     ordering = ["position", "pk"]
 

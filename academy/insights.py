@@ -10,7 +10,7 @@ a float.
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from itertools import chain, pairwise, zip_longest
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from accounts import selectors as accounts_selectors
 from accounts.models import CreatorProfile
 from activity.models import CreatorDay, Video, VideoDay
 from activity.tables import video_day_table
+from core.clock import start_of_rewards_day
 from core.plurals import plural
 from payments import selectors as payments_selectors
 from payments.models import Source
@@ -125,9 +126,7 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.REWARDS_DAY_TZ)
 
 
-def _start_of(day: date) -> datetime:
-    """The first moment of the rewards day `day`."""
-    return datetime.combine(day, time.min, tzinfo=_zone())
+_start_of = start_of_rewards_day
 
 
 def _published_between(first: date, last: date) -> Q:

@@ -9,7 +9,7 @@ import secrets
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,7 +47,8 @@ class Category(models.Model):
 
 class CourseQuerySet(models.QuerySet):
     def published(self) -> "CourseQuerySet":
-        return self.filter(published_at__isnull=False)
+        """Courses creators see: published, and not only from a date still to come."""
+        return self.filter(published_at__lte=timezone.now())
 
 
 class Course(models.Model):
@@ -75,7 +76,8 @@ class Course(models.Model):
         blank=True,
         help_text="Recommend the course to creators whose data shows this.",
     )
-    # Null while a draft: drafts are seen by staff only (a preview as creators will see it).
+    # Null while a draft, and a draft until then when set to a date to come: drafts are seen
+    # by staff only (a preview as creators will see it).
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,7 +95,7 @@ class Course(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        return self.published_at is not None and self.published_at <= timezone.now()
 
     @property
     def reward_key(self) -> str:
@@ -136,7 +138,7 @@ class Lesson(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=8, choices=LessonKind.choices, default=LessonKind.ARTICLE)
     body = models.TextField(blank=True, help_text="Markdown.")
-    # Rendered and sanitised from the body whenever it is saved (academy.content).
+    # Rendered and sanitised from the body whenever it is saved (services.render_lesson).
     body_html = models.TextField(editable=False, default="")
     # The portal's own player plays the video (watching is counted only there): a file
     # uploaded here, or the link of a video file (WebM or MP4) on a host in CSP_MEDIA_HOSTS.
@@ -173,6 +175,12 @@ class Lesson(models.Model):
         return self.video_file.url if self.video_file else self.video_url
 
 
+class QuizQuerySet(models.QuerySet):
+    def with_questions(self) -> "QuizQuerySet":
+        """Quizzes a creator can take: one without questions yet is not part of its course."""
+        return self.filter(Exists(Question.objects.filter(quiz=OuterRef("pk"))))
+
+
 class Quiz(models.Model):
     """The quiz that ends a module: passed at `pass_mark` percent of questions right; a
     creator may retake it, and their best attempt counts."""
@@ -182,6 +190,8 @@ class Quiz(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         default=70, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="%"
     )
+
+    objects = QuizQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "quizzes"
@@ -254,6 +264,9 @@ class LessonProgress(models.Model):
     # [[start, end], ...] in whole seconds, sorted, none overlapping.
     watched = models.JSONField(default=list, blank=True)
     watched_seconds = models.PositiveIntegerField(default=0)
+    # When the player last reported: what it says it played since cannot be longer than the
+    # time that passed (services.record_watching).
+    reported_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

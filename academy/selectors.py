@@ -2,7 +2,6 @@
 enrolment, a lesson's neighbours, prerequisites, and what completes a course. Each read runs a
 fixed number of queries, whatever the number of courses, lessons or attempts."""
 
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -10,6 +9,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import CreatorProfile
+from core import regions
+from core.clock import rewards_day_of, start_of_rewards_day
 from core.regions import REGION_SECONDS
 
 from . import insights
@@ -23,6 +24,10 @@ from .models import (
     QuizAttempt,
 )
 
+# A course's quizzes that count: those with questions (one staff have not written yet is not
+# a step nobody could pass).
+QUIZZES = Count("modules__quiz", filter=Q(modules__quiz__questions__isnull=False), distinct=True)
+
 
 def learning_version_key(creator_id: int) -> str:
     return f"academy:learning-version:{creator_id}"
@@ -31,14 +36,18 @@ def learning_version_key(creator_id: int) -> str:
 def learning_version(creator_id: int) -> int:
     """Changes when the creator enrols or completes a course (services.learning_changed):
     what is cached from their learning (the dashboard's recommendations) is keyed by it."""
-    return cache.get_or_set(learning_version_key(creator_id), time.time_ns, timeout=None)
+    return regions.version(learning_version_key(creator_id))
 
 
 def opens_on(enrolment: Enrolment | None, module: Module) -> datetime | None:
-    """When the module opens for the enrolment (its drip); None for a preview."""
+    """When the module opens for the enrolment (its drip): at the start of the rewards day
+    `release_after_days` after the day of enrolment, so "opens on 2 December" holds all that
+    day. None for a preview."""
     if enrolment is None:
         return None
-    return enrolment.enrolled_at + timedelta(days=module.release_after_days)
+    return start_of_rewards_day(
+        rewards_day_of(enrolment.enrolled_at) + timedelta(days=module.release_after_days)
+    )
 
 
 def completed_course_ids(creator: CreatorProfile) -> set[int]:
@@ -52,7 +61,7 @@ def missing_prerequisites(creator: CreatorProfile, course: Course) -> list[Cours
     done = Enrolment.objects.filter(
         creator=creator, course=OuterRef("pk"), completed_at__isnull=False
     )
-    return list(course.prerequisites.exclude(Exists(done)))
+    return list(course.prerequisites.published().exclude(Exists(done)))
 
 
 def is_everything_done(enrolment: Enrolment) -> bool:
@@ -65,8 +74,9 @@ def is_everything_done(enrolment: Enrolment) -> bool:
     if lessons.exclude(Exists(done)).exists():
         return False
     passed = QuizAttempt.objects.filter(enrolment=enrolment, quiz=OuterRef("pk"), passed=True)
-    return (
-        not Quiz.objects.filter(module__course_id=enrolment.course_id)
+    return not (
+        Quiz.objects.with_questions()
+        .filter(module__course_id=enrolment.course_id)
         .exclude(Exists(passed))
         .exists()
     )
@@ -89,8 +99,7 @@ class Progress:
 def progress_of(enrolment: Enrolment) -> Progress:
     """Two queries: the course's steps, and the enrolment's steps done."""
     steps = Course.objects.filter(pk=enrolment.course_id).aggregate(
-        lessons=Count("modules__lessons", distinct=True),
-        quizzes=Count("modules__quiz", distinct=True),
+        lessons=Count("modules__lessons", distinct=True), quizzes=QUIZZES
     )
     row = (
         Enrolment.objects.filter(pk=enrolment.pk)
@@ -159,11 +168,10 @@ def course_cards(creator: CreatorProfile | None, courses: QuerySet[Course]) -> l
     queries however many courses (courses, prerequisites, enrolments, steps done)."""
     courses = list(
         courses.select_related("category", "badge")
-        .prefetch_related(Prefetch("prerequisites", queryset=Course.objects.only("title", "slug")))
-        .annotate(
-            lessons=Count("modules__lessons", distinct=True),
-            quizzes=Count("modules__quiz", distinct=True),
+        .prefetch_related(
+            Prefetch("prerequisites", queryset=Course.objects.published().only("title", "slug"))
         )
+        .annotate(lessons=Count("modules__lessons", distinct=True), quizzes=QUIZZES)
     )
     cards = {course.pk: CourseCard(course, course.lessons + course.quizzes) for course in courses}
     if creator is None or not cards:
@@ -199,8 +207,10 @@ def _steps_done(enrolments: list[Enrolment]) -> dict[int, int]:
 
 def my_courses(creator: CreatorProfile) -> list[CourseCard]:
     """The courses the creator is taking, the last opened first, with their progress."""
-    enrolled = Course.objects.filter(enrolments__creator=creator).order_by(
-        "-enrolments__last_seen_at"
+    enrolled = (
+        Course.objects.published()
+        .filter(enrolments__creator=creator)
+        .order_by("-enrolments__last_seen_at")
     )
     return course_cards(creator, enrolled)
 
@@ -282,14 +292,26 @@ class Outline:
     def module_of(self, lesson: Lesson) -> ModuleOutline:
         return next(m for m in self.modules if m.module.pk == lesson.module_id)
 
+    def module_of_quiz(self, quiz: Quiz) -> ModuleOutline:
+        return next(m for m in self.modules if m.module.pk == quiz.module_id)
+
+    def after(self, module: ModuleOutline) -> Lesson | None:
+        """The first lesson of the modules after `module`: where its quiz leads."""
+        index = self.modules.index(module)
+        return next((m.lessons[0].lesson for m in self.modules[index + 1 :] if m.lessons), None)
+
 
 def outline(course: Course, enrolment: Enrolment | None, *, now: datetime) -> Outline:
-    """The course's modules, lessons and quizzes with the enrolment's progress (four queries:
-    modules with their lessons and quizzes, progress, attempts)."""
+    """The course's modules, lessons and quizzes (those with questions) with the enrolment's
+    progress (five queries: modules with their lessons and quizzes, the quizzes with
+    questions, progress, attempts)."""
     modules = list(
         course.modules.prefetch_related(
             Prefetch("lessons", queryset=Lesson.objects.defer("body", "body_html", "transcript"))
         ).select_related("quiz")
+    )
+    asking = set(
+        Quiz.objects.with_questions().filter(module__course=course).values_list("pk", flat=True)
     )
     done: set[int] = set()
     attempts: dict[int, list[QuizAttempt]] = {}
@@ -305,6 +327,7 @@ def outline(course: Course, enrolment: Enrolment | None, *, now: datetime) -> Ou
     for module in modules:
         opens = opens_on(enrolment, module)
         quiz = _quiz_of(module)
+        quiz = quiz if quiz is not None and quiz.pk in asking else None
         tries = attempts.get(quiz.pk, []) if quiz else []
         outlines.append(
             ModuleOutline(

@@ -2,18 +2,18 @@
 and completing a course (certificate, badge, the rewards hook), each atomic and safe to repeat.
 Raise AcademyError, whose message is for the creator."""
 
-import time
 from collections.abc import Mapping
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile
+from core import regions
 from core.clock import rewards_day_of
+from core.markdown import render_markdown
 from rewards import services as rewards_services
 
 from . import selectors
@@ -30,6 +30,10 @@ from .models import (
 
 # A video lesson counts as watched once this share of its distinct seconds was played.
 WATCHED_PERCENT = 90
+# What a report from the player may add: the seconds that passed since the last report (or
+# since the lesson was opened) at the player's fastest speed, and a few for the clock's edges.
+FASTEST_PLAYBACK = 2
+REPORT_SLACK_SECONDS = 5
 
 
 class AcademyError(Exception):
@@ -37,17 +41,15 @@ class AcademyError(Exception):
 
 
 def learning_changed(creator_id: int) -> None:
-    """The creator's courses changed (an enrolment, a completion): now and on commit."""
+    """The creator's courses changed (an enrolment, a completion)."""
+    regions.bump(selectors.learning_version_key(creator_id))
 
-    def bump() -> None:
-        key = selectors.learning_version_key(creator_id)
-        try:
-            cache.incr(key)
-        except ValueError:  # not in the cache: any new value will do
-            cache.set(key, time.time_ns(), timeout=None)
 
-    bump()
-    transaction.on_commit(bump)
+def render_lesson(lesson: Lesson) -> Lesson:
+    """The lesson's body as safe HTML, set before it is saved (admin, the demo seed): pages
+    show body_html as it is."""
+    lesson.body_html = render_markdown(lesson.body)
+    return lesson
 
 
 def _now(now: datetime | None) -> datetime:
@@ -163,9 +165,17 @@ def record_watching(
     _check_open(enrolment, lesson, now=now)
     progress = _progress_row(enrolment, lesson)
     length = lesson.video_seconds or 0
-    progress.watched = merge_stretches([*progress.watched, *stretches], length=length)
-    progress.watched_seconds = sum(end - start for start, end in progress.watched)
-    fields = ["watched", "watched_seconds"]
+    watched = merge_stretches([*progress.watched, *stretches], length=length)
+    seconds = sum(end - start for start, end in watched)
+    since = progress.reported_at or enrolment.last_seen_at
+    playable = int((now - since).total_seconds()) * FASTEST_PLAYBACK + REPORT_SLACK_SECONDS
+    if seconds - progress.watched_seconds > playable:
+        raise AcademyError(
+            f"That is {seconds - progress.watched_seconds} seconds more of the video than "
+            f"could have played since {timezone.localtime(since):%H:%M:%S}: nothing was counted."
+        )
+    progress.watched, progress.watched_seconds, progress.reported_at = watched, seconds, now
+    fields = ["watched", "watched_seconds", "reported_at"]
     just_finished = progress.completed_at is None and watched_enough(progress, lesson)
     if just_finished:
         progress.completed_at = now

@@ -6,7 +6,7 @@ never reach a draft, by list, link or htmx endpoint.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,9 +17,18 @@ from accounts.models import CreatorProfile
 from core.clock import rewards_today
 from core.http import bad_request
 
-from . import insights, selectors, services
+from . import selectors, services
 from .forms import CatalogSearchForm, QuizForm
-from .models import Certificate, Course, Enrolment, Lesson, LessonKind, LessonProgress, Quiz
+from .models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonKind,
+    LessonProgress,
+    Quiz,
+    QuizAttempt,
+)
 
 
 def _creator(request: HttpRequest) -> CreatorProfile | None:
@@ -61,6 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "academy/home.html#results", context)
     if creator is not None:
         context["mine"] = [card for card in selectors.my_courses(creator) if not card.completed]
+        context["certificates"] = Certificate.objects.filter(enrolment__creator=creator).order_by(
+            "-issued_on", "-pk"
+        )
         context["recommended"] = selectors.recommended_for(creator, today=rewards_today())
         context["insights"] = selectors.insight_cards_for(creator, today=rewards_today())
     return render(request, "academy/home.html", context)
@@ -103,6 +115,10 @@ def enrol(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("academy:lesson", slug=course.slug, lesson_id=first.pk)
 
 
+def _certificate(enrolment: Enrolment) -> Certificate | None:
+    return Certificate.objects.filter(enrolment=enrolment).first()
+
+
 def _lesson_context(request: HttpRequest, slug: str, lesson_id: int) -> dict:
     """The course, the lesson and where it sits, for the signed-in creator's enrolment (or a
     staff preview). Raises Http404 for a lesson of another course or a draft."""
@@ -127,6 +143,7 @@ def _lesson_context(request: HttpRequest, slug: str, lesson_id: int) -> dict:
         "progress": progress,
         "done": progress is not None and progress.completed_at is not None,
         "summary": outline.summary,
+        "certificate": _certificate(enrolment) if outline.summary.completed else None,
         # The module's quiz comes after its last lesson.
         "quiz_after": module.quiz.quiz
         if module.quiz and module.lessons[-1].lesson.pk == lesson.pk
@@ -154,8 +171,9 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
             return redirect(context["course"])
         services.open_lesson(enrolment=context["enrolment"], lesson=context["lesson"])
     if context["lesson"].kind == LessonKind.INSIGHT and not context["preview"]:
-        context["insight"] = insights.insight_for(
-            context["lesson"].insight, request.user.creator, today=rewards_today()
+        cards = selectors.insight_cards_for(request.user.creator, today=rewards_today())
+        context["insight"] = next(
+            (card for card in cards if card.key == context["lesson"].insight), None
         )
     return render(request, "academy/lesson.html", context)
 
@@ -165,7 +183,7 @@ def _enrolled_lesson(request: HttpRequest, slug: str, lesson_id: int) -> tuple[E
     enrolment = get_object_or_404(
         request.user.creator.enrolments.select_related("course"),
         course__slug=slug,
-        course__published_at__isnull=False,
+        course__published_at__lte=timezone.now(),
     )
     lesson = get_object_or_404(
         Lesson.objects.select_related("module"), pk=lesson_id, module__course=enrolment.course
@@ -195,7 +213,8 @@ def _completion(
             "watched_percent": min(100, watched * 100 // lesson.video_seconds)
             if lesson.kind == LessonKind.VIDEO
             else 0,
-            "summary": selectors.progress_of(enrolment),
+            "summary": (summary := selectors.progress_of(enrolment)),
+            "certificate": _certificate(enrolment) if summary.completed else None,
             "error": error,
             "oob": True,
         },
@@ -252,8 +271,10 @@ def watch(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
 @creator_or_staff_required
 @require_http_methods(["GET", "POST"])
 def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
-    """The quiz ending a module. Answers are scored on the server and each question's
-    feedback shown; the best attempt counts, and retakes are allowed."""
+    """The quiz ending a module. Answers are scored on the server; the attempt's page
+    (?attempt=<id>, after a redirect, so a reload sends nothing twice) shows each question
+    right or wrong with its explanation, and the right answers once the quiz is passed. The
+    best attempt counts, and retakes are allowed."""
     course = _course_or_404(request, slug)
     quiz = get_object_or_404(
         Quiz.objects.select_related("module"), pk=quiz_id, module__course=course
@@ -264,12 +285,12 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
         messages.info(request, "Enrol in the course to take its quizzes.")
         return redirect(course)
     outline = selectors.outline(course, enrolment, now=timezone.now())
-    module = next(m for m in outline.modules if m.module.pk == quiz.module_id)
+    module = outline.module_of_quiz(quiz)
+    if module.quiz is None and creator is not None:
+        raise Http404("This quiz has no questions yet.")
     if not module.is_open:
         return redirect(course)
     form = QuizForm(request.POST if request.method == "POST" else None, quiz=quiz)
-    attempt = None
-    status = 200
     if request.method == "POST":
         if creator is None:
             return bad_request(request, "A preview records no answers.")
@@ -278,6 +299,8 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
         }
         if foreign:
             return bad_request(request, "An answer was for a question that is not in this quiz.")
+        if any(form.has_error(name, "invalid_choice") for name in form.fields):
+            return bad_request(request, "An answer is not one of its question's choices.")
         if form.is_valid():
             try:
                 attempt = services.submit_quiz(
@@ -285,13 +308,15 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
                 )
             except services.AcademyError as error:
                 return bad_request(request, str(error))
-            outline = selectors.outline(course, enrolment, now=timezone.now())
-            module = next(m for m in outline.modules if m.module.pk == quiz.module_id)
-            form = QuizForm(quiz=quiz)  # a retake starts blank
-        elif any("valid choice" in str(e) for e in form.errors.values()):
-            return bad_request(request, "An answer is not one of its question's choices.")
-        else:
-            status = 422
+            return redirect(f"{request.path}?attempt={attempt.pk}")
+    attempt = None
+    if enrolment is not None and "attempt" in request.GET:
+        try:
+            attempt_id = int(request.GET["attempt"])
+        except ValueError:
+            return bad_request(request, "An attempt is named by its number.")
+        attempt = get_object_or_404(enrolment.quiz_attempts, pk=attempt_id, quiz=quiz)
+    passed = module.quiz is not None and module.quiz.passed
     return render(
         request,
         "academy/quiz.html",
@@ -300,18 +325,22 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
             "quiz": quiz,
             "form": form,
             "attempt": attempt,
-            "feedback": _feedback(form, attempt) if attempt else [],
+            "feedback": _feedback(form, attempt, reveal=passed) if attempt else [],
             "step": module.quiz,
-            "enrolment": Enrolment.objects.get(pk=enrolment.pk) if enrolment else None,
+            "next": outline.after(module),
+            "certificate": Certificate.objects.filter(enrolment=enrolment).first()
+            if enrolment is not None and passed
+            else None,
             "preview": creator is None,
         },
-        status=status,
+        status=422 if form.is_bound else 200,
     )
 
 
-def _feedback(form: QuizForm, attempt: object) -> list[dict]:
-    """Per question of a scored attempt: what was chosen, whether it was right, the right
-    answers and why. Shown only after the attempt, never before."""
+def _feedback(form: QuizForm, attempt: QuizAttempt, *, reveal: bool) -> list[dict]:
+    """Per question of a scored attempt: what was chosen, whether it was right, and why.
+    Which choices are right is revealed only once the quiz is passed (`reveal`): a failed
+    attempt must not hand out the answers to the next one."""
     rows = []
     for question in form.questions:
         chosen = set(attempt.answers.get(str(question.pk), []))
@@ -321,7 +350,7 @@ def _feedback(form: QuizForm, attempt: object) -> list[dict]:
                 "question": question,
                 "correct": chosen == right,
                 "choices": [
-                    {"text": c.text, "chosen": c.pk in chosen, "right": c.pk in right}
+                    {"text": c.text, "chosen": c.pk in chosen, "right": reveal and c.pk in right}
                     for c in question.choices.all()
                 ],
             }

@@ -1,6 +1,6 @@
 """The rewards day: the calendar date in REWARDS_DAY_TZ that points, stats and entries follow."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,6 +10,11 @@ from django.utils import timezone
 def rewards_day_of(moment: datetime) -> date:
     """The calendar day of `moment` in REWARDS_DAY_TZ."""
     return moment.astimezone(ZoneInfo(settings.REWARDS_DAY_TZ)).date()
+
+
+def start_of_rewards_day(day: date) -> datetime:
+    """The first moment of the rewards day `day`."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.REWARDS_DAY_TZ))
 
 
 def rewards_today() -> date:

@@ -25,7 +25,6 @@ from academy.models import (
 )
 from accounts.models import Badge, CreatorProfile
 from core.clock import rewards_day_of
-from core.markdown import render_markdown
 from devdata.academy_courses import COURSES
 
 FRAME_RATE = 4
@@ -80,10 +79,10 @@ def _lesson(module: Module, position: int, spec: dict) -> Lesson:
         title=spec["title"],
         kind=spec["kind"],
         body=spec.get("body", ""),
-        body_html=render_markdown(spec.get("body", "")),
         transcript=spec.get("transcript", ""),
         insight=spec.get("insight", ""),
     )
+    services.render_lesson(lesson)
     if spec["kind"] == LessonKind.VIDEO:
         seconds = spec["video_seconds"]
         lesson.video_seconds = seconds

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import CreatorProfile, Standing
+from core import regions
 from core.plurals import plural
 from rewards import selectors as rewards_selectors
 from rewards.models import Tier
@@ -29,7 +29,7 @@ CATALOG_VERSION = "store:catalog-version"
 
 
 def catalog_version() -> int:
-    return cache.get_or_set(CATALOG_VERSION, 1, timeout=None)
+    return regions.version(CATALOG_VERSION)
 
 
 @dataclass(frozen=True)

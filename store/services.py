@@ -10,13 +10,13 @@ through rewards.services.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from accounts.services import notify
+from core import regions
 from core.plurals import plural
 from payments import ledger as earnings
 from payments.models import Source
@@ -34,15 +34,7 @@ class StoreError(Exception):
 
 def catalog_changed() -> None:
     """Now, and again when the change commits (a page rendered in between saw the old one)."""
-
-    def bump() -> None:
-        try:
-            cache.incr(CATALOG_VERSION)
-        except ValueError:  # not in the cache (evicted, or never read): any new value will do
-            cache.set(CATALOG_VERSION, int(timezone.now().timestamp()), timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    regions.bump(CATALOG_VERSION)
 
 
 def _event(redemption: Redemption, note: str, *, by: User | None = None) -> None:

@@ -1,7 +1,6 @@
 """Reads of subscriptions: who has which perks, badges, the rules, eligibility to offer
 packages. Pages and other apps read subscriptions only through here."""
 
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from activity import selectors as activity_selectors
+from core import regions
 from core.plurals import plural
 
 from .models import (
@@ -41,7 +41,7 @@ def page_version(creator_id: int) -> int:
     """The version of what a creator's public page shows to everyone (packages, perks, counts,
     post previews), bumped by services.page_changed: the page is cached under it. A version
     lost from the cache comes back as the current time, never as a value used before."""
-    return cache.get_or_set(page_version_key(creator_id), time.time_ns, timeout=None)
+    return regions.version(page_version_key(creator_id))
 
 
 RULES_CACHE_SECONDS = 60

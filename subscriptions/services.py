@@ -10,14 +10,12 @@ commit is finished by the next call with the same key (or by `finish_pending_cha
 
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -25,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, Role, Standing, User
 from accounts.services import notify
+from core import regions
 from core.money import format_minor
 from payments import ledger
 from payments import services as payments_services
@@ -81,18 +80,8 @@ def _money(amount: int, currency: str) -> str:
 
 
 def page_changed(creator_id: int) -> None:
-    """What the creator's public page shows changed: a new version now, and again when the
-    change commits (a page rendered in between read the old rows)."""
-
-    def bump() -> None:
-        key = selectors.page_version_key(creator_id)
-        try:
-            cache.incr(key)
-        except ValueError:  # not in the cache (evicted, or never read): any new value will do
-            cache.set(key, time.time_ns(), timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    """What the creator's public page shows changed (its cached version goes)."""
+    regions.bump(selectors.page_version_key(creator_id))
 
 
 @transaction.atomic

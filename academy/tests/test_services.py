@@ -1,7 +1,7 @@
 """Taking a course: enrolling, lessons, watching, quizzes, and completing exactly once."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -49,13 +49,19 @@ def right(q: object) -> set[int]:
     return {c.pk for c in q.choices.all() if c.is_correct}
 
 
+def minutes_later(minutes: int) -> datetime:
+    return timezone.now() + timedelta(minutes=minutes)
+
+
 def wrong(q: object) -> set[int]:
     return {next(c.pk for c in q.choices.all() if not c.is_correct)}
 
 
 def finish_everything(enrolment: Enrolment, parts: dict) -> QuizAttempt:
     services.complete_lesson(enrolment=enrolment, lesson=parts["article"])
-    services.record_watching(enrolment=enrolment, lesson=parts["video"], stretches=[(0, 100)])
+    services.record_watching(
+        enrolment=enrolment, lesson=parts["video"], stretches=[(0, 100)], now=minutes_later(5)
+    )
     return services.submit_quiz(
         enrolment=enrolment,
         quiz=parts["quiz"],
@@ -103,17 +109,41 @@ def test_a_video_completes_itself_at_ninety_percent_of_distinct_seconds(
 ) -> None:
     enrolment = services.enrol(creator=CreatorFactory(), course=course_with_quiz["course"])
     video = course_with_quiz["video"]
-    progress = services.record_watching(enrolment=enrolment, lesson=video, stretches=[(0, 20)])
     progress = services.record_watching(
-        enrolment=enrolment, lesson=video, stretches=[(30, 80), (0, 20)]
+        enrolment=enrolment, lesson=video, stretches=[(0, 20)], now=minutes_later(1)
+    )
+    progress = services.record_watching(
+        enrolment=enrolment, lesson=video, stretches=[(30, 80), (0, 20)], now=minutes_later(2)
     )
     assert progress.watched_seconds == 70 and progress.completed_at is None
     with pytest.raises(services.AcademyError, match="watched 70 of its 100 seconds"):
         services.complete_lesson(enrolment=enrolment, lesson=video)
     progress = services.record_watching(
-        enrolment=enrolment, lesson=video, stretches=[(20, 30), (80, 90)]
+        enrolment=enrolment, lesson=video, stretches=[(20, 30), (80, 90)], now=minutes_later(3)
     )
     assert progress.watched_seconds == 90 and progress.completed_at is not None
+
+
+def test_a_report_of_more_than_could_have_played_is_refused(course_with_quiz: dict) -> None:
+    # At most twice the time that passed (the player's fastest speed), and 5 s of slack.
+    now = timezone.now()
+    enrolment = services.enrol(creator=CreatorFactory(), course=course_with_quiz["course"], now=now)
+    video = course_with_quiz["video"]
+    services.record_watching(
+        enrolment=enrolment, lesson=video, stretches=[(0, 25)], now=now + timedelta(seconds=10)
+    )
+    with pytest.raises(services.AcademyError, match=r"75 seconds more .* nothing was counted"):
+        services.record_watching(
+            enrolment=enrolment,
+            lesson=video,
+            stretches=[(0, 100)],
+            now=now + timedelta(seconds=30),
+        )
+    assert LessonProgress.objects.get(lesson=video).watched_seconds == 25
+    progress = services.record_watching(
+        enrolment=enrolment, lesson=video, stretches=[(0, 100)], now=now + timedelta(seconds=48)
+    )
+    assert progress.watched_seconds == 100 and progress.completed_at is not None
 
 
 def test_marking_a_lesson_twice_records_it_once(course_with_quiz: dict) -> None:
@@ -273,3 +303,39 @@ def test_two_last_lessons_at_once_complete_the_course_once() -> None:
     assert errors == []
     assert Certificate.objects.filter(enrolment=enrolment).count() == 1
     assert CourseCompletion.objects.filter(creator=creator).count() == 1
+
+
+def test_a_draft_prerequisite_neither_shows_nor_blocks(course_with_quiz: dict) -> None:
+    creator = CreatorFactory()
+    advanced = CourseFactory()
+    advanced.prerequisites.add(
+        CourseFactory(published_at=None),
+        CourseFactory(published_at=timezone.now() + timedelta(days=7)),  # publishes next week
+    )
+    assert services.enrol(creator=creator, course=advanced).course == advanced
+
+
+def test_a_quiz_without_questions_is_no_step_of_its_course() -> None:
+    course = CourseFactory()
+    module = ModuleFactory(course=course)
+    lesson = LessonFactory(module=module)
+    QuizFactory(module=module)  # staff have not written its questions yet
+    enrolment = services.enrol(creator=CreatorFactory(), course=course)
+    services.complete_lesson(enrolment=enrolment, lesson=lesson)
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None
+
+
+def test_a_drip_module_opens_at_the_start_of_its_day() -> None:
+    # Enrolled late in the evening: "opens on the 3rd" holds from the 3rd's first moment.
+    course = CourseFactory()
+    lesson = LessonFactory(module=ModuleFactory(course=course, release_after_days=2))
+    enrolled_at = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
+    enrolment = services.enrol(creator=CreatorFactory(), course=course, now=enrolled_at)
+    with pytest.raises(services.AcademyError, match="opens on 3 November"):
+        services.complete_lesson(
+            enrolment=enrolment, lesson=lesson, now=datetime(2026, 11, 2, 23, 59, tzinfo=UTC)
+        )
+    services.complete_lesson(
+        enrolment=enrolment, lesson=lesson, now=datetime(2026, 11, 3, 0, 0, tzinfo=UTC)
+    )

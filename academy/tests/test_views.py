@@ -2,13 +2,16 @@
 the player's reports, quizzes, certificates and their public check."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from academy import services
-from academy.models import Certificate, LessonProgress, QuizAttempt
+from academy.models import Certificate, Enrolment, LessonProgress, QuizAttempt
 from academy.tests.factories import (
     CategoryFactory,
     CourseFactory,
@@ -46,8 +49,11 @@ def quiz_url(parts: dict) -> str:
     return reverse("academy:quiz", kwargs={"slug": "hooks", "quiz_id": parts["quiz"].pk})
 
 
-def enrolled(creator: CreatorProfile, parts: dict) -> object:
-    return services.enrol(creator=creator, course=parts["course"])
+def enrolled(creator: CreatorProfile, parts: dict) -> Enrolment:
+    """Enrolled ten minutes ago: the player may report up to that much watching."""
+    return services.enrol(
+        creator=creator, course=parts["course"], now=timezone.now() - timedelta(minutes=10)
+    )
 
 
 def test_the_catalog_searches_and_filters_and_shows_progress(
@@ -167,6 +173,10 @@ def test_the_player_reports_stretches_and_the_lesson_completes_at_ninety_percent
     url = lesson_url(course, "video", "watch")
     first = creator_client.post(url, {"played": "0-20"}, headers={"HX-Request": "true"})
     assert 'value="20" max="100"' in first.content.decode()
+    # 70 s more at once, a moment after the last report: not what a player could have played.
+    too_much = creator_client.post(url, {"played": "0-20,10-90"}, headers={"HX-Request": "true"})
+    assert too_much.status_code == 400 and b"nothing was counted" in too_much.content
+    LessonProgress.objects.update(reported_at=F("reported_at") - timedelta(seconds=40))
     done = creator_client.post(url, {"played": "0-20,10-90"}, headers={"HX-Request": "true"})
     assert "Done" in done.content.decode()
     assert LessonProgress.objects.get(lesson=course["video"]).watched_seconds == 90
@@ -214,11 +224,36 @@ def test_a_quiz_failed_then_passed_shows_feedback_each_time(
     q = course["question"]
     right = q.choices.get(is_correct=True).pk
     wrong = q.choices.get(is_correct=False).pk
-    failed = creator_client.post(quiz_url(course), {f"question_{q.pk}": wrong}).content.decode()
+    # Post, redirect, get: reloading the attempt's page submits nothing again.
+    response = creator_client.post(quiz_url(course), {f"question_{q.pk}": wrong}, follow=True)
+    failed = response.content.decode()
+    assert response.redirect_chain[0][0].startswith(f"{quiz_url(course)}?attempt=")
     assert "Not passed yet: 0 %" in failed and "Because: What matters most?" in failed
-    passed = creator_client.post(quiz_url(course), {f"question_{q.pk}": right}).content.decode()
-    assert "Passed: 100 %" in passed
+    # A failed attempt says what was wrong, not which answer is right.
+    assert "(right answer)" not in failed
+    assert creator_client.get(response.redirect_chain[0][0]).status_code == 200
+    assert QuizAttempt.objects.count() == 1
+    passed = creator_client.post(
+        quiz_url(course), {f"question_{q.pk}": right}, follow=True
+    ).content.decode()
+    assert "Passed: 100 %" in passed and "(right answer)" in passed
+    assert "You have completed the course" not in passed  # the video is not watched yet
     assert QuizAttempt.objects.filter(passed=True).count() == 1
+
+
+def test_another_creators_attempt_is_not_found(
+    creator_client: Client, creator: CreatorProfile, course: dict
+) -> None:
+    enrolled(creator, course)
+    other = CreatorFactory()
+    q = course["question"]
+    attempt = services.submit_quiz(
+        enrolment=services.enrol(creator=other, course=course["course"]),
+        quiz=course["quiz"],
+        answers={q.pk: {q.choices.get(is_correct=True).pk}},
+    )
+    assert creator_client.get(f"{quiz_url(course)}?attempt={attempt.pk}").status_code == 404
+    assert creator_client.get(f"{quiz_url(course)}?attempt=x").status_code == 400
 
 
 def test_tampered_quiz_answers_are_refused(
@@ -313,3 +348,53 @@ def test_academy_pages_run_the_same_queries_whatever_the_size(
             lesson_url(course, "article", "complete_lesson"), headers={"HX-Request": "true"}
         )
         assert response.status_code == 200
+
+
+def test_courses_staff_withdraw_leave_continue_learning(
+    creator_client: Client, creator: CreatorProfile, course: dict
+) -> None:
+    enrolled(creator, course)
+    course["course"].published_at = None
+    course["course"].save()
+    html = creator_client.get(reverse("academy:home")).content.decode()
+    assert "Hooks that hold" not in html
+    assert creator_client.get(lesson_url(course, "article")).status_code == 404
+
+
+def test_a_quiz_without_questions_is_not_found_by_creators(
+    creator_client: Client, creator: CreatorProfile, course: dict
+) -> None:
+    empty = QuizFactory(module=ModuleFactory(course=course["course"]))
+    enrolled(creator, course)
+    url = reverse("academy:quiz", kwargs={"slug": "hooks", "quiz_id": empty.pk})
+    assert creator_client.get(url).status_code == 404
+
+
+def test_staff_cannot_save_a_question_nobody_could_answer(staff_client: Client) -> None:
+    quiz = QuizFactory()
+    single = question(quiz, "Which?", ("A", False), ("B", False))
+    url = reverse("admin:academy_question_change", args=[single.pk])
+    choices = list(single.choices.all())
+    form = {
+        "quiz": quiz.pk,
+        "text": "Which?",
+        "position": 0,
+        "explanation": "",
+        "choices-TOTAL_FORMS": 2,
+        "choices-INITIAL_FORMS": 2,
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 1000,
+    }
+    for n, choice in enumerate(choices):
+        form |= {
+            f"choices-{n}-id": choice.pk,
+            f"choices-{n}-question": single.pk,
+            f"choices-{n}-text": choice.text,
+            f"choices-{n}-position": n,
+        }
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert "exactly one right choice" in response.content.decode()
+    response = staff_client.post(url, form | {"choices-1-is_correct": "on"})
+    assert response.status_code == 302
+    assert single.choices.get(is_correct=True).text == "B"

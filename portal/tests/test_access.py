@@ -411,7 +411,9 @@ def own_academy(creator: object) -> dict[str, dict]:
     video = VideoLessonFactory(module=module)
     quiz = QuizFactory(module=module)
     q = question(quiz, "Walked?", ("Yes", True), ("No", False))
-    enrolment = services.enrol(creator=creator, course=course)
+    enrolment = services.enrol(
+        creator=creator, course=course, now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
     services.complete_lesson(enrolment=enrolment, lesson=lesson)
     services.record_watching(enrolment=enrolment, lesson=video, stretches=[(0, 100)])
     services.submit_quiz(
