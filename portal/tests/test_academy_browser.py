@@ -20,9 +20,9 @@ from academy.tests.factories import (
     QuizFactory,
     question,
 )
+from academy.tests.videos import video_of
 from accounts.tests.factories import CreatorFactory
 from core.clock import rewards_today
-from devdata.demo_academy import video_of
 from portal.tests.test_subscriptions_browser import serve_media, sign_in
 from rewards import recalculation
 
