@@ -6,7 +6,7 @@ read here and written only by academy.services."""
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,8 +40,31 @@ def _edit_link(obj: Module | Quiz | Question, label: str) -> str:
     return format_html('<a href="{}">{}</a>', url, label)
 
 
+class ContentAdmin(admin.ModelAdmin):
+    """Course content: every change staff make here is a new catalog version, so the
+    Academy's cached pages show it at once (services.catalog_changed)."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_changed()
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        services.catalog_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        super().delete_model(request, obj)
+        services.catalog_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        services.catalog_changed()
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -59,7 +82,7 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ContentAdmin):
     list_display = ["title", "category", "level", "estimated_minutes", "status", "badge"]
     list_filter = ["published_at", "category", "level"]
     search_fields = ["title", "summary"]
@@ -91,11 +114,13 @@ class CourseAdmin(admin.ModelAdmin):
         count = queryset.exclude(published_at__lte=timezone.now()).update(
             published_at=timezone.now()
         )
+        services.catalog_changed()
         self.message_user(request, f"{plural(count, 'course')} published.")
 
     @admin.action(description="Unpublish (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
         count = queryset.exclude(published_at=None).update(published_at=None)
+        services.catalog_changed()
         self.message_user(request, f"{plural(count, 'course')} back to draft.")
 
 
@@ -136,7 +161,7 @@ class QuizInline(admin.StackedInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(ContentAdmin):
     list_display = ["title", "course", "position", "release_after_days"]
     list_filter = ["course"]
     fields = ["course", "title", "position", "release_after_days"]
@@ -189,13 +214,13 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(ContentAdmin):
     list_display = ["title", "module", "pass_mark"]
     inlines = [QuestionInline]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ContentAdmin):
     list_display = ["text", "quiz", "multiple"]
     list_filter = ["quiz__module__course"]
     inlines = [ChoiceInline]

@@ -29,13 +29,23 @@ from .models import (
 QUIZZES = Count("modules__quiz", filter=Q(modules__quiz__questions__isnull=False), distinct=True)
 
 
+# Courses as staff write them: every page showing them is cached under this version, which
+# admin's saves change (services.catalog_changed).
+CATALOG_VERSION = "academy:catalog-version"
+
+
+def catalog_version() -> int:
+    return regions.version(CATALOG_VERSION)
+
+
 def learning_version_key(creator_id: int) -> str:
     return f"academy:learning-version:{creator_id}"
 
 
 def learning_version(creator_id: int) -> int:
-    """Changes when the creator enrols or completes a course (services.learning_changed):
-    what is cached from their learning (the dashboard's recommendations) is keyed by it."""
+    """Changes with every step of the creator's learning (services.learning_changed: an
+    enrolment, a lesson done, a video watched, a quiz attempt, a completion): what is cached
+    of it (the Academy's home, the recommendations) is keyed by it."""
     return regions.version(learning_version_key(creator_id))
 
 

@@ -41,8 +41,13 @@ class AcademyError(Exception):
 
 
 def learning_changed(creator_id: int) -> None:
-    """The creator's courses changed (an enrolment, a completion)."""
+    """The creator's learning moved (an enrolment, a step, a completion)."""
     regions.bump(selectors.learning_version_key(creator_id))
+
+
+def catalog_changed() -> None:
+    """Staff changed a course, module, lesson, quiz or question (admin calls this)."""
+    regions.bump(selectors.CATALOG_VERSION)
 
 
 def render_lesson(lesson: Lesson) -> Lesson:
@@ -128,6 +133,7 @@ def complete_lesson(
             )
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
+        learning_changed(enrolment.creator_id)
         finish_if_complete(enrolment=enrolment, now=now)
     return progress
 
@@ -181,6 +187,7 @@ def record_watching(
         progress.completed_at = now
         fields.append("completed_at")
     progress.save(update_fields=fields)
+    learning_changed(enrolment.creator_id)
     if just_finished:
         finish_if_complete(enrolment=enrolment, now=now)
     return progress
@@ -228,6 +235,7 @@ def submit_quiz(
         passed=score >= quiz.pass_mark,
         submitted_at=now,
     )
+    learning_changed(enrolment.creator_id)
     if attempt.passed:
         finish_if_complete(enrolment=enrolment, now=now)
     return attempt

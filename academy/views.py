@@ -5,20 +5,25 @@ Staff see every page of a draft as a creator will (a preview: nothing is recorde
 never reach a draft, by list, link or htmx endpoint.
 """
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import creator_or_staff_required, creator_required, public
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
 from core.http import bad_request
+from core.regions import REGION_SECONDS, region_key
 
 from . import selectors, services
 from .forms import CatalogSearchForm, QuizForm
+from .insights import InsightCard, Recommendation
 from .models import (
     Certificate,
     Course,
@@ -59,23 +64,57 @@ def home(request: HttpRequest) -> HttpResponse:
         return bad_request(request, "Choose a category and a level from the lists.")
     filters = form.cleaned_data if form.is_bound else {}
     creator = _creator(request)
-    courses = selectors.search_courses(
-        query=filters.get("q", ""),
-        category=filters["category"].slug if filters.get("category") else "",
-        level=filters.get("level", ""),
-        include_drafts=request.user.is_staff,
-    )
-    context = {"form": form, "cards": selectors.course_cards(creator, courses)}
+    today = rewards_today()
+
+    def cards() -> list[selectors.CourseCard]:
+        courses = selectors.search_courses(
+            query=filters.get("q", ""),
+            category=filters["category"].slug if filters.get("category") else "",
+            level=filters.get("level", ""),
+            include_drafts=request.user.is_staff,
+        )
+        return selectors.course_cards(creator, courses)
+
+    def mine() -> _Mine:
+        if creator is None:
+            return _Mine()
+        return _Mine(
+            taking=[card for card in selectors.my_courses(creator) if not card.completed],
+            certificates=list(
+                Certificate.objects.filter(enrolment__creator=creator).order_by("-issued_on", "-pk")
+            ),
+            recommended=selectors.recommended_for(creator, today=today),
+            insights=selectors.insight_cards_for(creator, today=today),
+        )
+
+    context = {
+        "form": form,
+        "cards": SimpleLazyObject(cards),
+        "mine": SimpleLazyObject(mine),
+        # The page changes with the catalog and the creator's learning (each a version), the
+        # day (recommendations and insights) and the search; see core.regions.
+        "cache_key": region_key(
+            request.user.pk,
+            selectors.catalog_version(),
+            selectors.learning_version(creator.pk) if creator else "preview",
+            today,
+            request.GET.urlencode(),
+        ),
+        "region_seconds": REGION_SECONDS,
+    }
     if request.htmx:
         return render(request, "academy/home.html#results", context)
-    if creator is not None:
-        context["mine"] = [card for card in selectors.my_courses(creator) if not card.completed]
-        context["certificates"] = Certificate.objects.filter(enrolment__creator=creator).order_by(
-            "-issued_on", "-pk"
-        )
-        context["recommended"] = selectors.recommended_for(creator, today=rewards_today())
-        context["insights"] = selectors.insight_cards_for(creator, today=rewards_today())
     return render(request, "academy/home.html", context)
+
+
+@dataclass(frozen=True)
+class _Mine:
+    """The parts of the Academy's home about the signed-in creator (none for staff)."""
+
+    taking: list[selectors.CourseCard] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+    recommended: list[Recommendation] = field(default_factory=list)
+    insights: list[InsightCard] = field(default_factory=list)
 
 
 @creator_or_staff_required
@@ -169,7 +208,8 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
             opens = timezone.localtime(context["module"].opens)
             messages.info(request, f"“{context['module'].module.title}” opens on {opens:%-d %B}.")
             return redirect(context["course"])
-        services.open_lesson(enrolment=context["enrolment"], lesson=context["lesson"])
+        if context["enrolment"].last_lesson_id != context["lesson"].pk:
+            services.open_lesson(enrolment=context["enrolment"], lesson=context["lesson"])
     if context["lesson"].kind == LessonKind.INSIGHT and not context["preview"]:
         cards = selectors.insight_cards_for(request.user.creator, today=rewards_today())
         context["insight"] = next(

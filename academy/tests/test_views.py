@@ -398,3 +398,41 @@ def test_staff_cannot_save_a_question_nobody_could_answer(staff_client: Client) 
     response = staff_client.post(url, form | {"choices-1-is_correct": "on"})
     assert response.status_code == 302
     assert single.choices.get(is_correct=True).text == "B"
+
+
+def test_the_academy_home_is_cached_until_the_creator_learns_or_staff_edit(
+    creator_client: Client,
+    creator: CreatorProfile,
+    course: dict,
+    staff_client: Client,
+    django_assert_max_num_queries: object,
+) -> None:
+    enrolment = enrolled(creator, course)
+    home = reverse("academy:home")
+    assert "0 / 3" in creator_client.get(home).content.decode()
+    with django_assert_max_num_queries(2):  # the session's user and its creator profile
+        assert "0 / 3" in creator_client.get(home).content.decode()
+    services.complete_lesson(enrolment=enrolment, lesson=course["article"])
+    assert "1 / 3" in creator_client.get(home).content.decode()
+    # Staff rename the course in admin: creators see it at once.
+    change = reverse("admin:academy_course_change", args=[course["course"].pk])
+    form = staff_client.get(change).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data |= {
+        "title": "Hooks that hold, revised",
+        "category": course["course"].category_id,
+        "published_at_0": "2026-01-01",
+        "published_at_1": "00:00:00",
+        "modules-TOTAL_FORMS": 0,
+        "modules-INITIAL_FORMS": 0,
+    }
+    data.pop("published_at", None)
+    data.pop("prerequisites", None)
+    data.pop("cover", None)
+    data.pop("badge", None)
+    assert staff_client.post(change, data).status_code == 302
+    assert "Hooks that hold, revised" in creator_client.get(home).content.decode()

@@ -209,7 +209,13 @@ def main() -> None:
     )
     clients["fan"].force_login(User.objects.get(email=fan_email))
     handle = fan_handles(bench_database_url(), [fan_email], summary["chat_handle"])[fan_email]
-    context = {"day": summary["last_day"], "creator": str(number), "fan": str(fan)}
+    context = {
+        "day": summary["last_day"],
+        "creator": str(number),
+        "fan": str(fan),
+        "course": summary.get("academy_course", ""),
+        "lesson": str(summary.get("academy_lesson", "")),
+    }
     context["handle"] = handle
     probe = Probe()
     instrument_templates(probe)
