@@ -1,11 +1,11 @@
 """What a creator's own activity says, for the Academy: the signals that choose the courses
 to recommend, and the figures the insight-card lessons show.
 
-Every read is bounded: one creator's rows over a fixed window, found through the (creator,
-day) and (creator, published_at) indexes and summed in SQL. Other creators are seen only
-through PeerBand, which `refresh_peer_bands` computes nightly (academy.tasks) in one set-based
-statement. Ratios are worked out in integers and shown rounded half up; nothing is stored as
-a float.
+Every read of activity goes through `activity.selectors` and is bounded: one creator's rows
+over a fixed window, found through the (creator, day) and (creator, published_at) indexes and
+summed in SQL. Other creators are seen only through PeerBand, which `refresh_peer_bands`
+computes nightly (academy.tasks) in one set-based statement. Ratios are worked out in
+integers and shown rounded half up; nothing is stored as a float.
 """
 
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -13,17 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from itertools import chain, pairwise, zip_longest
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from accounts import selectors as accounts_selectors
 from accounts.models import CreatorProfile
-from activity.models import CreatorDay, Video, VideoDay
-from activity.tables import video_day_table
+from activity import selectors as activity_selectors
 from core.clock import start_of_rewards_day
 from core.plurals import plural
 from payments import selectors as payments_selectors
@@ -122,19 +118,6 @@ def window(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.REWARDS_DAY_TZ)
-
-
-_start_of = start_of_rewards_day
-
-
-def _published_between(first: date, last: date) -> Q:
-    """Videos published on the rewards days `first` to `last`: a range of published_at, so
-    the (creator, published_at) index finds them."""
-    return Q(published_at__gte=_start_of(first), published_at__lt=_start_of(last + timedelta(1)))
-
-
 def _scaled(part: int, whole: int, scale: int) -> int:
     """part / whole × scale, rounded half up, in integers (whole > 0)."""
     return (2 * part * scale + whole) // (2 * whole)
@@ -179,18 +162,11 @@ def signals(creator: CreatorProfile, *, today: date) -> list[Reason]:
 
 
 def _watch_time(creator: CreatorProfile, today: date) -> Reason | None:
-    first, last = window(today)
-    sums = VideoDay.objects.filter(creator=creator, day__range=(first, last)).aggregate(
-        seen=Sum("views"),
-        past_5s=Sum("views_5s"),
-        watched=Sum("watch_time_s"),
-        # What the views would have watched had each seen its video to the end.
-        length=Sum(F("views") * F("video__duration_s")),
-    )
-    views = sums["seen"] or 0
-    if views < MIN_VIEWS or not sums["length"]:
+    totals = activity_selectors.watch_totals(creator, *window(today))
+    views = totals.views
+    if views < MIN_VIEWS or not totals.full_length_s:
         return None
-    watched, length, past_5s = sums["watched"], sums["length"], sums["past_5s"]
+    watched, length, past_5s = totals.watch_time_s, totals.full_length_s, totals.views_past_5s
     if (
         watched * 100 >= MIN_WATCHED_PERCENT * length
         and past_5s * 100 >= MIN_PAST_5S_PERCENT * views
@@ -209,13 +185,7 @@ def _watch_time(creator: CreatorProfile, today: date) -> Reason | None:
 def _posting(creator: CreatorProfile, today: date) -> Reason | None:
     first, last = window(today)
     # The distinct days with a post: at most 28 rows, whatever the creator's output.
-    days = list(
-        Video.objects.filter(_published_between(first, last), creator=creator)
-        .annotate(on=TruncDate("published_at", tzinfo=_zone()))
-        .order_by("on")
-        .values_list("on", flat=True)
-        .distinct()
-    )
+    days = activity_selectors.posting_days(creator, first, last)
     if not days:
         return Reason(
             Signal.IRREGULAR_POSTING,
@@ -235,13 +205,7 @@ def _posting(creator: CreatorProfile, today: date) -> Reason | None:
 
 
 def _lives(creator: CreatorProfile, today: date) -> Reason | None:
-    first, last = window(today)
-    minutes = (
-        CreatorDay.objects.filter(creator=creator, day__range=(first, last)).aggregate(
-            minutes=Sum("live_minutes")
-        )["minutes"]
-        or 0
-    )
+    minutes = activity_selectors.live_minutes_between(creator, *window(today))
     if minutes >= MIN_LIVE_MINUTES:
         return None
     if minutes == 0:
@@ -274,7 +238,7 @@ def _subscribers(creator: CreatorProfile, today: date) -> Reason | None:
     min_age, min_followers = eligibility.subscription_thresholds()
     if creator.followers < min_followers or creator.age_on(today) < min_age:
         return None
-    since = _start_of(today - timedelta(days=SUBSCRIPTION_INCOME_DAYS - 1))
+    since = start_of_rewards_day(today - timedelta(days=SUBSCRIPTION_INCOME_DAYS - 1))
     if payments_selectors.has_earned_from(creator, source=Source.SUBSCRIPTION, since=since):
         return None
     return Reason(
@@ -336,31 +300,17 @@ def best_time_card(creator: CreatorProfile, *, today: date) -> InsightCard:
     title = InsightKey.BEST_TIME.label
     last = today - timedelta(days=FIRST_WEEK_DAYS)
     first = last - timedelta(days=BEST_TIME_DAYS - 1)
-    zone = _zone()
-    # A video's first week is the day it came out and the 6 after. (`lte` a date plus a
-    # duration: SQLite compares the sum as the text "YYYY-MM-DD 00:00:00", after every day
-    # up to that date and before the next, as PostgreSQL compares the timestamp.)
-    first_week = Q(
-        days__day__gte=F("published_on"),
-        days__day__lte=F("published_on") + timedelta(days=FIRST_WEEK_DAYS - 1),
-    )
-    slots = list(
-        Video.objects.filter(_published_between(first, last), creator=creator)
-        .alias(published_on=TruncDate("published_at", tzinfo=zone))
-        .values(
-            weekday=ExtractIsoWeekDay("published_at", tzinfo=zone),
-            hour=ExtractHour("published_at", tzinfo=zone),
-        )
-        .annotate(videos=Count("pk", distinct=True), views=Sum("days__views", filter=first_week))
-        .order_by()
+    # A video's first week is the day it came out and the 6 after.
+    slots = activity_selectors.first_week_views_by_slot(
+        creator, first, last, first_week_days=FIRST_WEEK_DAYS
     )
     # Folded by weekday and by hour in Python: at most 7 × 24 rows, already summed.
     by_weekday: dict[int, tuple[int, int]] = {}
     by_hour: dict[int, tuple[int, int]] = {}
     for slot in slots:
-        for totals, key in ((by_weekday, slot["weekday"]), (by_hour, slot["hour"])):
+        for totals, key in ((by_weekday, slot.weekday), (by_hour, slot.hour)):
             videos, views = totals.get(key, (0, 0))
-            totals[key] = (videos + slot["videos"], views + (slot["views"] or 0))
+            totals[key] = (videos + slot.videos, views + slot.first_week_views)
     videos = sum(videos for videos, _ in by_weekday.values())
     period = f"the {BEST_TIME_DAYS} days to {last:%-d %b %Y}"
     if videos < MIN_VIDEOS_FOR_BEST_TIME:
@@ -415,15 +365,8 @@ def top_videos_card(creator: CreatorProfile, *, today: date) -> InsightCard:
     (watch time over views × length), among those with at least 100 views in them. One
     query: the creator's days through the (creator, day) index, summed per video in SQL."""
     title = InsightKey.TOP_VIDEOS.label
-    first, last = window(today)
-    top = list(
-        VideoDay.objects.filter(creator=creator, day__range=(first, last), video__duration_s__gt=0)
-        .values("video_id", "video__title", "video__duration_s")
-        .annotate(seen=Sum("views"), watched=Sum("watch_time_s"))
-        .filter(seen__gte=MIN_VIEWS)
-        # Parts per million: the order only; the shares shown come from the sums.
-        .alias(completion=F("watched") * 1_000_000 / (F("seen") * F("video__duration_s")))
-        .order_by("-completion", "-seen", "video_id")[:TOP_VIDEOS]
+    top = activity_selectors.best_watched_videos(
+        creator, *window(today), min_views=MIN_VIEWS, limit=TOP_VIDEOS
     )
     if not top:
         return InsightCard(
@@ -434,17 +377,17 @@ def top_videos_card(creator: CreatorProfile, *, today: date) -> InsightCard:
             "your best-watched videos show here once one does.",
             enough_data=False,
         )
-    shares = [_percent(v["watched"], v["seen"] * v["video__duration_s"]) for v in top]
+    shares = [_percent(v.watch_time_s, v.views * v.duration_s) for v in top]
     best = top[0]
     return InsightCard(
         InsightKey.TOP_VIDEOS,
         title,
         shares[0],
         f"Over the last {WINDOW_DAYS} days, viewers watched {shares[0]} of “"
-        f"{best['video__title']}” on average across its {plural(best['seen'], 'view')}: "
+        f"{best.title}” on average across its {plural(best.views, 'view')}: "
         f"of your videos with {MIN_VIEWS:,} views or more, the one they kept watching longest.",
         rows=tuple(
-            CardRow(video["video__title"], share, plural(video["seen"], "view"))
+            CardRow(video.title, share, plural(video.views, "view"))
             for video, share in zip(top, shares, strict=True)
         ),
     )
@@ -455,16 +398,9 @@ def engagement_card(creator: CreatorProfile, *, today: date) -> InsightCard:
     out), against the median of creators in the same follower band (PeerBand, computed
     nightly). Two queries: the creator's sums, and their band's row."""
     title = InsightKey.ENGAGEMENT.label
-    first, last = window(today)
-    sums = VideoDay.objects.filter(creator=creator, day__range=(first, last)).aggregate(
-        genuine_likes=Sum(F("likes") - F("bot_likes")),
-        all_comments=Sum("comments"),
-        all_shares=Sum("shares"),
-        genuine_views=Sum(F("views") - F("bot_views")),
-    )
-    likes, comments, shares, views = (
-        sums[name] or 0 for name in ("genuine_likes", "all_comments", "all_shares", "genuine_views")
-    )
+    totals = activity_selectors.engagement_totals(creator, *window(today))
+    likes, comments, shares = totals.genuine_likes, totals.comments, totals.shares
+    views = totals.genuine_views
     if views < MIN_VIEWS:
         return InsightCard(
             InsightKey.ENGAGEMENT,
@@ -570,7 +506,8 @@ def refresh_peer_bands(day: date) -> int:
     bands = ", ".join(
         f"(CAST(%(lower{i})s AS BIGINT), CAST(%(upper{i})s AS BIGINT))" for i in range(len(bounds))
     )
-    params: dict[str, object] = {"first": first, "last": last, "day": day, "min_views": MIN_VIEWS}
+    sums, sums_params = activity_selectors.engagement_by_creator_sql(first, last)
+    params: dict[str, object] = {**sums_params, "day": day, "min_views": MIN_VIEWS}
     for i, (lower, upper) in enumerate(bounds):
         params[f"lower{i}"], params[f"upper{i}"] = lower, upper
     # The rate is the same integer division as `_basis_points`. INSERT first, then WITH: so
@@ -580,14 +517,7 @@ def refresh_peer_bands(day: date) -> int:
         INSERT INTO {PeerBand._meta.db_table}
             (min_followers, day, creators, median_engagement_bp)
         WITH bands (lower_bound, upper_bound) AS (VALUES {bands}),
-        sums AS (
-            SELECT v.creator_id,
-                   CAST(SUM(v.likes - v.bot_likes + v.comments + v.shares) AS BIGINT) AS engaged,
-                   CAST(SUM(v.views - v.bot_views) AS BIGINT) AS genuine_views
-            FROM {video_day_table()} v
-            WHERE v.day BETWEEN %(first)s AND %(last)s
-            GROUP BY v.creator_id
-        ),
+        sums AS ({sums}),
         rates AS (
             SELECT c.followers, s.engaged * 10000 / s.genuine_views AS bp
             FROM sums s JOIN {accounts_selectors.creator_profile_table()} c ON c.id = s.creator_id

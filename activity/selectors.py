@@ -1,16 +1,19 @@
 """Reads of the platform's data that other apps may call."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from accounts.models import CreatorProfile
+from core.clock import start_of_rewards_day
 
 from .models import CreatorDay, EngagementFlag, Video, VideoDay
+from .tables import video_day_table
 
 
 def views_before_and_since(
@@ -83,3 +86,205 @@ def days_changed_since_runs(first: date, before: date) -> dict[date, datetime]:
         .annotate(m=Max("updated_at"))
     )
     return changed
+
+
+# What a creator's own activity says (the Academy's signals and insight cards) -------------
+#
+# Each read is one query over one creator's rows in a window of rewards days, found through
+# the (creator, day), (creator, published_at) and (video, day) indexes and summed in SQL.
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.REWARDS_DAY_TZ)
+
+
+def _published_between(first: date, last: date) -> Q:
+    """Videos published on the rewards days `first` to `last`: a range of published_at, so
+    the (creator, published_at) index finds them."""
+    return Q(
+        published_at__gte=start_of_rewards_day(first),
+        published_at__lt=start_of_rewards_day(last + timedelta(days=1)),
+    )
+
+
+@dataclass(frozen=True)
+class WatchTotals:
+    """How long the views of a creator's videos lasted, summed over some days."""
+
+    views: int
+    views_past_5s: int
+    watch_time_s: int
+    # What the views would have watched had each seen its video to the end.
+    full_length_s: int
+
+
+def watch_totals(creator: CreatorProfile, first: date, last: date) -> WatchTotals:
+    """The creator's views, views that lasted 5 seconds, watch time and full length (views ×
+    their video's duration) from `first` to `last`, 0 without days: one query."""
+    sums = VideoDay.objects.filter(creator=creator, day__range=(first, last)).aggregate(
+        seen=Sum("views"),
+        past_5s=Sum("views_5s"),
+        watched=Sum("watch_time_s"),
+        length=Sum(F("views") * F("video__duration_s")),
+    )
+    return WatchTotals(
+        views=sums["seen"] or 0,
+        views_past_5s=sums["past_5s"] or 0,
+        watch_time_s=sums["watched"] or 0,
+        full_length_s=sums["length"] or 0,
+    )
+
+
+def posting_days(creator: CreatorProfile, first: date, last: date) -> list[date]:
+    """The rewards days (in REWARDS_DAY_TZ) from `first` to `last` on which the creator
+    published a video, earliest first, each once: one query of at most `last - first + 1`
+    rows, whatever the creator's output."""
+    return list(
+        Video.objects.filter(_published_between(first, last), creator=creator)
+        .annotate(on=TruncDate("published_at", tzinfo=_zone()))
+        .order_by("on")
+        .values_list("on", flat=True)
+        .distinct()
+    )
+
+
+def live_minutes_between(creator: CreatorProfile, first: date, last: date) -> int:
+    """The minutes the creator was live from `first` to `last`: one query."""
+    return (
+        CreatorDay.objects.filter(creator=creator, day__range=(first, last)).aggregate(
+            minutes=Sum("live_minutes")
+        )["minutes"]
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class PostingSlot:
+    """The creator's videos published on one ISO weekday (1 is Monday) in one hour, in
+    REWARDS_DAY_TZ, and the views they drew in their first days."""
+
+    weekday: int
+    hour: int
+    videos: int
+    first_week_views: int
+
+
+def first_week_views_by_slot(
+    creator: CreatorProfile, first: date, last: date, *, first_week_days: int
+) -> list[PostingSlot]:
+    """The creator's videos published on the rewards days `first` to `last`, grouped by the
+    weekday and hour they came out, each slot with its videos and the views they drew on the
+    day they came out and the `first_week_days - 1` after: one query, the videos through the
+    (creator, published_at) index, each joined to its days through the (video, day) index;
+    at most 7 × 24 rows, in no particular order."""
+    zone = _zone()
+    # `lte` a date plus a duration: SQLite compares the sum as the text "YYYY-MM-DD 00:00:00",
+    # after every day up to that date and before the next, as PostgreSQL compares the
+    # timestamp.
+    first_week = Q(
+        days__day__gte=F("published_on"),
+        days__day__lte=F("published_on") + timedelta(days=first_week_days - 1),
+    )
+    slots = (
+        Video.objects.filter(_published_between(first, last), creator=creator)
+        .alias(published_on=TruncDate("published_at", tzinfo=zone))
+        .values(
+            weekday=ExtractIsoWeekDay("published_at", tzinfo=zone),
+            hour=ExtractHour("published_at", tzinfo=zone),
+        )
+        .annotate(videos=Count("pk", distinct=True), views=Sum("days__views", filter=first_week))
+        .order_by()
+    )
+    return [
+        PostingSlot(
+            weekday=slot["weekday"],
+            hour=slot["hour"],
+            videos=slot["videos"],
+            first_week_views=slot["views"] or 0,
+        )
+        for slot in slots
+    ]
+
+
+@dataclass(frozen=True)
+class VideoWatch:
+    """One video's views and watch time, summed over some days."""
+
+    video_id: int
+    title: str
+    duration_s: int
+    views: int
+    watch_time_s: int
+
+
+def best_watched_videos(
+    creator: CreatorProfile, first: date, last: date, *, min_views: int, limit: int
+) -> list[VideoWatch]:
+    """Up to `limit` of the creator's videos (of some length) with `min_views` views or more
+    from `first` to `last`, the greatest share watched first (watch time over views ×
+    duration), then the most viewed, then the earliest id: one query, the creator's days
+    through the (creator, day) index summed per video."""
+    top = (
+        VideoDay.objects.filter(creator=creator, day__range=(first, last), video__duration_s__gt=0)
+        .values("video_id", "video__title", "video__duration_s")
+        .annotate(seen=Sum("views"), watched=Sum("watch_time_s"))
+        .filter(seen__gte=min_views)
+        # Parts per million: the order only; a share shown comes from the sums.
+        .alias(completion=F("watched") * 1_000_000 / (F("seen") * F("video__duration_s")))
+        .order_by("-completion", "-seen", "video_id")[:limit]
+    )
+    return [
+        VideoWatch(
+            video_id=video["video_id"],
+            title=video["video__title"],
+            duration_s=video["video__duration_s"],
+            views=video["seen"],
+            watch_time_s=video["watched"],
+        )
+        for video in top
+    ]
+
+
+@dataclass(frozen=True)
+class EngagementTotals:
+    """A creator's likes, comments, shares and views over some days, bots' likes and views
+    left out."""
+
+    genuine_likes: int
+    comments: int
+    shares: int
+    genuine_views: int
+
+
+def engagement_totals(creator: CreatorProfile, first: date, last: date) -> EngagementTotals:
+    """The creator's genuine likes, comments, shares and genuine views from `first` to
+    `last`, 0 without days: one query. The same sums as `engagement_by_creator_sql`."""
+    sums = VideoDay.objects.filter(creator=creator, day__range=(first, last)).aggregate(
+        genuine_likes=Sum(F("likes") - F("bot_likes")),
+        all_comments=Sum("comments"),
+        all_shares=Sum("shares"),
+        genuine_views=Sum(F("views") - F("bot_views")),
+    )
+    return EngagementTotals(
+        genuine_likes=sums["genuine_likes"] or 0,
+        comments=sums["all_comments"] or 0,
+        shares=sums["all_shares"] or 0,
+        genuine_views=sums["genuine_views"] or 0,
+    )
+
+
+def engagement_by_creator_sql(first: date, last: date) -> tuple[str, dict[str, date]]:
+    """For another app's set-based SQL (a subquery or a WITH): a SELECT of one row for each
+    creator with video-days from `first` to `last`, with `creator_id`, `engaged` (genuine
+    likes, comments and shares) and `genuine_views`, both BIGINT; and its parameters, named
+    (pyformat) with an `activity_` prefix so they join the caller's. It reads the days
+    through the (day, creator) index; the same sums as `engagement_totals`."""
+    sql = f"""
+            SELECT v.creator_id,
+                   CAST(SUM(v.likes - v.bot_likes + v.comments + v.shares) AS BIGINT) AS engaged,
+                   CAST(SUM(v.views - v.bot_views) AS BIGINT) AS genuine_views
+            FROM {video_day_table()} v
+            WHERE v.day BETWEEN %(activity_first)s AND %(activity_last)s
+            GROUP BY v.creator_id
+    """
+    return sql, {"activity_first": first, "activity_last": last}
