@@ -124,6 +124,11 @@ def complete_lesson(
     lesson or quiz."""
     now = _now(now)
     _check_open(enrolment, lesson, now=now)
+    done = LessonProgress.objects.filter(
+        enrolment=enrolment, lesson=lesson, completed_at__isnull=False
+    ).first()
+    if done is not None:  # marked before: nothing to lock or write
+        return done
     progress = _progress_row(enrolment, lesson)
     if progress.completed_at is None:
         if lesson.kind == LessonKind.VIDEO and not watched_enough(progress, lesson):

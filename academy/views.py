@@ -158,64 +158,95 @@ def _certificate(enrolment: Enrolment) -> Certificate | None:
     return Certificate.objects.filter(enrolment=enrolment).first()
 
 
-def _lesson_context(request: HttpRequest, slug: str, lesson_id: int) -> dict:
-    """The course, the lesson and where it sits, for the signed-in creator's enrolment (or a
-    staff preview). Raises Http404 for a lesson of another course or a draft."""
-    course = _course_or_404(request, slug)
-    lesson = get_object_or_404(
-        Lesson.objects.select_related("module"), pk=lesson_id, module__course=course
-    )
-    creator = _creator(request)
-    enrolment = _enrolment(creator, course)
-    outline = selectors.outline(course, enrolment, now=timezone.now())
+@dataclass(frozen=True)
+class _LessonPlace:
+    """Where a lesson sits in its course for the viewer: read for the cached regions only."""
+
+    outline: selectors.Outline
+    module: selectors.ModuleOutline
+    previous: Lesson | None
+    next: Lesson | None
+    quiz_after: Quiz | None  # the module's quiz, after its last lesson
+    insight: InsightCard | None
+
+
+def _place(
+    lesson: Lesson, enrolment: Enrolment | None, creator: CreatorProfile | None
+) -> _LessonPlace:
+    outline = selectors.outline(lesson.module.course, enrolment, now=timezone.now())
     previous, following = outline.neighbours(lesson)
     module = outline.module_of(lesson)
-    progress = enrolment.progress.filter(lesson=lesson).first() if enrolment is not None else None
-    return {
-        "course": course,
-        "lesson": lesson,
-        "enrolment": enrolment,
-        "outline": outline,
-        "module": module,
-        "previous": previous,
-        "next": following,
-        "progress": progress,
-        "done": progress is not None and progress.completed_at is not None,
-        "summary": outline.summary,
-        "certificate": _certificate(enrolment) if outline.summary.completed else None,
-        # The module's quiz comes after its last lesson.
-        "quiz_after": module.quiz.quiz
+    insight = None
+    if lesson.kind == LessonKind.INSIGHT and creator is not None:
+        cards = selectors.insight_cards_for(creator, today=rewards_today())
+        insight = next((card for card in cards if card.key == lesson.insight), None)
+    return _LessonPlace(
+        outline=outline,
+        module=module,
+        previous=previous,
+        next=following,
+        quiz_after=module.quiz.quiz
         if module.quiz and module.lessons[-1].lesson.pk == lesson.pk
         else None,
-        "watched_percent": (
-            min(100, progress.watched_seconds * 100 // lesson.video_seconds)
-            if progress and lesson.kind == LessonKind.VIDEO
-            else 0
-        ),
-        "preview": creator is None,
-    }
+        insight=insight,
+    )
 
 
 @creator_or_staff_required
 @require_GET
 def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
-    context = _lesson_context(request, slug, lesson_id)
-    if not context["preview"]:
-        if context["enrolment"] is None:
+    """A lesson. What it shows of the course (the progress bar, the lesson, next and previous)
+    is cached per creator under their learning version and the catalog's; each request reads
+    the lesson, the enrolment (to check the creator may open it) and the lesson's progress."""
+    lessons = Lesson.objects.select_related("module__course")
+    if not request.user.is_staff:
+        lessons = lessons.filter(module__course__in=Course.objects.published())
+    lesson = get_object_or_404(lessons, pk=lesson_id, module__course__slug=slug)
+    course = lesson.module.course
+    creator = _creator(request)
+    enrolment = _enrolment(creator, course)
+    if creator is not None:
+        if enrolment is None:
             messages.info(request, "Enrol in the course to start its lessons.")
-            return redirect(context["course"])
-        if not context["module"].is_open:
-            opens = timezone.localtime(context["module"].opens)
-            messages.info(request, f"“{context['module'].module.title}” opens on {opens:%-d %B}.")
-            return redirect(context["course"])
-        if context["enrolment"].last_lesson_id != context["lesson"].pk:
-            services.open_lesson(enrolment=context["enrolment"], lesson=context["lesson"])
-    if context["lesson"].kind == LessonKind.INSIGHT and not context["preview"]:
-        cards = selectors.insight_cards_for(request.user.creator, today=rewards_today())
-        context["insight"] = next(
-            (card for card in cards if card.key == context["lesson"].insight), None
-        )
-    return render(request, "academy/lesson.html", context)
+            return redirect(course)
+        opens = selectors.opens_on(enrolment, lesson.module)
+        if opens > timezone.now():
+            messages.info(
+                request,
+                f"“{lesson.module.title}” opens on {timezone.localtime(opens):%-d %B}.",
+            )
+            return redirect(course)
+        if enrolment.last_lesson_id != lesson.pk:
+            services.open_lesson(enrolment=enrolment, lesson=lesson)
+    progress = enrolment.progress.filter(lesson=lesson).first() if enrolment else None
+    return render(
+        request,
+        "academy/lesson.html",
+        {
+            "course": course,
+            "lesson": lesson,
+            "place": SimpleLazyObject(lambda: _place(lesson, enrolment, creator)),
+            "done": progress is not None and progress.completed_at is not None,
+            "watched_percent": _watched_percent(lesson, progress),
+            "certificate": _certificate(enrolment)
+            if enrolment is not None and enrolment.completed_at
+            else None,
+            "preview": creator is None,
+            "cache_key": region_key(
+                request.user.pk,
+                lesson.pk,
+                selectors.catalog_version(),
+                selectors.learning_version(creator.pk) if creator else "preview",
+            ),
+            "region_seconds": REGION_SECONDS,
+        },
+    )
+
+
+def _watched_percent(lesson: Lesson, progress: LessonProgress | None) -> int:
+    if progress is None or lesson.kind != LessonKind.VIDEO:
+        return 0
+    return min(100, progress.watched_seconds * 100 // lesson.video_seconds)
 
 
 def _enrolled_lesson(request: HttpRequest, slug: str, lesson_id: int) -> tuple[Enrolment, Lesson]:
@@ -242,7 +273,6 @@ def _completion(
 ) -> HttpResponse:
     """The lesson's completion region after an htmx action, with the course's progress bar
     swapped out of band."""
-    watched = progress.watched_seconds if progress else 0
     return render(
         request,
         "academy/lesson.html#completion",
@@ -250,9 +280,7 @@ def _completion(
             "course": enrolment.course,
             "lesson": lesson,
             "done": progress is not None and progress.completed_at is not None,
-            "watched_percent": min(100, watched * 100 // lesson.video_seconds)
-            if lesson.kind == LessonKind.VIDEO
-            else 0,
+            "watched_percent": _watched_percent(lesson, progress),
             "summary": (summary := selectors.progress_of(enrolment)),
             "certificate": _certificate(enrolment) if summary.completed else None,
             "error": error,
