@@ -455,3 +455,15 @@ def test_a_lesson_seen_again_reads_only_what_can_change(
     assert token.sub("", main.search(again)[0]) == token.sub("", main.search(first)[0])
     creator_client.post(lesson_url(course, "article", "complete_lesson"))
     assert "1 / 3" in creator_client.get(url).content.decode()  # the step shows at once
+
+
+def test_a_course_with_a_cover_shows_it(
+    creator_client: Client, course: dict, tmp_path: object, settings: object
+) -> None:
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    course["course"].cover.save("hooks.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    home = creator_client.get(reverse("academy:home")).content.decode()
+    page = creator_client.get(course["course"].get_absolute_url()).content.decode()
+    assert 'class="course-cover"' in home and course["course"].cover.url in page

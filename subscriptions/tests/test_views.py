@@ -418,3 +418,14 @@ def test_a_past_due_fan_pays_with_another_card_at_once() -> None:
         reverse("subscriptions:change_card", args=[subscription.pk]), {"card": other.pk}
     )
     assert refused.status_code == 400
+
+
+def test_a_badge_shows_on_the_creator_page_as_soon_as_it_is_granted(client: Client) -> None:
+    from accounts.models import Badge
+    from accounts.services import grant_badge
+
+    package = PackageFactory()
+    assert "Brand-ready" not in client.get(page_of(package)).content.decode()  # now cached
+    badge = Badge.objects.create(slug="brand-ready", name="Brand-ready", description="Ready.")
+    grant_badge(creator=package.creator, badge=badge, reason="Completed a course")
+    assert "Brand-ready" in client.get(page_of(package)).content.decode()

@@ -199,6 +199,12 @@ class Command(BaseCommand):
         # What the nightly job computes: the peer figures the Academy's insight cards compare
         # each creator with.
         academy_insights.refresh_peer_bands(rewards_today() - timedelta(days=1))
+        leo = CreatorProfile.objects.get(handle="leo.dances")
+        if not leo.enrolments.exists():
+            # A creator the Marketplace will show as Brand-ready (the badge on /@leo.dances/).
+            demo_academy.complete_course(
+                creator=leo, slug="working-with-brands", at=timezone.now() - timedelta(days=20)
+            )
         if completed_on := demo_academy.seed_learning(creator=demo_creator):
             # The finished course's points, as the nightly run would have posted them.
             recalculation.recalculate_day_in_process(
