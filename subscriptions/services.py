@@ -702,11 +702,24 @@ def renew_due(*, now: datetime | None = None) -> RenewalRun:
     day) or lapsed (past due for SUBSCRIPTIONS_RETRY_DAYS). Running it twice the same day
     charges each subscription once: the charge's key names the period and the retry day."""
     now = _now(now)
+    return renew_batch(subscription_ids=due_for_renewal(now=now), now=now)
+
+
+def due_for_renewal(*, now: datetime) -> list[int]:
+    """The live subscriptions whose period has ended by `now`, the longest due first."""
+    return list(
+        Subscription.objects.filter(state__in=LIVE_STATES, current_period_end__lte=now)
+        .order_by("current_period_end", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def renew_batch(*, subscription_ids: list[int], now: datetime) -> RenewalRun:
+    """Renew (or end, retry, lapse) each of the subscriptions, one transaction each, as of
+    `now`: what one of the daily task's batches does. A subscription renewed already, or no
+    longer due, is passed over (renew_one checks), so a batch can run twice."""
     run = RenewalRun()
-    due = Subscription.objects.filter(
-        state__in=LIVE_STATES, current_period_end__lte=now
-    ).values_list("pk", flat=True)
-    for pk in list(due.order_by("current_period_end", "pk")):
+    for pk in subscription_ids:
         try:
             outcome = renew_one(subscription_id=pk, now=now)
         except SoftTimeLimitExceeded:
