@@ -214,6 +214,11 @@ class PostPreview:
     # The published packages that unlock the post, in the creator's order.
     packages: list[Package] = field(default_factory=list)
 
+    @property
+    def unlock_with(self) -> Package | None:
+        """The cheapest package that unlocks the post: where "Subscribe to read" goes."""
+        return min(self.packages, key=lambda p: p.monthly_price_minor, default=None)
+
 
 def _published(post: Post) -> list[Package]:
     return [package for package in post.packages.all() if package.is_published]

@@ -27,6 +27,7 @@ from core import regions
 from core.money import format_minor
 from payments import ledger
 from payments import services as payments_services
+from payments.gateway import CardDetails
 from payments.models import SavedCard, Source
 
 from . import selectors
@@ -307,6 +308,40 @@ def subscribe(
             return _collect(charge, now=now)
         raise SubscriptionError(f"You already subscribe to @{package.creator.handle}.") from None
     return _collect(charge, now=now)
+
+
+def subscribe_with_new_card(
+    *,
+    fan: User,
+    package: Package,
+    billing: str,
+    card: CardDetails,
+    request_key: str,
+    expected_price: int | None = None,
+    now: datetime | None = None,
+) -> Subscription:
+    """Save the card the fan has just typed and subscribe with it (as `subscribe`). A card
+    the gateway declines here is forgotten at once: it is never offered to the fan again."""
+    saved = payments_services.save_card(user=fan, card=card)
+    try:
+        return subscribe(
+            fan=fan,
+            package=package,
+            billing=billing,
+            card=saved,
+            request_key=request_key,
+            expected_price=expected_price,
+            now=now,
+        )
+    except (SubscriptionError, payments_services.PaymentError) as error:
+        if is_declined(error):
+            payments_services.forget_card(card=saved)
+        raise
+
+
+def is_declined(error: Exception) -> bool:
+    """Whether the gateway declined the card, behind the error or as its cause."""
+    return any(isinstance(e, payments_services.CardDeclined) for e in (error, error.__cause__))
 
 
 def _collect(charge: SubscriptionCharge, *, now: datetime) -> Subscription:

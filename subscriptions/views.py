@@ -175,11 +175,17 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            card = form.cards.get(data["card"])
+            order = {
+                "fan": request.user,
+                "package": package,
+                "billing": data["billing"],
+                "request_key": data["request_key"],
+                "expected_price": data["expected_price"],
+            }
             try:
                 if data["card"] == NEW_CARD:
-                    card = payments_services.save_card(
-                        user=request.user,
+                    subscription = services.subscribe_with_new_card(
+                        **order,
                         card=CardDetails(
                             number=data["number"],
                             exp_month=data["exp_month"],
@@ -187,20 +193,10 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
                             cvc=data["cvc"],
                         ),
                     )
-                subscription = services.subscribe(
-                    fan=request.user,
-                    package=package,
-                    billing=data["billing"],
-                    card=card,
-                    request_key=data["request_key"],
-                    expected_price=data["expected_price"],
-                )
+                else:
+                    subscription = services.subscribe(**order, card=form.cards[data["card"]])
             except (services.SubscriptionError, payments_services.PaymentError) as error:
-                causes = (error, error.__cause__)
-                declined = any(isinstance(e, payments_services.CardDeclined) for e in causes)
-                if declined and data["card"] == NEW_CARD and card is not None:
-                    # A card typed just now and refused: not offered again.
-                    payments_services.forget_card(card=card)
+                declined = services.is_declined(error)
                 # A fresh form: today's prices, a new request key (a refused key stays
                 # refused), the fan's choices kept, no card digits written back.
                 package.refresh_from_db()

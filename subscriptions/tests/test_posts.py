@@ -242,7 +242,13 @@ def test_anyone_without_access_sees_a_locked_preview_without_the_body(
         assert "**new**" not in html and "<strong>new</strong>" not in html, who
         assert "Gold · 9.00 USD a month" in html, who
         assert "Silver" not in html, who
-        assert f'href="/@{creator.handle}/#packages"' in html, who
+        subscribe = reverse(
+            "subscriptions:subscribe", kwargs={"handle": creator.handle, "package_id": gold.pk}
+        )
+        if who == "another creator":  # not a fan: sent to the packages, which say so
+            assert f'href="/@{creator.handle}/#packages"' in html, who
+        else:
+            assert f'href="{subscribe}">Subscribe: Gold' in html, who
 
 
 @pytest.mark.parametrize("state", [State.ACTIVE, State.TRIALING, State.PAST_DUE])
@@ -353,7 +359,10 @@ def test_the_previews_partial_shows_teasers_and_never_bodies(
     assert "Behind the scenes of my new video" in html
     assert SECRET not in html
     assert "Unlocks with Gold (9.00 USD a month)" in html
-    assert 'href="#packages"' in html
+    subscribe = reverse(
+        "subscriptions:subscribe", kwargs={"handle": creator.handle, "package_id": gold.pk}
+    )
+    assert f'href="{subscribe}">Subscribe to read: Gold' in html
 
 
 @pytest.mark.parametrize("count", [1, 10])

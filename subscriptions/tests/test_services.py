@@ -334,3 +334,30 @@ def test_the_renewal_run_stops_when_its_time_is_up(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(services, "renew_one", out_of_time)
     with pytest.raises(SoftTimeLimitExceeded):
         services.renew_due(now=subscription.current_period_end + timedelta(minutes=1))
+
+
+def test_a_new_card_declined_on_subscribing_is_forgotten_and_a_good_one_kept() -> None:
+    from payments import selectors as payments_selectors
+    from payments.gateway import CardDetails
+
+    fan = FanFactory()
+    package = PackageFactory(has_trial=False)
+    year = timezone.now().year + 2
+    with pytest.raises(services.SubscriptionError):
+        services.subscribe_with_new_card(
+            fan=fan,
+            package=package,
+            billing=Billing.MONTHLY,
+            card=CardDetails(number=DECLINES_CHARGES, exp_month=12, exp_year=year, cvc="123"),
+            request_key="declined-new-card",
+        )
+    assert not payments_selectors.cards_of(fan).exists()
+    subscription = services.subscribe_with_new_card(
+        fan=fan,
+        package=package,
+        billing=Billing.MONTHLY,
+        card=CardDetails(number="4242424242424242", exp_month=12, exp_year=year, cvc="123"),
+        request_key="good-new-card",
+    )
+    assert subscription.state == State.ACTIVE
+    assert list(payments_selectors.cards_of(fan)) == [subscription.card]

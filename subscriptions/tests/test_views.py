@@ -429,3 +429,15 @@ def test_a_badge_shows_on_the_creator_page_as_soon_as_it_is_granted(client: Clie
     badge = Badge.objects.create(slug="brand-ready", name="Brand-ready", description="Ready.")
     grant_badge(creator=package.creator, badge=badge, reason="Completed a course")
     assert "Brand-ready" in client.get(page_of(package)).content.decode()
+
+
+def test_a_locked_post_leads_to_the_cheapest_package_that_unlocks_it(client: Client) -> None:
+    cheap = PackageFactory(name="Supporter", monthly_price_minor=300)
+    dear = PackageFactory(creator=cheap.creator, name="Insider", monthly_price_minor=900)
+    post = posts.publish_post(
+        creator=cheap.creator, title="Studio diary", body="Hi", packages=[dear, cheap]
+    )
+    page = client.get(page_of(cheap)).content.decode()
+    assert f'href="{subscribe_url(cheap)}">Subscribe to read: Supporter' in page
+    locked = client.get(post.get_absolute_url()).content.decode()
+    assert f'href="{subscribe_url(cheap)}">Subscribe: Supporter' in locked
