@@ -118,6 +118,27 @@ def forget_card(*, card: SavedCard) -> SavedCard:
     return card
 
 
+# Apps above payments that charge saved cards say why a card cannot go yet ("your
+# subscription to @maya pays with it"), registered in their AppConfig.ready(): payments
+# imports none of them (DESIGN.md: a lower app learns from a higher one by a hook).
+CardInUse = Callable[[SavedCard], str | None]
+_card_users: list[CardInUse] = []
+
+
+def register_card_in_use(check: CardInUse) -> None:
+    if check not in _card_users:
+        _card_users.append(check)
+
+
+def remove_card(*, card: SavedCard) -> SavedCard:
+    """The user no longer wants the card offered. Refused, with the reason in words, while
+    something still pays with it (a live subscription): its card is changed first."""
+    for check in _card_users:
+        if reason := check(card):
+            raise PaymentError(reason)
+    return forget_card(card=card)
+
+
 @sensitive_variables("card", "digits")
 def check_card(card: CardDetails) -> None:
     """Refuse card details of the wrong shape before they leave the portal."""

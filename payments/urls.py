@@ -7,6 +7,7 @@ app_name = "payments"
 # Mounted at the site root (portal/urls.py).
 urlpatterns = [
     path("payments/cards/", cards.cards, name="cards"),
+    path("payments/cards/<int:pk>/remove/", cards.remove, name="card_remove"),
     path("earnings/", statement.statement, name="statement"),
     path("earnings/statement.csv", statement.statement_csv, name="statement_csv"),
     path("earnings/payouts/", payouts.payouts_page, name="payouts"),

@@ -13,3 +13,7 @@ class SubscriptionsConfig(AppConfig):
         from . import selectors
 
         eligibility.register_subscription_thresholds(selectors.offer_thresholds)
+        # A card a live subscription pays with is not removed (payments, a floor below).
+        from payments import services as payments_services
+
+        payments_services.register_card_in_use(selectors.card_in_use)

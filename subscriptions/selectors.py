@@ -13,6 +13,7 @@ from accounts.models import CreatorProfile, User
 from activity import selectors as activity_selectors
 from core import regions
 from core.plurals import plural
+from payments.models import SavedCard
 
 from .models import (
     LIVE_STATES,
@@ -275,6 +276,22 @@ def badges_in_room(creator: CreatorProfile, user_ids: set[int]) -> dict[int, Bad
     )
     today = timezone.localdate()
     return {s.fan_id: badge_for(s, today) for s in subscriptions}
+
+
+def card_in_use(card: SavedCard) -> str | None:
+    """Why the card cannot be removed: the live subscriptions that pay with it."""
+    handles = list(
+        Subscription.objects.filter(card=card, state__in=LIVE_STATES).values_list(
+            "creator__handle", flat=True
+        )
+    )
+    if not handles:
+        return None
+    names = ", ".join(f"@{handle}" for handle in handles)
+    return (
+        f"Your subscription to {names} pays with this card: give it another card in "
+        "My subscriptions first."
+    )
 
 
 def subscriber_count(creator: CreatorProfile) -> int:

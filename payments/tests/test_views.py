@@ -8,7 +8,8 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from accounts.models import CreatorProfile, User
-from payments import services
+from accounts.tests.factories import FanFactory
+from payments import selectors, services
 from payments.gateway import CardDetails
 from payments.models import SavedCard
 
@@ -90,3 +91,24 @@ def test_with_stripe_the_page_takes_no_numbers(fan_client: Client, settings: Set
 
     assert "Add a card" not in fan_client.get(URL).content.decode()
     assert post(fan_client, "4242424242424242").status_code == 405
+
+
+def card_details() -> CardDetails:
+    return CardDetails(number="4242424242424242", exp_month=3, exp_year=YEAR, cvc="123")
+
+
+def test_a_user_removes_their_card_but_not_one_something_pays_with(
+    fan_client: Client, fan: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spare, paying = (services.save_card(user=fan, card=card_details()) for _ in range(2))
+    monkeypatch.setattr(
+        services, "_card_users", [lambda card: "It pays for X." if card == paying else None]
+    )
+    refused = fan_client.post(reverse("payments:card_remove", args=[paying.pk]), follow=True)
+    assert "It pays for X." in refused.content.decode()
+    removed = fan_client.post(reverse("payments:card_remove", args=[spare.pk]), follow=True)
+    assert "no longer offered" in removed.content.decode()
+    assert list(selectors.cards_of(fan)) == [paying]
+    other = services.save_card(user=FanFactory(), card=card_details())
+    assert fan_client.post(reverse("payments:card_remove", args=[other.pk])).status_code == 404
+    assert fan_client.get(reverse("payments:card_remove", args=[spare.pk])).status_code == 405

@@ -9,9 +9,9 @@ the page lists cards only.
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import login_required
 
@@ -60,6 +60,20 @@ def cards(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "payments/cards.html", context, status=status)
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop offering one of the user's cards, unless something still pays with it."""
+    card = get_object_or_404(selectors.cards_of(request.user), pk=pk)
+    try:
+        services.remove_card(card=card)
+    except services.PaymentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Removed {card}: it is no longer offered.")
+    return redirect("payments:cards")
 
 
 SANDBOX_CARD_NOTES = {

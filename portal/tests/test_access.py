@@ -101,6 +101,7 @@ URL_KWARGS = {
     "rewards:program": {"month": "2026-10"},
     "store:item": {"slug": "walk-tool"},
     "store:redeem": {"slug": "walk-tool"},
+    "payments:card_remove": {"pk": 1},
 }
 
 # Project views whose plain GET sends the roles allowed in on to another page.
@@ -120,6 +121,7 @@ POST_ONLY = {
     "subscriptions:chat_mute",
     "subscriptions:chat_unmute",
     "subscriptions:emoji_delete",
+    "payments:card_remove",
     "academy:enrol",
     "academy:complete_lesson",
     "academy:watch",
@@ -188,6 +190,8 @@ def expected_for(route: Route, role: str, staff_user: object) -> int:
     if route.name in ROOM_ONLY:
         return 200 if role in (Role.CREATOR, Role.FAN) else 403
     if rule == "signed-in":
+        if route.name in POST_ONLY:
+            return 405
         return 302 if route.name in REDIRECTS_SIGNED_IN else 200
     if role in rule.split("+"):
         if route.name in POST_ONLY:

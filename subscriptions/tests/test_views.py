@@ -441,3 +441,20 @@ def test_a_locked_post_leads_to_the_cheapest_package_that_unlocks_it(client: Cli
     assert f'href="{subscribe_url(cheap)}">Subscribe to read: Supporter' in page
     locked = client.get(post.get_absolute_url()).content.decode()
     assert f'href="{subscribe_url(cheap)}">Subscribe: Supporter' in locked
+
+
+def test_a_fan_cannot_remove_the_card_a_subscription_pays_with(
+    fan_client: Client, fan: object
+) -> None:
+    from payments import selectors as payments_selectors
+
+    spare, paying = card_for(fan), card_for(fan)
+    SubscriptionFactory(fan=fan, card=paying, package__creator__handle="mayamakes")
+    refused = fan_client.post(reverse("payments:card_remove", args=[paying.pk]), follow=True)
+    assert "Your subscription to @mayamakes pays with this card" in refused.content.decode()
+    removed = fan_client.post(reverse("payments:card_remove", args=[spare.pk]), follow=True)
+    assert "no longer offered" in removed.content.decode()
+    assert list(payments_selectors.cards_of(fan)) == [paying]
+    other = card_for(FanFactory())
+    assert fan_client.post(reverse("payments:card_remove", args=[other.pk])).status_code == 404
+    assert fan_client.get(reverse("payments:card_remove", args=[spare.pk])).status_code == 405
