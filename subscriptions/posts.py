@@ -9,17 +9,19 @@ A post's body is Markdown, rendered and sanitised by core.markdown: the stored b
 safe to show as is, whatever was typed.
 """
 
+import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from PIL import Image
+from PIL import Image, ImageOps
 
 from accounts.models import CreatorProfile, Standing, User
 from core.markdown import render_markdown, teaser
@@ -63,23 +65,30 @@ def _check_video_url(video_url: str) -> None:
         raise PostError("The video link must be an http:// or https:// address.") from error
 
 
-def _image_name(image: UploadedFile) -> str:
-    """A random name whose extension is the picture's real format. Random: the file is served
-    from MEDIA_URL, so its name must not be guessable, and the uploader's own name says nothing
-    anyone needs. The real format: the server picks the Content-Type by extension."""
-    found = getattr(image, "image", None)  # what forms.ImageField read, when it came that way
-    if found is None:
-        try:
-            with Image.open(image) as found:
-                pass
-        except (OSError, Image.DecompressionBombError) as error:
-            raise PostError("The picture cannot be read.") from error
-        finally:
-            image.seek(0)
-    extension = IMAGE_EXTENSIONS.get(found.format or "")
-    if extension is None:
-        raise PostError("A picture must be a JPEG, PNG, WebP or GIF.")
-    return f"{secrets.token_urlsafe(18)}.{extension}"
+def _clean_picture(image: UploadedFile) -> tuple[str, ContentFile]:
+    """The picture as the portal stores it, under a random name whose extension is its real
+    format. Random: the file is served from MEDIA_URL, so its name must not be guessable, and
+    the uploader's own name says nothing anyone needs. The real format: the server picks the
+    Content-Type by extension. Written again without its metadata (EXIF: the camera, the time,
+    often where it was taken), turned upright first as the EXIF said; a GIF, which carries no
+    EXIF and may be animated, is kept as it came."""
+    try:
+        with Image.open(image) as picture:
+            extension = IMAGE_EXTENSIONS.get(picture.format or "")
+            if extension is None:
+                raise PostError("A picture must be a JPEG, PNG, WebP or GIF.")
+            name = f"{secrets.token_urlsafe(18)}.{extension}"
+            if picture.format == "GIF":
+                image.seek(0)
+                return name, ContentFile(image.read())
+            upright = ImageOps.exif_transpose(picture)
+            buffer = io.BytesIO()
+            upright.save(buffer, format=picture.format, quality=90)
+    except (OSError, Image.DecompressionBombError) as error:
+        raise PostError("The picture cannot be read.") from error
+    finally:
+        image.seek(0)
+    return name, ContentFile(buffer.getvalue())
 
 
 def _delete_file_after_commit(name: str) -> None:
@@ -100,7 +109,7 @@ def publish_post(
     """A new post for subscribers of `packages` (the creator's own, at least one)."""
     audience = _audience(creator, packages)
     _check_video_url(video_url)
-    image_name = _image_name(image) if image is not None else ""
+    picture = _clean_picture(image) if image is not None else None
     post = Post(
         creator=creator,
         title=title,
@@ -110,7 +119,7 @@ def publish_post(
         video_url=video_url,
     )
     if image is not None:
-        post.image.save(image_name, image, save=False)
+        post.image.save(*picture, save=False)
     post.save()
     post.packages.set(audience)
     page_changed(creator.pk)
@@ -132,13 +141,13 @@ def update_post(
     dropped picture's file is deleted once the change is committed."""
     audience = _audience(post.creator, packages)
     _check_video_url(video_url)
-    image_name = _image_name(image) if image is not None else ""
+    picture = _clean_picture(image) if image is not None else None
     post.title, post.body, post.video_url = title, body, video_url
     post.body_html = render_markdown(body)
     post.teaser = teaser(body)
     old_image = post.image.name
     if image is not None:
-        post.image.save(image_name, image, save=False)
+        post.image.save(*picture, save=False)
     elif remove_image:
         post.image = ""
     post.save()

@@ -186,6 +186,24 @@ def test_a_picture_is_stored_under_a_random_name_with_its_real_formats_extension
     assert "page" not in post.image.name
 
 
+def test_a_photo_is_stored_upright_without_its_exif(creator: CreatorProfile, gold: Package) -> None:
+    # A phone's photo: taken sideways (orientation 6) and saying where (GPS).
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° to show upright
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 60)).save(buffer, format="JPEG", exif=exif)
+    photo = SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    post = publish(creator, gold, image=photo)
+
+    with Image.open(post.image.path) as stored:
+        assert stored.format == "JPEG" and post.image.name.endswith(".jpg")
+        assert stored.size == (30, 40)  # turned upright
+        assert not stored.getexif()  # no camera, no place, no orientation left
+
+
 def test_a_file_that_is_not_a_picture_is_refused_by_the_service_too(
     creator: CreatorProfile, gold: Package
 ) -> None:
