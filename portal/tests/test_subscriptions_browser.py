@@ -280,3 +280,27 @@ def test_a_fan_subscribes_reads_and_chats_and_a_declined_card_opens_nothing(
     )
     expect(page.get_by_text("The green is gorgeous")).to_have_count(0)
     shoot("subscriptions-chat-refused")
+
+
+def test_chat_times_show_in_the_readers_own_time_zone(page: Page, live_server: object) -> None:
+    from datetime import UTC, datetime
+
+    from subscriptions.models import ChatMessage
+    from subscriptions.tests.factories import PackageFactory, SubscriptionFactory
+
+    package = PackageFactory(includes_chat=True)
+    fan = FanFactory(email="kenji@example.com", name="Kenji")
+    SubscriptionFactory(fan=fan, package=package)
+    ChatMessage.objects.create(
+        creator=package.creator,
+        author=package.creator.user,
+        body="Morning, Tokyo!",
+        created_at=datetime(2026, 11, 30, 23, 5, tzinfo=UTC),
+    )
+    tokyo = page.context.browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    tab = tokyo.new_page()
+    sign_in(tab, live_server.url, fan.email)
+    tab.goto(f"{live_server.url}/@{package.creator.handle}/chat/")
+    message = tab.locator("time.chat-time").first
+    expect(message).to_have_text("08:05")  # 23:05 UTC is 08:05 the next morning in Tokyo
+    tokyo.close()
