@@ -46,3 +46,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 # Uploaded files (store images) go to a throwaway directory, never the developer's media/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-private-media-"))
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405

@@ -10,6 +10,7 @@ statement.
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -329,6 +330,12 @@ class PerkDelivery(models.Model):
         return self.delivered_at is not None
 
 
+def private_storage() -> Storage:
+    """Where exclusive posts' pictures live: served only through a view that checks the
+    reader (settings.STORAGES["private"])."""
+    return storages["private"]
+
+
 class Post(models.Model):
     """An exclusive post: only subscribers of the chosen packages read it; others see its title
     and a locked preview. The body is Markdown, rendered and sanitised on save."""
@@ -339,7 +346,7 @@ class Post(models.Model):
     body_html = models.TextField(editable=False, default="")
     # What a reader without access sees, kept with the body so no page parses Markdown for it.
     teaser = models.CharField(max_length=160, editable=False, db_default="")
-    image = models.ImageField(upload_to="posts/", blank=True)
+    image = models.ImageField(upload_to="posts/", blank=True, storage=private_storage)
     video_url = models.URLField(blank=True, help_text="A link to a video, shown as a link.")
     packages = models.ManyToManyField(Package, related_name="posts")
     published_at = models.DateTimeField(default=timezone.now)

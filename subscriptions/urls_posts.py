@@ -7,6 +7,11 @@ from . import views_posts
 urlpatterns = [
     # Reading: a post on its creator's page, and a fan's feed.
     path("@<str:handle>/posts/<int:post_id>/", views_posts.post, name="post"),
+    path(
+        "@<str:handle>/posts/<int:post_id>/picture/",
+        views_posts.post_picture,
+        name="post_picture",
+    ),
     path("subscriptions/feed/", views_posts.feed, name="feed"),
     # Writing, in the creator's studio.
     path("studio/posts/", views_posts.studio_posts, name="studio_posts"),

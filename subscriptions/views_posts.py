@@ -6,15 +6,17 @@ Studio pages fetch posts through `request.user.creator.posts`, so another creato
 a 404. Writes go through subscriptions.posts.
 """
 
+import mimetypes
+
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import creator_required, fan_required, public
+from accounts.access import creator_required, fan_required, login_required, public
 
 from . import posts
 from .forms_posts import PostForm
@@ -43,6 +45,24 @@ def post(request: HttpRequest, handle: str, post_id: int) -> HttpResponse:
         "is_author": posts.is_author(request.user, creator),
     }
     return render(request, "subscriptions/posts/post.html", context)
+
+
+@login_required
+@require_GET
+def post_picture(request: HttpRequest, handle: str, post_id: int) -> HttpResponse:
+    """A post's picture, for those who may read the post (its creator and live subscribers of
+    one of its packages); anyone else gets a 404, as for a picture that does not exist."""
+    creator = posts.public_creator(handle)
+    if creator is None:
+        raise Http404("No such creator.")
+    found = get_object_or_404(posts.posts_of(creator).exclude(image=""), pk=post_id)
+    if not posts.can_read(request.user, found):
+        raise Http404("No such picture.")
+    content_type, _ = mimetypes.guess_type(found.image.name)
+    response = FileResponse(found.image.open("rb"), content_type=content_type)
+    # The reader's browser may keep it; shared caches may not.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @fan_required

@@ -129,6 +129,9 @@ POST_ONLY = {
 # A creator's subscriber chat: any signed-in user may knock, and the room itself decides. The
 # walk's creator owns it and the walk's fan subscribes with chat; brand and staff are refused.
 ROOM_ONLY = {"subscriptions:chat", "subscriptions:chat_messages"}
+# A post's picture: its readers (the walk's creator wrote the post, the walk's fan subscribes)
+# get it; any other signed-in user a 404, as for a picture that does not exist.
+READERS_ONLY = {"subscriptions:post_picture"}
 # Public pages that send signed-in users on to their home instead.
 REDIRECTS_SIGNED_IN = {"portal:landing", "portal:home"}
 
@@ -189,6 +192,8 @@ def expected_for(route: Route, role: str, staff_user: object) -> int:
         return 302
     if route.name in ROOM_ONLY:
         return 200 if role in (Role.CREATOR, Role.FAN) else 403
+    if route.name in READERS_ONLY:
+        return 200 if role in (Role.CREATOR, Role.FAN) else 404
     if rule == "signed-in":
         if route.name in POST_ONLY:
             return 405
@@ -352,6 +357,17 @@ def own_program_statement(creator: object) -> None:
     program.pay_month(month=dt.date(2026, 10, 1), now=dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC))
 
 
+def walk_picture() -> object:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return SimpleUploadedFile("walk.png", buffer.getvalue(), content_type="image/png")
+
+
 def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
     """The creator's package (with chat) that the walk's fan subscribes to, a post for it, a
     chat message, a muted fan and an emoji: the subscription pages' rows."""
@@ -365,7 +381,9 @@ def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
     package = PackageFactory(creator=creator)
     subscription = SubscriptionFactory(fan=fan, package=package)
     services.renew_due(now=subscription.current_period_end)  # a charge, for its admin page
-    post = posts.publish_post(creator=creator, title="Walked", body="A post.", packages=[package])
+    post = posts.publish_post(
+        creator=creator, title="Walked", body="A post.", packages=[package], image=walk_picture()
+    )
     message = ChatMessage.objects.create(creator=creator, author=creator.user, body="Walked")
     muted = chat.mute_fan(creator=creator, fan=FanFactory(), until=None)
     emoji = Emoji.objects.create(creator=creator, code="walk", image="emojis/walk.png")
@@ -376,6 +394,7 @@ def own_subscriptions(creator: object, fan: object) -> dict[str, dict]:
         "subscriptions:chat": handle,
         "subscriptions:chat_messages": handle,
         "subscriptions:post": {**handle, "post_id": post.pk},
+        "subscriptions:post_picture": {**handle, "post_id": post.pk},
         "subscriptions:post_edit": {"post_id": post.pk},
         "subscriptions:post_delete": {"post_id": post.pk},
         "subscriptions:package_edit": {"package_id": package.pk},

@@ -248,7 +248,9 @@ def test_the_page_shows_the_last_50_messages_oldest_first_with_names_badges_and_
     assert '<span class="badge badge-neutral chat-badge">Founder · 3 months</span>' in html
     assert f'<span class="chat-author">{room.display_name}</span>' in html
     assert '<span class="badge badge-info chat-badge">Creator</span>' in html
-    assert re.search(r'<time class="chat-time" datetime="[^"]+"[^>]*>\d\d:\d\d</time>', html)
+    assert re.search(
+        r'<time class="chat-time" data-local-time datetime="[^"]+"[^>]*>\d\d:\d\d</time>', html
+    )
     assert cursor_fields(html)["after"] == str(ids[-1])
     assert cursor_fields(html)["first"] == str(ids[-50])
     assert f'hx-get="{messages_url(room)}?after={ids[-1]}&amp;first={ids[-50]}' in html

@@ -7,7 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.loader import render_to_string
@@ -220,13 +221,14 @@ def test_deleting_a_post_deletes_its_picture_after_commit(
     post = publish(creator, gold, image=picture())
     name = post.image.name
     assert name.startswith("posts/") and not name.endswith("holiday.png")
-    assert default_storage.exists(name)
+    private = storages["private"]
+    assert private.exists(name)
 
     with django_capture_on_commit_callbacks(execute=True):
         posts.delete_post(post=post)
 
     assert not Post.objects.exists()
-    assert not default_storage.exists(name)
+    assert not private.exists(name)
 
 
 # Reading a post
@@ -290,7 +292,7 @@ def test_the_creator_reads_their_own_post_with_its_picture_and_video_link(
     html = creator_client.get(post.get_absolute_url()).content.decode()
 
     assert SECRET in html
-    assert f'src="{post.image.url}"' in html
+    assert f'src="{picture_url(post)}"' in html
     assert 'href="https://video.example/v/1" rel="noopener nofollow ugc"' in html
 
 
@@ -301,8 +303,31 @@ def test_a_locked_preview_shows_neither_picture_nor_video(
 
     html = fan_client.get(post.get_absolute_url()).content.decode()
 
-    assert post.image.url not in html
+    assert picture_url(post) not in html
     assert "video.example" not in html
+
+
+def picture_url(post: Post) -> str:
+    return reverse(
+        "subscriptions:post_picture",
+        kwargs={"handle": post.creator.handle, "post_id": post.pk},
+    )
+
+
+def test_a_posts_picture_is_sent_only_to_its_readers(
+    creator: CreatorProfile, gold: Package, silver: Package
+) -> None:
+    post = publish(creator, gold, image=picture())
+    assert not (settings.MEDIA_ROOT / post.image.name).exists()  # nothing under MEDIA_URL
+    readers = [_client_for(creator.user), _client_for(SubscriptionFactory(package=gold).fan)]
+    for client in readers:
+        response = client.get(picture_url(post))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
+        assert response["Cache-Control"] == "private, max-age=3600"
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    for who, client in locked_viewers(gold, silver).items():
+        assert client.get(picture_url(post)).status_code in (302, 404), who
 
 
 def test_the_handle_is_found_whatever_its_case(creator: CreatorProfile, gold_post: Post) -> None:
