@@ -101,6 +101,7 @@ def open_lesson(*, enrolment: Enrolment, lesson: Lesson, now: datetime | None = 
     """Remember the lesson the creator is on: Resume brings them back to it."""
     now = _now(now)
     Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_seen_at=now)
+    learning_changed(enrolment.creator_id)  # Resume and the order of Continue learning
 
 
 def _progress_row(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:

@@ -98,7 +98,9 @@ def home(request: HttpRequest) -> HttpResponse:
             selectors.catalog_version(),
             selectors.learning_version(creator.pk) if creator else "preview",
             today,
-            request.GET.urlencode(),
+            filters.get("q", ""),
+            filters["category"].slug if filters.get("category") else "",
+            filters.get("level", ""),
         ),
         "region_seconds": REGION_SECONDS,
     }
@@ -216,7 +218,8 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
                 f"“{lesson.module.title}” opens on {timezone.localtime(opens):%-d %B}.",
             )
             return redirect(course)
-        if enrolment.last_lesson_id != lesson.pk:
+        # A video's opening is also where the player's first report is measured from.
+        if enrolment.last_lesson_id != lesson.pk or lesson.kind == LessonKind.VIDEO:
             services.open_lesson(enrolment=enrolment, lesson=lesson)
     progress = enrolment.progress.filter(lesson=lesson).first() if enrolment else None
     return render(
@@ -237,6 +240,8 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
                 lesson.pk,
                 selectors.catalog_version(),
                 selectors.learning_version(creator.pk) if creator else "preview",
+                # An insight card shows the creator's figure of the day.
+                rewards_today() if lesson.kind == LessonKind.INSIGHT else "",
             ),
             "region_seconds": REGION_SECONDS,
         },

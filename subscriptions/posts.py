@@ -78,13 +78,20 @@ def _clean_picture(image: UploadedFile) -> tuple[str, ContentFile]:
             if extension is None:
                 raise PostError("A picture must be a JPEG, PNG, WebP or GIF.")
             name = f"{secrets.token_urlsafe(18)}.{extension}"
-            if picture.format == "GIF":
-                image.seek(0)
+            if picture.format == "GIF" or getattr(picture, "is_animated", False):
+                image.seek(0)  # frames would be lost in writing it again
                 return name, ContentFile(image.read())
             upright = ImageOps.exif_transpose(picture)
             buffer = io.BytesIO()
-            upright.save(buffer, format=picture.format, quality=90)
-    except (OSError, Image.DecompressionBombError) as error:
+            upright.save(
+                buffer,
+                format=picture.format,
+                quality=90,
+                icc_profile=picture.info.get("icc_profile"),  # a phone's colours stay
+            )
+    except PostError:
+        raise
+    except Exception as error:  # Pillow raises OSError, SyntaxError, struct.error... on junk
         raise PostError("The picture cannot be read.") from error
     finally:
         image.seek(0)

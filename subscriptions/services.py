@@ -729,6 +729,7 @@ class RenewalRun:
     ended: int = 0
     lapsed: int = 0
     waiting: int = 0  # outcome not known yet: settled by a later run
+    skipped: int = 0  # no longer due (a batch delivered twice, or changed since it was queued)
 
 
 def renew_due(*, now: datetime | None = None) -> RenewalRun:
@@ -775,7 +776,7 @@ def renew_one(*, subscription_id: int, now: datetime) -> str:
             .get(pk=subscription_id)
         )
         if subscription.state not in LIVE_STATES or subscription.current_period_end > now:
-            return "renewed" if subscription.state == State.ACTIVE else "ended"
+            return "skipped"
         if subscription.cancel_at_period_end:
             _end(subscription, State.CANCELLED, now=now)
             return "ended"

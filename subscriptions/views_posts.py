@@ -59,7 +59,11 @@ def post_picture(request: HttpRequest, handle: str, post_id: int) -> HttpRespons
     if not posts.can_read(request.user, found):
         raise Http404("No such picture.")
     content_type, _ = mimetypes.guess_type(found.image.name)
-    response = FileResponse(found.image.open("rb"), content_type=content_type)
+    try:
+        picture = found.image.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("No such picture.") from error
+    response = FileResponse(picture, content_type=content_type)
     # The reader's browser may keep it; shared caches may not.
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -480,3 +480,17 @@ def test_a_course_with_a_cover_shows_it(
     home = creator_client.get(reverse("academy:home")).content.decode()
     page = creator_client.get(course["course"].get_absolute_url()).content.decode()
     assert 'class="course-cover"' in home and course["course"].cover.url in page
+
+
+def test_reopening_a_video_lesson_restarts_what_the_player_may_report(
+    creator_client: Client, creator: CreatorProfile, course: dict
+) -> None:
+    enrolment = enrolled(creator, course)  # ten minutes ago
+    url = lesson_url(course, "video")
+    creator_client.get(url)
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        last_seen_at=timezone.now() - timedelta(days=1)
+    )
+    creator_client.get(url)  # opened again now: a whole video cannot have played since
+    response = creator_client.post(lesson_url(course, "video", "watch"), {"played": "0-100"})
+    assert response.status_code == 400 and b"nothing was counted" in response.content

@@ -4,16 +4,26 @@ from django.db import migrations, models
 import subscriptions.models
 
 
+def _move(apps, source: str, target: str) -> None:
+    Post = apps.get_model("subscriptions", "Post")
+    here, there = storages[source], storages[target]
+    for name in Post.objects.exclude(image="").values_list("image", flat=True):
+        if not here.exists(name):
+            continue
+        if not there.exists(name):  # else an interrupted run copied it already
+            with here.open(name, "rb") as picture:
+                there.save(name, picture)
+        here.delete(name)
+
+
 def move_pictures(apps, schema_editor):
     # Pictures already uploaded move from MEDIA_ROOT (public under MEDIA_URL) to the private
     # storage, under the same names.
-    Post = apps.get_model("subscriptions", "Post")
-    public, private = storages["default"], storages["private"]
-    for name in Post.objects.exclude(image="").values_list("image", flat=True):
-        if public.exists(name) and not private.exists(name):
-            with public.open(name, "rb") as picture:
-                private.save(name, picture)
-            public.delete(name)
+    _move(apps, "default", "private")
+
+
+def move_pictures_back(apps, schema_editor):
+    _move(apps, "private", "default")
 
 
 class Migration(migrations.Migration):
@@ -27,5 +37,5 @@ class Migration(migrations.Migration):
                 blank=True, storage=subscriptions.models.private_storage, upload_to="posts/"
             ),
         ),
-        migrations.RunPython(move_pictures, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(move_pictures, move_pictures_back, elidable=True),
     ]

@@ -687,3 +687,22 @@ def test_the_studio_is_for_creators(fan_client: Client) -> None:
     for url in (STUDIO, NEW):
         assert fan_client.get(url).status_code == 403
         assert Client().get(url).status_code == 302
+
+
+def test_a_picture_pillow_chokes_on_is_refused_in_words(
+    creator: CreatorProfile, gold: Package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Broken EXIF makes Pillow raise SyntaxError or struct.error, not only OSError.
+    def choke(picture: object) -> None:
+        raise SyntaxError("not a TIFF file")
+
+    monkeypatch.setattr(posts.ImageOps, "exif_transpose", choke)
+    with pytest.raises(posts.PostError, match="cannot be read"):
+        publish(creator, gold, image=picture("JPEG", name="junk.jpg"))
+    assert not Post.objects.exists()
+
+
+def test_a_missing_picture_file_is_a_404(creator: CreatorProfile, gold: Package) -> None:
+    post = publish(creator, gold, image=picture())
+    storages["private"].delete(post.image.name)
+    assert _client_for(creator.user).get(picture_url(post)).status_code == 404

@@ -34,10 +34,18 @@ def test_the_daily_task_queues_the_due_subscriptions_in_batches(
 def test_each_due_subscription_is_renewed_once_however_often_batches_run() -> None:
     # Without a broker the batches run at once (CELERY_TASK_ALWAYS_EAGER), as on a laptop.
     due = due_subscriptions(3)
-    assert tasks.renew_due() == 1
-    now = timezone.now().isoformat()
-    again = tasks.renew_batch([s.pk for s in due], now)  # a batch delivered twice
-    assert again["renewed"] == 3  # counted, but nothing charged again
+    queued: list[tuple[list[int], str]] = []
+    send = tasks.renew_batch.delay
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            tasks.renew_batch,
+            "delay",
+            lambda ids, now: (queued.append((ids, now)), send(ids, now))[1],
+        )
+        assert tasks.renew_due() == 1
+    ids, now = queued[0]
+    again = tasks.renew_batch(ids, now)  # the same batch delivered twice
+    assert (again["renewed"], again["skipped"]) == (0, 3)
     assert tasks.renew_due() == 0  # nothing is due any more
     for subscription in due:
         charges = SubscriptionCharge.objects.filter(
