@@ -115,6 +115,17 @@ def _emoji_png(colour: str) -> ContentFile:
     return ContentFile(data.getvalue(), name="emoji.png")
 
 
+def _routine_jpeg() -> ContentFile:
+    """The morning routine post's picture: five product swatches on a soft background."""
+    image = Image.new("RGB", (960, 540), (252, 231, 236))
+    draw = ImageDraw.Draw(image)
+    for n, colour in enumerate(["#f9a8d4", "#fcd34d", "#a7f3d0", "#93c5fd", "#c4b5fd"]):
+        draw.rounded_rectangle((60 + n * 175, 170, 200 + n * 175, 370), radius=28, fill=colour)
+    data = io.BytesIO()
+    image.save(data, "JPEG", quality=85)
+    return ContentFile(data.getvalue(), name="routine.jpg")
+
+
 def _fan(email: str, name: str, password: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -162,12 +173,13 @@ def seed_subscriptions(*, creator: CreatorProfile, staff: User, password: str) -
         packages[name] = services.publish_package(package=package)
     for code, colour in EMOJIS:
         chat.add_emoji(creator=creator, code=code, image=_emoji_png(colour))
-    for title, body, audience, days_ago in POSTS:
+    for n, (title, body, audience, days_ago) in enumerate(POSTS):
         post = posts.publish_post(
             creator=creator,
             title=title,
             body=body,
             packages=[packages[name] for name in audience],
+            image=_routine_jpeg() if n == 0 else None,  # served only to its readers
         )
         # Backdated so the demo feed reads like weeks of posting.
         Post.objects.filter(pk=post.pk).update(published_at=now - timedelta(days=days_ago))
