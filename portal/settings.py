@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "marketplace",
     "subscriptions",
     "academy",
+    "gifts",
     "rewards",
     "payments",
     "activity",

@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role
 from accounts.services import notify
 from accounts.tests.factories import StaffFactory
+from gifts.models import CoinReason
+from gifts.services import credit_coins
 from rewards.models import EntryKind
 from rewards.services import post_entry
 from store import services as store_services
@@ -472,6 +474,8 @@ def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> di
         creator=creator, item_id=tool.pk, request_key="a" * 20
     )
     notify(user=creator.user, subject="Walked", body="A notification to list.")
+    # The fan's coins: rows for the coin ledger's admin pages.
+    credit_coins(fan=fan, amount=100, reason=CoinReason.PURCHASE, idempotency_key="walk")
     payout = own_payout(creator)
     own_program_statement(creator)
     return {

@@ -3,6 +3,7 @@ from django.db import connection
 
 from core.plurals import plural
 from payments import ledger as earnings
+from rewards.ledger_checks import run_ledger_checks
 
 # Accounts whose balance is not the sum of their entries.
 MISMATCHES_SQL = """
@@ -17,8 +18,9 @@ MISMATCHES_SQL = """
 
 class Command(BaseCommand):
     help = (
-        "Check that every points balance and every earnings balance (available and pending) "
-        "equals the sum of its entries; exit 1 if not."
+        "Check that every points balance, every earnings balance (available and pending) and "
+        "every balance of the ledgers apps register (coins) equals the sum of its entries; "
+        "exit 1 if not."
     )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -28,15 +30,23 @@ class Command(BaseCommand):
             cursor.execute("SELECT COUNT(*) FROM rewards_pointsaccount")
             accounts = cursor.fetchone()[0]
         earnings_accounts, earnings_problems = earnings.ledger_mismatches()
+        others = run_ledger_checks()
         for creator_id, balance, total in mismatches:
             self.stderr.write(
                 f"creator {creator_id}: balance {balance:,}, entries sum to {total:,}"
             )
         for problem in earnings_problems:
             self.stderr.write(problem)
-        if mismatches or earnings_problems:
+        for report in others:
+            for problem in report.problems:
+                self.stderr.write(problem)
+        if mismatches or earnings_problems or any(report.problems for report in others):
+            counts = [f"{len(mismatches)} of {plural(accounts, 'points account')}"] + [
+                f"{len(report.problems)} of {plural(report.accounts, report.noun)}"
+                for report in others
+            ]
             raise CommandError(
-                f"{len(mismatches)} of {plural(accounts, 'points account')} and "
+                f"{', '.join(counts)} and "
                 f"{len(earnings_problems)} of {plural(earnings_accounts, 'earnings account')} "
                 "do not balance."
             )
@@ -47,3 +57,8 @@ class Command(BaseCommand):
             f"Earnings balances: {plural(earnings_accounts, 'account')}, available and pending "
             "equal their entries."
         )
+        for report in others:
+            self.stdout.write(
+                f"{report.noun.capitalize()} balances: {plural(report.accounts, 'account')}, "
+                "every balance equals its entries and none is negative."
+            )
