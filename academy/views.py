@@ -14,11 +14,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import creator_or_staff_required, creator_required, public
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
-from core.http import bad_request
+from core.http import bad_request, wants_fragment
 from core.regions import REGION_SECONDS, region_key
 
 from . import selectors, services
@@ -56,6 +57,7 @@ def _enrolment(creator: CreatorProfile | None, course: Course) -> Enrolment | No
 
 @creator_or_staff_required
 @require_GET
+@vary_on_headers("HX-Request")  # the same URL answers htmx with its region only
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog (search, category, level) with the creator's courses and what their own
     data says to learn next. An htmx search swaps the results only."""
@@ -104,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "region_seconds": REGION_SECONDS,
     }
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, "academy/home.html#results", context)
     return render(request, "academy/home.html", context)
 

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, public
 from core.clock import FIRST_DAY, is_known_day, rewards_day_of, rewards_today
-from core.http import bad_request
+from core.http import bad_request, wants_fragment
 from core.regions import REGION_SECONDS, region_key
 
 from . import dashboard as dashboards
@@ -190,11 +191,14 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @creator_required
 @require_GET
+@vary_on_headers("HX-Request")  # the same URL answers htmx with its region only
 def what_if(request: HttpRequest) -> HttpResponse:
     """Points the current rules would give a hypothetical video. A GET form: the numbers
     stay in the address, so a result can be bookmarked or shared."""
     today = rewards_today()
     form = WhatIfForm(request.GET or None)
     estimate = whatif.estimate(form.video(), today) if form.is_valid() else None
-    template = "rewards/what_if.html#calculator" if request.htmx else "rewards/what_if.html"
+    template = (
+        "rewards/what_if.html#calculator" if wants_fragment(request) else "rewards/what_if.html"
+    )
     return render(request, template, {"form": form, "estimate": estimate, "today": today})

@@ -19,10 +19,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import creator_required
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
+from core.http import wants_fragment
 from core.regions import REGION_SECONDS, region_key
 from rewards import selectors as rewards_selectors
 
@@ -57,6 +59,7 @@ class CatalogPage:
 
 @creator_required
 @require_GET
+@vary_on_headers("HX-Request")  # the same URL answers htmx with its region only
 def catalog(request: HttpRequest) -> HttpResponse:
     """The catalog with the creator's prices; the filters swap only the results with htmx."""
     form = StoreFilterForm(request.GET or None)
@@ -79,7 +82,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
     return render(
         request,
-        "store/catalog.html#results" if request.htmx else "store/catalog.html",
+        "store/catalog.html#results" if wants_fragment(request) else "store/catalog.html",
         {
             "form": form,
             "filtered": filters != selectors.StoreFilters(),

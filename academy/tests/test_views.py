@@ -494,3 +494,16 @@ def test_reopening_a_video_lesson_restarts_what_the_player_may_report(
     creator_client.get(url)  # opened again now: a whole video cannot have played since
     response = creator_client.post(lesson_url(course, "video", "watch"), {"played": "0-100"})
     assert response.status_code == 400 and b"nothing was counted" in response.content
+
+
+def test_htmx_restoring_the_home_from_history_gets_the_whole_page(
+    creator_client: Client, course: dict
+) -> None:
+    url = reverse("academy:home")
+    region = creator_client.get(url, {"q": "hook"}, headers={"HX-Request": "true"})
+    restored = creator_client.get(
+        url, {"q": "hook"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert region.content.decode().lstrip().startswith('<div id="results"')
+    assert "<!doctype html>" in restored.content.decode()
+    assert "HX-Request" in region["Vary"]  # a browser's cache keeps the two apart

@@ -89,6 +89,12 @@ def test_the_filters_swap_only_the_results_through_htmx(
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="store-results"')
     assert "<html" not in html and slugs(html) == ["t"]
+    assert "HX-Request" in response["Vary"]
+    # htmx restoring the pushed URL from history, its own copy gone: the whole page.
+    restored = creator_client.get(
+        f"{STORE}?kind=tool", headers={**HX, "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restored.content.decode()
 
 
 @pytest.mark.parametrize(
