@@ -38,6 +38,17 @@ def catalog_version() -> int:
     return regions.version(CATALOG_VERSION)
 
 
+# An enrolment's steps done: its lessons completed and its quizzes passed (each once).
+STEPS_DONE = {
+    "lessons_done": Count(
+        "progress", filter=Q(progress__completed_at__isnull=False), distinct=True
+    ),
+    "quizzes_passed": Count(
+        "quiz_attempts__quiz", filter=Q(quiz_attempts__passed=True), distinct=True
+    ),
+}
+
+
 def learning_version_key(creator_id: int) -> str:
     return f"academy:learning-version:{creator_id}"
 
@@ -113,14 +124,7 @@ def progress_of(enrolment: Enrolment) -> Progress:
     )
     row = (
         Enrolment.objects.filter(pk=enrolment.pk)
-        .annotate(
-            lessons_done=Count(
-                "progress", filter=Q(progress__completed_at__isnull=False), distinct=True
-            ),
-            quizzes_passed=Count(
-                "quiz_attempts__quiz", filter=Q(quiz_attempts__passed=True), distinct=True
-            ),
-        )
+        .annotate(**STEPS_DONE)
         .values("lessons_done", "quizzes_passed", "completed_at")
         .get()
     )
@@ -202,14 +206,7 @@ def _steps_done(enrolments: list[Enrolment]) -> dict[int, int]:
         return {}
     rows = (
         Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
-        .annotate(
-            lessons_done=Count(
-                "progress", filter=Q(progress__completed_at__isnull=False), distinct=True
-            ),
-            quizzes_passed=Count(
-                "quiz_attempts__quiz", filter=Q(quiz_attempts__passed=True), distinct=True
-            ),
-        )
+        .annotate(**STEPS_DONE)
         .values_list("course_id", "lessons_done", "quizzes_passed")
     )
     return {course_id: lessons + quizzes for course_id, lessons, quizzes in rows}
