@@ -4,6 +4,11 @@ Every movement is an entry with its reason, the document it came from and an ide
 (a repeated key returns the first entry and moves nothing), posted under the fan's account
 row lock, with the balance updated in the same transaction, so racing gifts never spend the
 same coins twice.
+
+Coin packs are bought as subscriptions are charged: the CoinPurchase is recorded (and
+committed) before the card is charged through payments.services under the purchase's own
+key, and marked paid in the transaction that credits the coins, so a double click or a retry
+never charges twice and never credits twice.
 """
 
 from django.db import IntegrityError, transaction
@@ -12,8 +17,19 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.plurals import plural
+from payments import services as payments_services
+from payments.models import SavedCard
 
-from .models import CREDIT_REASONS, DEBIT_REASONS, CoinAccount, CoinEntry, CoinReason
+from .models import (
+    CREDIT_REASONS,
+    DEBIT_REASONS,
+    CoinAccount,
+    CoinEntry,
+    CoinPack,
+    CoinPurchase,
+    CoinReason,
+    PurchaseState,
+)
 
 # Refuse amounts no real movement reaches: a mistyped amount should not make history.
 MAX_COINS = 10**9
@@ -130,3 +146,102 @@ def spend_coins(
         document=document,
         memo=memo,
     )
+
+
+# --- buying coins -----------------------------------------------------------------------------
+
+
+def buy_coin_pack(*, fan: User, pack: CoinPack, card: SavedCard, request_key: str) -> CoinPurchase:
+    """Charge the fan's card for the pack and credit its coins. A repeated request_key returns
+    the same purchase and charges once. Not inside a transaction: the purchase's record
+    commits before the card is charged. Raises GiftsError when the rules or the card refuse,
+    or when the outcome of the charge is not known yet (the purchase stays pending)."""
+    if not request_key or len(request_key) > 64:
+        raise GiftsError("The form was incomplete; reload the page and try again.")
+    key = f"coin-pack:{fan.pk}:{request_key}"
+    existing = CoinPurchase.objects.filter(request_key=key)
+    if (purchase := existing.first()) is not None:
+        return _collect(purchase, pack=pack)
+    if fan.role != Role.FAN:
+        raise GiftsError("Only fan accounts can buy coins.")
+    if not pack.is_active:
+        raise GiftsError("That coin pack is not offered any more.")
+    if card.customer.user_id != fan.pk:
+        raise GiftsError("Choose one of your own cards.")
+    now = timezone.now()
+    try:
+        with transaction.atomic(durable=True):
+            purchase = CoinPurchase.objects.create(
+                fan=fan,
+                pack=pack,
+                coins=pack.coins,
+                price_minor=pack.price_minor,
+                currency=pack.currency,
+                card=card,
+                request_key=key,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # The same click twice, in two requests: the other one recorded it first.
+        purchase = existing.get()
+    return _collect(purchase, pack=pack)
+
+
+def _collect(purchase: CoinPurchase, *, pack: CoinPack) -> CoinPurchase:
+    """Charge the card for `purchase` (once, whatever happened before) and record the outcome."""
+    if purchase.pack_id != pack.pk:
+        raise GiftsError("That request was already used for another coin pack.")
+    if purchase.state == PurchaseState.PAID:
+        return purchase
+    if purchase.state == PurchaseState.FAILED:
+        raise GiftsError(purchase.failure)
+    try:
+        payments_services.charge_card(
+            card=purchase.card,
+            amount=purchase.price_minor,
+            currency=purchase.currency,
+            idempotency_key=f"coin-purchase:{purchase.pk}",
+            description=f"{pack.name} ({purchase.coins:,} coins)",
+        )
+    except payments_services.PaymentError as error:
+        if error.outcome_unknown:
+            raise GiftsError(
+                "The payment service did not answer in time. The purchase stays pending "
+                "until its outcome is known, and nothing more is charged for it."
+            ) from error
+        _record_refused(purchase, error.message)
+        raise GiftsError(error.message) from error
+    return _record_paid(purchase)
+
+
+@transaction.atomic
+def _record_paid(purchase: CoinPurchase) -> CoinPurchase:
+    purchase = CoinPurchase.objects.select_for_update().select_related("fan").get(pk=purchase.pk)
+    if purchase.state == PurchaseState.PAID:
+        return purchase
+    entry = credit_coins(
+        fan=purchase.fan,
+        amount=purchase.coins,
+        reason=CoinReason.PURCHASE,
+        idempotency_key=f"coin-purchase:{purchase.pk}",
+        document=f"gifts.coinpurchase:{purchase.pk}",
+        memo=f"{purchase.coins:,}-coin pack, {purchase.price_display}",
+    )
+    purchase.state = PurchaseState.PAID
+    purchase.coin_entry = entry
+    purchase.failure = ""
+    purchase.updated_at = timezone.now()
+    purchase.save(update_fields=["state", "coin_entry", "failure", "updated_at"])
+    return purchase
+
+
+@transaction.atomic
+def _record_refused(purchase: CoinPurchase, message: str) -> None:
+    purchase = CoinPurchase.objects.select_for_update().get(pk=purchase.pk)
+    if purchase.state != PurchaseState.PENDING:
+        return
+    purchase.state = PurchaseState.FAILED
+    purchase.failure = message[:300]
+    purchase.updated_at = timezone.now()
+    purchase.save(update_fields=["state", "failure", "updated_at"])

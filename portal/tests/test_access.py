@@ -267,6 +267,8 @@ def third_party_admin_rows(db: None) -> None:
     from activity.models import LiveSession
     from activity.services import create_integration
     from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory
+    from gifts.models import CoinPack
+    from gifts.services import buy_coin_pack
     from payments import ledger as earnings
     from payments import services as payments
     from payments.gateway import CardDetails
@@ -301,6 +303,9 @@ def third_party_admin_rows(db: None) -> None:
         card=CardDetails(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"),
     )
     payments.charge_card(card=card, amount=500, idempotency_key="walk-charge")
+    # A coin pack and a purchase of it: rows for their admin pages.
+    pack = CoinPack.objects.create(name="Walk pack", coins=100, price_minor=99, currency="USD")
+    buy_coin_pack(fan=card.customer.user, pack=pack, card=card, request_key="walk")
     Authenticator.objects.create(
         user=FanFactory(),
         type=Authenticator.Type.RECOVERY_CODES,
