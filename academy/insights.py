@@ -15,6 +15,7 @@ from fractions import Fraction
 from itertools import chain, pairwise, zip_longest
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from accounts import selectors as accounts_selectors
@@ -500,7 +501,9 @@ def refresh_peer_bands(day: date) -> int:
     reads the days through the (day, creator) index and upserts a row per band, an empty band
     included (0 creators), so running it again changes nothing. Returns the bands written."""
     if connection.vendor not in _MEDIAN_BP:
-        raise NotImplementedError(f"Peer bands need PostgreSQL or SQLite, not {connection.vendor}.")
+        raise ImproperlyConfigured(
+            f"Peer bands are computed on PostgreSQL or SQLite, not {connection.vendor}."
+        )
     first, last = window(day)
     bounds = list(zip(FOLLOWER_BANDS, [*FOLLOWER_BANDS[1:], None], strict=True))
     bands = ", ".join(
