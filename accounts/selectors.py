@@ -96,3 +96,12 @@ def creator_profile_table() -> str:
 def badges_of(creator: CreatorProfile) -> list[CreatorBadge]:
     """The badges the creator holds, oldest first, each with its badge (one query)."""
     return list(creator.badges.select_related("badge"))
+
+
+def public_creators() -> QuerySet[CreatorProfile]:
+    """Creators whose pages anyone may open: active accounts, not suspended."""
+    return (
+        CreatorProfile.objects.select_related("user")
+        .filter(user__is_active=True)
+        .exclude(standing=Standing.SUSPENDED)
+    )

@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from accounts.models import CreatorProfile
 from core.clock import start_of_rewards_day
 
-from .models import CreatorDay, EngagementFlag, Video, VideoDay
+from .models import CreatorDay, EngagementFlag, LiveSession, Video, VideoDay
 from .tables import video_day_table
 
 
@@ -288,3 +288,32 @@ def engagement_by_creator_sql(first: date, last: date) -> tuple[str, dict[str, d
             GROUP BY v.creator_id
     """
     return sql, {"activity_first": first, "activity_last": last}
+
+
+def live_on_air(creator: CreatorProfile, *, now: datetime, grace: timedelta) -> LiveSession | None:
+    """The creator's live session on air at `now` (from its start to its reported end plus
+    `grace`: the platform reports a session's length a little behind), the latest if two."""
+    return (
+        LiveSession.objects.filter(creator=creator, started_at__lte=now)
+        .annotate(
+            ends_at=ExpressionWrapper(
+                F("started_at") + F("minutes") * timedelta(minutes=1),
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(ends_at__gte=now - grace)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def latest_videos(creator: CreatorProfile, *, limit: int) -> QuerySet[Video]:
+    return Video.objects.filter(creator=creator).order_by("-published_at")[:limit]
+
+
+def video_of(creator: CreatorProfile, video_id: int) -> Video | None:
+    return Video.objects.filter(creator=creator, pk=video_id).first()
+
+
+def live_of(creator: CreatorProfile, live_id: int) -> LiveSession | None:
+    return LiveSession.objects.filter(creator=creator, pk=live_id).first()

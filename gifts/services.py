@@ -11,14 +11,20 @@ key, and marked paid in the transaction that credits the coins, so a double clic
 never charges twice and never credits twice.
 """
 
+import contextlib
+from collections.abc import Callable
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
 from core.plurals import plural
+from payments import ledger
 from payments import services as payments_services
-from payments.models import SavedCard
+from payments.gateway import CardDetails
+from payments.models import PaymentAttempt, SavedCard
 
 from .models import (
     CREDIT_REASONS,
@@ -28,7 +34,9 @@ from .models import (
     CoinPack,
     CoinPurchase,
     CoinReason,
+    GiftSent,
     PurchaseState,
+    Tip,
 )
 
 # Refuse amounts no real movement reaches: a mistyped amount should not make history.
@@ -39,10 +47,17 @@ class GiftsError(Exception):
     """A movement of coins or a gift the rules refuse; the message is safe to show."""
 
 
+class NotEnoughCoins(GiftsError):
+    """A debit larger than the fan's balance."""
+
+
 def _locked_account(fan: User) -> CoinAccount:
     """The fan's coin account, created if need be, locked until the transaction ends."""
+    locked = CoinAccount.objects.select_for_update()
+    if (account := locked.filter(pk=fan.pk).first()) is not None:
+        return account  # the usual case: one query
     CoinAccount.objects.get_or_create(fan=fan)
-    return CoinAccount.objects.select_for_update().get(pk=fan.pk)
+    return locked.get(pk=fan.pk)
 
 
 def _move(
@@ -67,7 +82,7 @@ def _move(
             raise GiftsError("That request key was already used for a different movement.")
         return existing
     if account.balance + amount < 0:
-        raise GiftsError(
+        raise NotEnoughCoins(
             f"You have {plural(account.balance, 'coin')}; this needs {plural(-amount, 'coin')}."
         )
     try:
@@ -196,23 +211,65 @@ def _collect(purchase: CoinPurchase, *, pack: CoinPack) -> CoinPurchase:
         return purchase
     if purchase.state == PurchaseState.FAILED:
         raise GiftsError(purchase.failure)
+    charge_once(
+        purchase,
+        amount=purchase.price_minor,
+        key=f"coin-purchase:{purchase.pk}",
+        description=f"{pack.name} ({purchase.coins:,} coins)",
+        noun="purchase",
+    )
+    return _record_paid(purchase)
+
+
+Payable = CoinPurchase | Tip  # recorded before their card is charged; pending, paid or failed
+
+
+def charge_once(
+    row: Payable, *, amount: int, key: str, description: str, noun: str
+) -> PaymentAttempt:
+    """Charge `row`'s card under `key` (once, whatever happened before). Refused: the row is
+    marked failed with the gateway's words and GiftsError raised with them; no answer: the
+    row stays pending for `settle_pending`, and GiftsError says so."""
     try:
-        payments_services.charge_card(
-            card=purchase.card,
-            amount=purchase.price_minor,
-            currency=purchase.currency,
-            idempotency_key=f"coin-purchase:{purchase.pk}",
-            description=f"{pack.name} ({purchase.coins:,} coins)",
+        return payments_services.charge_card(
+            card=row.card,
+            amount=amount,
+            currency=row.currency,
+            idempotency_key=key,
+            description=description,
         )
     except payments_services.PaymentError as error:
         if error.outcome_unknown:
             raise GiftsError(
-                "The payment service did not answer in time. The purchase stays pending "
-                "until its outcome is known, and nothing more is charged for it."
+                f"The payment service did not answer in time. The {noun} stays pending until "
+                "its outcome is known, and nothing more is charged for it."
             ) from error
-        _record_refused(purchase, error.message)
+        _mark_refused(row, error.message)
         raise GiftsError(error.message) from error
-    return _record_paid(purchase)
+
+
+@transaction.atomic
+def _mark_refused(row: Payable, message: str) -> None:
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    if row.state != PurchaseState.PENDING:
+        return
+    row.state = PurchaseState.FAILED
+    row.failure = message[:300]
+    row.updated_at = timezone.now()
+    row.save(update_fields=["state", "failure", "updated_at"])
+
+
+def settle_pending(rows: QuerySet[Payable], collect: Callable[[Payable], object]) -> int:
+    """Rows left pending (a crash or a timeout between the card and the commit): `collect`
+    each again, which asks the gateway what it did and charges nothing twice. Returns how
+    many were settled."""
+    settled = 0
+    for row in rows:
+        with contextlib.suppress(GiftsError):  # the outcome is on the row
+            collect(row)
+        row.refresh_from_db(fields=["state"])
+        settled += row.state != PurchaseState.PENDING
+    return settled
 
 
 @transaction.atomic
@@ -236,12 +293,102 @@ def _record_paid(purchase: CoinPurchase) -> CoinPurchase:
     return purchase
 
 
+def buy_coin_pack_with_new_card(*, fan: User, card: CardDetails, **order: object) -> CoinPurchase:
+    """Buy (as `buy_coin_pack`) with the card the fan has just typed, saved first; a card the
+    gateway declines here is forgotten at once."""
+    return payments_services.pay_with_new_card(
+        user=fan, card=card, pay=lambda saved: buy_coin_pack(fan=fan, card=saved, **order)
+    )
+
+
+def finish_pending_purchases(*, older_than: timedelta = timedelta(minutes=15)) -> int:
+    """Settle purchases left pending longer than `older_than` from what the gateway did."""
+    rows = CoinPurchase.objects.filter(
+        state=PurchaseState.PENDING, created_at__lt=timezone.now() - older_than
+    ).select_related("pack")
+    return settle_pending(rows, lambda purchase: _collect(purchase, pack=purchase.pack))
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def refund_coin_purchase(*, purchase: CoinPurchase, reason: str) -> CoinPurchase:
+    """Give the fan their money back and take back the pack's coins. Coins already spent are
+    never taken below zero: the gifts they paid for are taken back from the creators while
+    that money is still pending (newest first, never more than was spent), and what is left
+    the platform absorbs. The outcome is written, in words, on the purchase. Running it again
+    refunds and takes nothing more."""
+    if not reason.strip():
+        raise GiftsError("A refund needs a reason the fan can read.")
+    purchase = CoinPurchase.objects.get(pk=purchase.pk)
+    if purchase.state == PurchaseState.REFUNDED:
+        return purchase
+    if purchase.state != PurchaseState.PAID:
+        raise GiftsError("Only a paid coin purchase can be refunded: nothing was charged.")
+    charge = PaymentAttempt.objects.get(idempotency_key=f"coin-purchase:{purchase.pk}")
+    try:
+        payments_services.refund_charge(
+            charge=charge,
+            idempotency_key=f"coin-refund:{purchase.pk}",
+            description=f"Refund of {purchase.coins:,} coins: {reason}",
+        )
+    except payments_services.PaymentError as error:
+        raise GiftsError(error.message) from error
+    return _take_back(purchase, reason=reason)
+
+
 @transaction.atomic
-def _record_refused(purchase: CoinPurchase, message: str) -> None:
-    purchase = CoinPurchase.objects.select_for_update().get(pk=purchase.pk)
-    if purchase.state != PurchaseState.PENDING:
-        return
-    purchase.state = PurchaseState.FAILED
-    purchase.failure = message[:300]
+def _take_back(purchase: CoinPurchase, *, reason: str) -> CoinPurchase:
+    purchase = CoinPurchase.objects.select_for_update().select_related("fan").get(pk=purchase.pk)
+    if purchase.state == PurchaseState.REFUNDED:
+        return purchase
+    fan = purchase.fan
+    account = _locked_account(fan)  # the fan's coins, then creators' money: always this order
+    unspent = min(purchase.coins, account.balance)
+    if unspent:
+        spend_coins(
+            fan=fan,
+            amount=unspent,
+            reason=CoinReason.PURCHASE_REVERSED,
+            idempotency_key=f"coin-refund:{purchase.pk}",
+            document=f"gifts.coinpurchase:{purchase.pk}",
+            memo=f"Refund of a {purchase.coins:,}-coin pack: {reason}",
+        )
+    spent = purchase.coins - unspent
+    reversed_gifts = reversed_coins = 0
+    if spent:
+        gifts = GiftSent.objects.filter(
+            fan=fan, created_at__gte=purchase.created_at, reversed_at__isnull=True
+        ).order_by("-created_at", "-pk")
+        for sent in gifts:
+            if reversed_coins + sent.coins > spent:
+                continue  # never take back more than the refunded coins paid for
+            if sent.earnings_entry_id is None or ledger.take_back_pending(
+                entry_id=sent.earnings_entry_id, reason=f"the fan's coins were refunded ({reason})"
+            ):
+                sent.reversed_at = timezone.now()
+                sent.save(update_fields=["reversed_at"])
+                reversed_gifts += 1
+                reversed_coins += sent.coins
+            if reversed_coins == spent:
+                break
+    absorbed = spent - reversed_coins
+    note = f"Refunded {purchase.price_display}."
+    if unspent:
+        note += f" {plural(unspent, 'coin')} of the pack were still yours and were taken back."
+    if spent:
+        note += f" {plural(spent, 'coin')} had already gone on gifts"
+        if reversed_gifts:
+            note += (
+                f": {plural(reversed_gifts, 'gift')} ({plural(reversed_coins, 'coin')}) "
+                f"{'was' if reversed_gifts == 1 else 'were'} still held and "
+                f"{'was' if reversed_gifts == 1 else 'were'} taken back from the creators"
+            )
+        if absorbed:
+            note += f"{';' if reversed_gifts else ':'} the portal absorbs the other {absorbed:,}"
+        note += ". Your coins never go below zero."
+    purchase.state = PurchaseState.REFUNDED
+    purchase.refund_note = note[:500]
     purchase.updated_at = timezone.now()
-    purchase.save(update_fields=["state", "failure", "updated_at"])
+    purchase.save(update_fields=["state", "refund_note", "updated_at"])
+    return purchase

@@ -38,8 +38,11 @@ def _currency(code: str) -> str:
 def _locked_account(creator: CreatorProfile, currency: str) -> EarningsAccount:
     """The creator's account in `currency`, created if need be, locked until the transaction
     ends."""
+    locked = EarningsAccount.objects.select_for_update().filter(creator=creator, currency=currency)
+    if (account := locked.first()) is not None:
+        return account  # the usual case: one query
     EarningsAccount.objects.get_or_create(creator=creator, currency=currency)
-    return EarningsAccount.objects.select_for_update().get(creator=creator, currency=currency)
+    return locked.get()
 
 
 def _is_pending(pending_until: date | None, account: EarningsAccount) -> bool:
@@ -342,6 +345,26 @@ def reverse(*, entry_id: int, reason: str) -> EarningsEntry:
         memo=f"Reverses entry {original.pk}: {reason}",
         reverses=original,
     )
+
+
+@transaction.atomic
+def take_back_pending(*, entry_id: int, reason: str) -> bool:
+    """Reverse a credit and its fee line (`credit_less_fee`'s pair) while the money is still
+    pending; False, and nothing moved, once it has been released (the creator may have been
+    paid it). Taking back twice moves nothing more."""
+    original = EarningsEntry.objects.select_related("account__creator").get(pk=entry_id)
+    account = _locked_account(original.account.creator, original.account.currency)
+    if EarningsEntry.objects.filter(idempotency_key=f"reverse:{original.pk}").exists():
+        return True
+    if not _is_pending(original.pending_until, account):
+        return False
+    fee = EarningsEntry.objects.filter(
+        idempotency_key=f"{original.idempotency_key}:fee", account=account
+    ).first()
+    if fee is not None:
+        reverse(entry_id=fee.pk, reason=reason)
+    reverse(entry_id=original.pk, reason=reason)
+    return True
 
 
 def release_pending(*, today: date | None = None) -> int:

@@ -22,6 +22,7 @@ decline, call with a new key. Callers must not wrap these in a transaction of th
 
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -63,10 +64,14 @@ __all__ = [
     "charge_card",
     "create_customer",
     "forget_card",
+    "is_declined",
+    "pay_with_new_card",
     "reconcile_attempt",
     "refund_charge",
     "save_card",
 ]
+
+T = TypeVar("T")
 
 # The largest amount one charge may carry: Stripe's limit for most currencies (8 digits).
 MAX_AMOUNT = 99_999_999
@@ -116,6 +121,23 @@ def forget_card(*, card: SavedCard) -> SavedCard:
     )
     card.refresh_from_db(fields=["forgotten_at"])
     return card
+
+
+def is_declined(error: BaseException) -> bool:
+    """Whether the gateway declined the card, as `error` or as its cause."""
+    return any(isinstance(e, CardDeclined) for e in (error, error.__cause__))
+
+
+def pay_with_new_card(*, user: User, card: CardDetails, pay: Callable[[SavedCard], T]) -> T:
+    """Save the card the user has just typed and `pay` with it (a subscription, a coin pack, a
+    tip). A card the gateway declines here is forgotten at once: it is never offered again."""
+    saved = save_card(user=user, card=card)
+    try:
+        return pay(saved)
+    except Exception as error:
+        if is_declined(error):
+            forget_card(card=saved)
+        raise
 
 
 # Apps above payments that charge saved cards say why a card cannot go yet ("your

@@ -61,6 +61,7 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
                 "subscriptions:chat_studio",
                 "subscriptions:chat",
                 "subscriptions:emojis",
+                "gifts:studio",
             ),
         ),
         NavItem(
@@ -87,6 +88,11 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
             "My subscriptions",
             "subscriptions:mine",
             also_current=("subscriptions:switch", "subscriptions:chat"),
+        ),
+        NavItem(
+            "Coins",
+            "gifts:coins",
+            also_current=("gifts:buy", "gifts:support", "gifts:send_gift", "gifts:tip"),
         ),
     ],
     Role.BRAND: [NavItem("Home", "portal:brand_home")],

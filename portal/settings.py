@@ -237,6 +237,14 @@ SUBSCRIPTIONS_CREATOR_SHARE_PCT = 70
 SUBSCRIPTIONS_RAISED_SHARE_PCT = 90
 SUBSCRIPTIONS_PENDING_DAYS = env.int("SUBSCRIPTIONS_PENDING_DAYS", default=7)
 SUBSCRIPTIONS_RETRY_DAYS = env.int("SUBSCRIPTIONS_RETRY_DAYS", default=3)
+# Fan support (gifts app). Money from gifts and tips stays pending this many days, so a
+# refunded coin purchase can still be taken back from the creators its gifts went to.
+SUPPORT_PENDING_DAYS = env.int("SUPPORT_PENDING_DAYS", default=14)
+# Of each tip, the creator's share in percent; the rest is the platform fee.
+TIP_CREATOR_SHARE_PCT = env.int("TIP_CREATOR_SHARE_PCT", default=80)
+# A live session takes gifts from its start until its reported end plus this many minutes
+# (the platform reports a session's length a little behind).
+GIFTS_LIVE_GRACE_MINUTES = 10
 # The window a creator's pace toward a threshold is measured over (path to each program).
 ELIGIBILITY_PACE_DAYS = 30
 

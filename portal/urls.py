@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("subscriptions.urls")),
     path("", include("academy.urls")),
+    path("", include("gifts.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,20 +1,18 @@
 """The shape of packages, subscribing and switching; the rules are subscriptions.services'."""
 
-import secrets
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
 
 from core.money import DECIMALS
-from payments.forms import CardForm
+from payments.forms import PayForm
 from payments.models import SavedCard
 
 from .models import Billing, Package, PerkCadence
 
 CURRENCIES = ("USD", "EUR", "GBP")
 PERK_ROWS = 3
-NEW_CARD = "new"
 
 
 def to_minor(value: Decimal, currency: str) -> int:
@@ -115,58 +113,31 @@ class PackageForm(forms.Form):
         return data
 
 
-class SubscribeForm(CardForm):
-    """Billing, a saved card or a new one (the sandbox's card fields, required only for a new
-    card), the price the fan saw and a request key so a double submit charges once."""
+class SubscribeForm(PayForm):
+    """Billing, a saved card or a new one, and the prices the fan saw."""
 
     billing = forms.ChoiceField(choices=Billing.choices, widget=forms.RadioSelect)
-    card = forms.ChoiceField(widget=forms.RadioSelect, label="Pay with")
     # The prices the page showed: if they change before the fan pays, nothing is charged.
     seen_monthly = forms.IntegerField(widget=forms.HiddenInput)
     seen_annual = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    request_key = forms.RegexField(regex=r"^[0-9a-f]{16,64}$", widget=forms.HiddenInput)
 
     def __init__(
         self, *args: object, package: Package, cards: list[SavedCard], **kwargs: object
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, cards=cards, **kwargs)
         self.package = package
         billing = [(Billing.MONTHLY, f"Monthly: {package.monthly_display}")]
         if package.annual_price_minor:
             billing.append((Billing.ANNUAL, f"Yearly: {package.annual_display}"))
         self.fields["billing"].choices = billing
         self.fields["billing"].initial = Billing.MONTHLY
-        self.cards = {str(card.pk): card for card in cards}
-        self.fields["card"].choices = [
-            (key, f"{card.brand.title()} •••• {card.last4} (expires {card.expiry})")
-            for key, card in self.cards.items()
-        ] + [(NEW_CARD, "A new card")]
-        self.fields["card"].initial = self.initial.get("card") or next(iter(self.cards), NEW_CARD)
-        self.fields["request_key"].initial = secrets.token_hex(16)
         self.fields["seen_monthly"].initial = package.monthly_price_minor
         self.fields["seen_annual"].initial = package.annual_price_minor
-        for name in ("number", "exp_month", "exp_year", "cvc"):
-            self.fields[name].required = False
         # Field order: billing and card first, the new card's fields after.
         self.order_fields(["billing", "card", "number", "exp_month", "exp_year", "cvc"])
 
-    def clean_number(self) -> str:
-        return (self.cleaned_data.get("number") or "").replace(" ", "")
-
-    def clean_exp_year(self) -> int | None:
-        if self.cleaned_data.get("exp_year") is None:
-            return None  # required only for a new card: see clean()
-        return super().clean_exp_year()
-
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("card") == NEW_CARD:
-            for name in ("number", "exp_month", "exp_year", "cvc"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, "Needed for a new card.")
-        else:
-            for name in ("number", "exp_month", "exp_year", "cvc"):
-                self.errors.pop(name, None)  # the fields of a card not used
         seen = data.get("seen_annual" if data.get("billing") == Billing.ANNUAL else "seen_monthly")
         data["expected_price"] = seen
         return data

@@ -3,7 +3,8 @@ post, mutes, rate limits, an emoji code taken) are subscriptions.chat's."""
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, UnidentifiedImageError
+
+from core.images import checked_image
 
 from .chat import MAX_BODY, MUTE_CHOICES
 from .models import validate_emoji_code
@@ -12,7 +13,6 @@ from .models import validate_emoji_code
 MAX_ID = 2**63 - 1
 MAX_MILLIS = 253_402_300_799_999
 
-EMOJI_FORMATS = {"PNG": "png", "GIF": "gif", "WEBP": "webp"}
 EMOJI_MAX_BYTES = 256 * 1024
 EMOJI_MAX_SIDE = 256
 
@@ -69,34 +69,9 @@ class EmojiForm(forms.Form):
         return code
 
     def clean_image(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["image"]
-        if upload.size > EMOJI_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The image is {upload.size / 1024:,.0f} KB; an emoji can be 256 KB at most."
-            )
-        try:
-            # Only these decoders are tried, whatever the file's name says.
-            with Image.open(upload, formats=list(EMOJI_FORMATS)) as picture:
-                kind, (width, height) = picture.format, picture.size
-                picture.verify()
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            Image.DecompressionBombError,
-        ):
-            raise forms.ValidationError(
-                "That file is not a PNG, GIF or WEBP image (or it is damaged)."
-            ) from None
-        if kind not in EMOJI_FORMATS:
-            raise forms.ValidationError("Upload a PNG, GIF or WEBP image.")
-        if width > EMOJI_MAX_SIDE or height > EMOJI_MAX_SIDE:
-            raise forms.ValidationError(
-                f"The image is {width} × {height} pixels; an emoji can be "
-                f"{EMOJI_MAX_SIDE} × {EMOJI_MAX_SIDE} at most."
-            )
-        upload.seek(0)
-        # Stored under its real type's extension, so it is served as what it is.
-        upload.name = f"emoji.{EMOJI_FORMATS[kind]}"
-        return upload
+        return checked_image(
+            self.cleaned_data["image"],
+            noun="emoji",
+            max_bytes=EMOJI_MAX_BYTES,
+            max_side=EMOJI_MAX_SIDE,
+        )

@@ -310,38 +310,12 @@ def subscribe(
     return _collect(charge, now=now)
 
 
-def subscribe_with_new_card(
-    *,
-    fan: User,
-    package: Package,
-    billing: str,
-    card: CardDetails,
-    request_key: str,
-    expected_price: int | None = None,
-    now: datetime | None = None,
-) -> Subscription:
-    """Save the card the fan has just typed and subscribe with it (as `subscribe`). A card
-    the gateway declines here is forgotten at once: it is never offered to the fan again."""
-    saved = payments_services.save_card(user=fan, card=card)
-    try:
-        return subscribe(
-            fan=fan,
-            package=package,
-            billing=billing,
-            card=saved,
-            request_key=request_key,
-            expected_price=expected_price,
-            now=now,
-        )
-    except (SubscriptionError, payments_services.PaymentError) as error:
-        if is_declined(error):
-            payments_services.forget_card(card=saved)
-        raise
-
-
-def is_declined(error: Exception) -> bool:
-    """Whether the gateway declined the card, behind the error or as its cause."""
-    return any(isinstance(e, payments_services.CardDeclined) for e in (error, error.__cause__))
+def subscribe_with_new_card(*, fan: User, card: CardDetails, **order: object) -> Subscription:
+    """Subscribe (as `subscribe`) with the card the fan has just typed, saved first; a card
+    the gateway declines here is forgotten at once."""
+    return payments_services.pay_with_new_card(
+        user=fan, card=card, pay=lambda saved: subscribe(fan=fan, card=saved, **order)
+    )
 
 
 def _collect(charge: SubscriptionCharge, *, now: datetime) -> Subscription:

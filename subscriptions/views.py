@@ -23,11 +23,10 @@ from core.http import bad_request
 from core.regions import REGION_SECONDS, region_key
 from payments import selectors as payments_selectors
 from payments import services as payments_services
-from payments.gateway import CardDetails
 from payments.models import SavedCard
 
 from . import posts, selectors, services
-from .forms import NEW_CARD, PackageForm, SubscribeForm
+from .forms import PackageForm, SubscribeForm
 from .models import (
     LIVE_STATES,
     MAX_PACKAGES,
@@ -41,11 +40,7 @@ from .models import (
 
 def _creator_or_404(handle: str) -> CreatorProfile:
     return get_object_or_404(
-        CreatorProfile.objects.select_related("user")
-        .prefetch_related("niches")
-        .filter(user__is_active=True)
-        .exclude(standing=Standing.SUSPENDED)
-        .with_handle(handle)
+        accounts_selectors.public_creators().prefetch_related("niches").with_handle(handle)
     )
 
 
@@ -183,20 +178,12 @@ def subscribe(request: HttpRequest, handle: str, package_id: int) -> HttpRespons
                 "expected_price": data["expected_price"],
             }
             try:
-                if data["card"] == NEW_CARD:
-                    subscription = services.subscribe_with_new_card(
-                        **order,
-                        card=CardDetails(
-                            number=data["number"],
-                            exp_month=data["exp_month"],
-                            exp_year=data["exp_year"],
-                            cvc=data["cvc"],
-                        ),
-                    )
+                if (card := form.saved_card) is None:
+                    subscription = services.subscribe_with_new_card(**order, card=form.new_card())
                 else:
-                    subscription = services.subscribe(**order, card=form.cards[data["card"]])
+                    subscription = services.subscribe(**order, card=card)
             except (services.SubscriptionError, payments_services.PaymentError) as error:
-                declined = services.is_declined(error)
+                declined = payments_services.is_declined(error)
                 # A fresh form: today's prices, a new request key (a refused key stays
                 # refused), the fan's choices kept, no card digits written back.
                 package.refresh_from_db()

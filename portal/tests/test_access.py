@@ -127,6 +127,12 @@ POST_ONLY = {
     "academy:enrol",
     "academy:complete_lesson",
     "academy:watch",
+    "gifts:consent",
+    "gifts:send_gift",
+    "gifts:accept",
+    "gifts:hide",
+    "gifts:block",
+    "gifts:unblock",
 }
 # A creator's subscriber chat: any signed-in user may knock, and the room itself decides. The
 # walk's creator owns it and the walk's fan subscribes with chat; brand and staff are refused.
@@ -466,6 +472,44 @@ def own_academy(creator: object) -> dict[str, dict]:
     }
 
 
+def own_support(creator: object, fan: object) -> dict[str, dict]:
+    """The creator taking tips and gifts, a gift in the catalog the walk's fan sent on one of
+    their videos, a tip, and a blocked fan: the support pages' rows and their admin pages."""
+    import datetime as dt
+
+    from accounts.models import CreatorProfile
+    from accounts.tests.factories import FanFactory
+    from activity.tests.factories import VideoFactory
+    from gifts import support
+    from gifts.models import CoinPack, Gift
+    from gifts.tests.factories import card_for
+
+    CreatorProfile.objects.filter(pk=creator.pk).update(
+        followers=50_000, date_of_birth=dt.date(1990, 1, 1)
+    )
+    creator.refresh_from_db()
+    support.set_accepting(creator=creator, accepts=True)
+    gift = Gift.objects.create(name="Walk rose", coins=10, image=walk_picture())
+    video = VideoFactory(creator=creator)
+    sent = support.send_gift(
+        fan=fan, creator=creator, gift=gift, video=video, request_key="c" * 16, message="Hi"
+    )
+    support.tip(fan=fan, creator=creator, amount=500, card=card_for(fan), request_key="d" * 16)
+    other = FanFactory()
+    support.block_fan(creator=creator, fan=other)
+    handle = {"handle": creator.handle}
+    return {
+        "gifts:buy": {"pack_id": CoinPack.objects.order_by("pk").first().pk},
+        "gifts:support": handle,
+        "gifts:send_gift": handle,
+        "gifts:tip": handle,
+        "gifts:tip_split": handle,
+        "gifts:hide": {"kind": "gift", "pk": sent.pk},
+        "gifts:block": {"fan_id": fan.pk},
+        "gifts:unblock": {"fan_id": other.pk},
+    }
+
+
 @pytest.fixture
 def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> dict[str, dict]:
     """The rows the walk opens pages about, and URL_KWARGS with their ids."""
@@ -487,6 +531,7 @@ def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> di
         **URL_KWARGS,
         **own_subscriptions(creator, fan),
         **own_academy(creator),
+        **own_support(creator, fan),
         "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},

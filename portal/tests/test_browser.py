@@ -79,6 +79,6 @@ def test_fan_signs_up_and_sees_the_fan_navigation(
 
     expect(page).to_have_url(f"{live_server.url}/fan/")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Discover", "Feed", "My subscriptions"])
+    expect(nav.get_by_role("link")).to_have_text(["Discover", "Feed", "My subscriptions", "Coins"])
     expect(page.get_by_role("heading", name="Discover creators")).to_be_visible()
     shoot("fan-home-after-signup")

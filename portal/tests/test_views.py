@@ -80,6 +80,7 @@ def test_fan_home_lists_creators_to_discover_but_not_suspended_ones(fan_client: 
         "Discover",
         "Feed",
         "My subscriptions",
+        "Coins",
     ]
 
 

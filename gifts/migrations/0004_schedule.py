@@ -1,0 +1,27 @@
+"""Settle pending coin purchases and tips every 15 minutes (gifts.tasks)."""
+
+from django.db import migrations
+
+TASK = "gifts.finish_pending_payments"
+
+
+def schedule(apps, schema_editor):
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    every, _ = IntervalSchedule.objects.get_or_create(every=15, period="minutes")
+    PeriodicTask.objects.get_or_create(
+        name="Settle pending coin purchases and tips", defaults={"task": TASK, "interval": every}
+    )
+
+
+def unschedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=TASK).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("gifts", "0003_support"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(schedule, unschedule)]
