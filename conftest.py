@@ -150,6 +150,8 @@ REFERENCE_DATA = [
     ("rewards.migrations.0016_program_defaults", "seed"),
     ("store.migrations.0001_initial", "rename_clean_up_task"),
     ("subscriptions.migrations.0003_rules_row", "seed"),
+    ("gifts.migrations.0003_support", "first_rate"),
+    ("gifts.migrations.0004_schedule", "schedule"),
 ]
 
 

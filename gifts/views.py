@@ -265,7 +265,7 @@ def send_gift(request: HttpRequest, handle: str) -> HttpResponse:
     fresh = giving.form(initial={"target": form.data.get("target"), "gift": form.data.get("gift")})
     return render(
         request,
-        "gifts/support.html#gift-box",
+        "gifts/_gift_answer.html",
         {
             "creator": creator,
             "form": fresh,
@@ -275,6 +275,7 @@ def send_gift(request: HttpRequest, handle: str) -> HttpResponse:
             "gift_error": error,
             "needs_coins": needs_coins,
             "sent_words": _sent_words(sent, creator) if sent else "",
+            "wall": selectors.public_support(creator) if sent else [],
         },
         # htmx swaps a 409 in (base.html's htmx-config): the box says what was refused.
         status=200 if sent else 409,
