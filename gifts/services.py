@@ -13,7 +13,7 @@ never charges twice and never credits twice.
 
 import contextlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
@@ -68,6 +68,7 @@ def _move(
     idempotency_key: str,
     document: str,
     memo: str,
+    now: datetime | None = None,
 ) -> CoinEntry:
     """Post a signed `amount` under the account's lock, once per key."""
     if fan.role != Role.FAN:
@@ -94,6 +95,7 @@ def _move(
                 document=document[:120],
                 memo=memo[:300],
                 idempotency_key=idempotency_key,
+                created_at=now or timezone.now(),
             )
     except IntegrityError:
         # The key was taken for another fan's account, whose lock we do not hold.
@@ -118,6 +120,7 @@ def credit_coins(
     idempotency_key: str,
     document: str = "",
     memo: str = "",
+    now: datetime | None = None,
 ) -> CoinEntry:
     """Add `amount` coins to the fan's account (a coin pack bought, a staff adjustment).
     A repeated `idempotency_key` returns the first entry and moves nothing."""
@@ -132,6 +135,7 @@ def credit_coins(
         idempotency_key=idempotency_key,
         document=document,
         memo=memo,
+        now=now,
     )
 
 
@@ -144,6 +148,7 @@ def spend_coins(
     idempotency_key: str,
     document: str = "",
     memo: str = "",
+    now: datetime | None = None,
 ) -> CoinEntry:
     """Take `amount` coins from the fan's account (a gift sent, a reversed purchase, a staff
     adjustment): never more than the balance, also when requests race (the account's row
@@ -160,6 +165,7 @@ def spend_coins(
         idempotency_key=idempotency_key,
         document=document,
         memo=memo,
+        now=now,
     )
 
 
@@ -207,7 +213,7 @@ def _collect(purchase: CoinPurchase, *, pack: CoinPack) -> CoinPurchase:
     """Charge the card for `purchase` (once, whatever happened before) and record the outcome."""
     if purchase.pack_id != pack.pk:
         raise GiftsError("That request was already used for another coin pack.")
-    if purchase.state == PurchaseState.PAID:
+    if purchase.state in (PurchaseState.PAID, PurchaseState.REFUNDED):
         return purchase
     if purchase.state == PurchaseState.FAILED:
         raise GiftsError(purchase.failure)
@@ -275,7 +281,7 @@ def settle_pending(rows: QuerySet[Payable], collect: Callable[[Payable], object]
 @transaction.atomic
 def _record_paid(purchase: CoinPurchase) -> CoinPurchase:
     purchase = CoinPurchase.objects.select_for_update().select_related("fan").get(pk=purchase.pk)
-    if purchase.state == PurchaseState.PAID:
+    if purchase.state != PurchaseState.PENDING:
         return purchase
     entry = credit_coins(
         fan=purchase.fan,

@@ -200,6 +200,7 @@ def send_gift(
                 idempotency_key=key,
                 document=f"accounts.creatorprofile:{creator.pk}",
                 memo=f"{gift.name} to @{creator.handle}",
+                now=now,
             )
             sent = GiftSent.objects.create(
                 fan=fan,

@@ -8,6 +8,7 @@ from accounts.models import CreatorProfile, Role, User
 from activity.models import EngagementFlag
 from devdata import demo_store
 from devdata.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
+from gifts import selectors as gifts_selectors
 from payments import ledger
 from payments.models import PayoutRequest, PayoutState, SavedCard
 from rewards.models import PointsEntry
@@ -47,14 +48,17 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     assert program_pay.is_closed and program_pay.credited_minor > 0
     balances = {b.currency: b for b in ledger.balances(demo)}
     assert balances["GBP"] == ledger.Balance("GBP", 1_500, 0)
-    # USD: the program's pay, and subscription money less the platform fee.
+    # USD: the program's pay, subscription money less the platform fee, gifts and tips.
     subscription_net = sum(
         SubscriptionCharge.objects.filter(
             subscription__creator=demo, state="succeeded"
         ).values_list("creator_share_minor", flat=True)
     )
+    support = gifts_selectors.support_totals(demo)
     usd = balances["USD"]
-    assert usd.available + usd.pending == program_pay.credited_minor + subscription_net > 0
+    assert usd.available + usd.pending == (
+        program_pay.credited_minor + subscription_net + support.gift_money + support.tip_money
+    )
     assert [p.state for p in PayoutRequest.objects.filter(creator=demo)] == [PayoutState.PAID]
     assert SavedCard.objects.filter(customer__user__email="fan@example.com").count() == 1
     # Subscriptions: three packages with posts, emojis and a chat; the demo fan three months

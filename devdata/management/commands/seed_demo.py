@@ -19,7 +19,7 @@ from activity.models import Video
 from core.clock import rewards_today
 from core.money import format_minor
 from core.plurals import plural
-from devdata import demo_academy, demo_activity, demo_store, demo_subscriptions
+from devdata import demo_academy, demo_activity, demo_gifts, demo_store, demo_subscriptions
 from payments import payouts
 from payments import services as payments_services
 from payments.gateway import CardDetails
@@ -194,6 +194,19 @@ class Command(BaseCommand):
                 f"Gave the demo creator three packages, posts, emojis, a chat and "
                 f"{subscribers} subscribers (the demo fan among them)."
             )
+        support = demo_gifts.seed_gifts(creator=demo_creator, password=DEMO_PASSWORD)
+        if support.made:
+            fans = (
+                " with fans' gifts, tips, a hidden message, a blocked fan and a refunded coin pack"
+                if settings.PAYMENTS_GATEWAY == "sandbox"  # the fans pay with its test cards
+                else ""
+            )
+            self.stdout.write(
+                f"Opened fan support: coin packs, a catalog of {len(demo_gifts.CATALOG)} gifts, "
+                f"and the demo creator live now{fans}."
+            )
+        elif support.back_on_air:
+            self.stdout.write("Put the demo creator's live session back on air.")
         if courses := demo_academy.seed_courses():
             self.stdout.write(f"Wrote {plural(courses, 'Academy course')} with their videos.")
         # What the nightly job computes: the peer figures the Academy's insight cards compare
@@ -231,7 +244,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<8} {email}")
         self.stdout.write(
             "  more fans: ana.fan@, ben.fan@ and cleo.fan@example.com (a trial, a yearly plan, "
-            "a failing card)"
+            "a failing card); dev.fan@ (blocked) and eli.fan@example.com (top supporter)"
         )
 
     def _seed(self) -> int:
