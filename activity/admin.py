@@ -4,7 +4,10 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from . import services
+from .ingestion.records import format_bp
 from .models import (
+    AudienceDay,
+    AudienceDimension,
     CreatorDay,
     EngagementFlag,
     FlagReason,
@@ -85,6 +88,45 @@ class LiveSessionAdmin(admin.ModelAdmin):
     list_select_related = ["creator"]
     raw_id_fields = ["creator"]
     date_hierarchy = "started_at"
+
+
+@admin.register(AudienceDay)
+class AudienceDayAdmin(admin.ModelAdmin):
+    """Read-only: audiences come from the platform's records only."""
+
+    list_display = ["creator", "day", "top_countries", "age_bands_shown", "genders_shown"]
+    list_filter = ["day"]
+    search_fields = ["record_id", "creator__handle"]
+    list_select_related = ["creator"]
+    date_hierarchy = "day"
+    list_per_page = 50
+
+    @staticmethod
+    def _split(audience: AudienceDay, dimension: AudienceDimension, top: int) -> str:
+        shares = audience.shares()[dimension]
+        shown = ", ".join(f"{key} {format_bp(bp)} %" for key, bp in shares[:top])
+        return f"{shown}, …" if len(shares) > top else shown
+
+    @admin.display(description="Countries (largest)")
+    def top_countries(self, audience: AudienceDay) -> str:
+        return self._split(audience, AudienceDimension.COUNTRY, 3)
+
+    @admin.display(description="Age bands")
+    def age_bands_shown(self, audience: AudienceDay) -> str:
+        return self._split(audience, AudienceDimension.AGE_BAND, len(audience.age_bands))
+
+    @admin.display(description="Genders")
+    def genders_shown(self, audience: AudienceDay) -> str:
+        return self._split(audience, AudienceDimension.GENDER, len(audience.genders))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AudienceDay | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AudienceDay | None = None) -> bool:
+        return False
 
 
 # Short names for the list; the full sentences (which creators read) are on each flag's page.

@@ -163,6 +163,80 @@ class LiveSession(models.Model):
         return f"Live by {self.creator_id} at {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class AudienceDimension(models.TextChoices):
+    """The three ways the platform splits a creator's audience; each is a column of
+    `AudienceDay`."""
+
+    COUNTRY = "country", "Country"
+    AGE_BAND = "age_band", "Age band"
+    GENDER = "gender", "Gender"
+
+
+class AgeBand(models.TextChoices):
+    AGE_13_17 = "13-17", "13–17"
+    AGE_18_24 = "18-24", "18–24"
+    AGE_25_34 = "25-34", "25–34"
+    AGE_35_44 = "35-44", "35–44"
+    AGE_45_54 = "45-54", "45–54"
+    AGE_55_PLUS = "55+", "55 and over"
+
+
+class AudienceGender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other or unknown"
+
+
+# The country key for everyone outside the countries listed, and for viewers of unknown country.
+OTHER_COUNTRIES = "other"
+
+
+class AudienceDay(models.Model):
+    """Who watched a creator on one day, split three ways. Each split maps its keys (ISO 3166-1
+    alpha-2 country codes or "other", age bands, genders) to shares in basis points (10,000 is
+    100 %), which ingestion has checked add up to 100 % within one point either way.
+
+    One row per creator and day, the splits as JSON: a day is read whole (the creator's listing,
+    the Marketplace's nightly copy into its own features table), never filtered on in place."""
+
+    # Dimension to the column holding its split.
+    SPLITS = {
+        AudienceDimension.COUNTRY: "countries",
+        AudienceDimension.AGE_BAND: "age_bands",
+        AudienceDimension.GENDER: "genders",
+    }
+
+    record_id = models.CharField(max_length=64)
+    # Found through the (creator, day) constraint's index, which also finds the latest day.
+    creator = models.ForeignKey(
+        CreatorProfile, on_delete=models.PROTECT, related_name="audience_days", db_index=False
+    )
+    day = models.DateField()
+    countries = models.JSONField(help_text="Country code (or “other”) to basis points.")
+    age_bands = models.JSONField(help_text="Age band to basis points.")
+    genders = models.JSONField(help_text="Gender to basis points.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            _record_id_unique("audienceday"),
+            models.UniqueConstraint(fields=["creator", "day"], name="activity_audienceday_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audience of {self.creator_id} on {self.day}"
+
+    def shares(self) -> dict[str, list[tuple[str, int]]]:
+        """Each dimension's (key, basis points), the largest share first (ties by key)."""
+        return {
+            dimension.value: sorted(
+                getattr(self, column).items(), key=lambda share: (-share[1], share[0])
+            )
+            for dimension, column in self.SPLITS.items()
+        }
+
+
 class FlagReason(models.TextChoices):
     VIEW_SPIKE = "view_spike", "Views far above the creator's usual level, without matching likes"
     LIKE_RATIO = "like_ratio", "Implausible likes per view"

@@ -74,6 +74,17 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
                 "academy:certificate",
             ),
         ),
+        NavItem(
+            "Marketplace",
+            "marketplace:listing",
+            also_current=(
+                "marketplace:open_campaigns",
+                "marketplace:open_campaign",
+                "marketplace:proposals",
+                "marketplace:collab",
+                "marketplace:collab_pay",
+            ),
+        ),
         # How points work opens from the dashboard's header and the footer: eight items do
         # not fit one row at 1280 px.
     ],
@@ -95,7 +106,32 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
             also_current=("gifts:buy", "gifts:support", "gifts:send_gift", "gifts:tip"),
         ),
     ],
-    Role.BRAND: [NavItem("Home", "portal:brand_home")],
+    Role.BRAND: [
+        NavItem("Home", "portal:brand_home"),
+        NavItem(
+            "Find creators",
+            "marketplace:search",
+            also_current=(
+                "marketplace:creator_detail",
+                "marketplace:lists",
+                "marketplace:list_detail",
+            ),
+        ),
+        NavItem(
+            "Campaigns",
+            "marketplace:campaigns",
+            also_current=(
+                "marketplace:campaign",
+                "marketplace:campaign_new",
+                "marketplace:campaign_edit",
+            ),
+        ),
+        NavItem(
+            "Proposals",
+            "marketplace:proposals",
+            also_current=("marketplace:collab", "marketplace:collab_pay"),
+        ),
+    ],
     Role.STAFF: [
         NavItem("Reports", "portal:staff_home"),
         NavItem("Admin", "admin:index"),

@@ -227,6 +227,25 @@ CREATOR_REWARDS_MIN_FOLLOWERS = 10_000
 CREATOR_REWARDS_MIN_VIEWS_30D = 100_000
 MARKETPLACE_MIN_FOLLOWERS = 10_000  # "more than": 10,001 joins
 MARKETPLACE_MIN_AGE = 18
+# The Marketplace's collaborations: the platform's fee on each price, how long an invitation
+# waits for an answer, how soon a declined application may be made again, how long a delivery
+# waits for the brand before it is approved for them, and the rounds of changes a brand may ask.
+MARKETPLACE_FEE_PCT = env.int("MARKETPLACE_FEE_PCT", default=15)
+MARKETPLACE_INVITE_DAYS = 7
+MARKETPLACE_REAPPLY_DAYS = 30
+MARKETPLACE_AUTO_APPROVE_DAYS = 14
+MARKETPLACE_CHANGE_ROUNDS = 2
+# The match score's parts and their weights (they add up to 100): how well a listed creator
+# fits a campaign, from the features refreshed nightly (marketplace.matching).
+MARKETPLACE_MATCH_WEIGHTS = {
+    "niche": 25,
+    "audience": 20,
+    "engagement": 15,
+    "authenticity": 15,
+    "price": 10,
+    "activity": 10,
+    "badges": 5,
+}
 SUBSCRIPTIONS_MIN_AGE = 18
 SUBSCRIPTIONS_MIN_FOLLOWERS = 1_000
 # Subscription money stays pending this many days (refunds and disputes), and a failed renewal

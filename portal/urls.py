@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("academy.urls")),
     path("", include("gifts.urls")),
+    path("", include("marketplace.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

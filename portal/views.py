@@ -19,6 +19,7 @@ from accounts.access import (
 )
 from accounts.models import Role
 from core import charts
+from marketplace import selectors as marketplace_selectors
 
 from . import health
 
@@ -104,6 +105,7 @@ def brand_home(request: HttpRequest) -> HttpResponse:
         "portal/brand_home.html",
         {
             "brand": request.user.brand,
+            "marketplace": marketplace_selectors.brand_summary(request.user.brand),
             "security": accounts_selectors.security_summary(request.user),
         },
     )

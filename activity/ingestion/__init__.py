@@ -21,6 +21,7 @@ from .writes import (
     Outcomes,
     creators_by_handle,
     show_latest_followers,
+    store_audience_days,
     store_creator_days,
     store_live_sessions,
     store_video_days,
@@ -146,7 +147,7 @@ def store_records(batch: CheckedBatch) -> IngestReport:
     now = timezone.now()
     handles = [
         item.values["creator"]
-        for kind in ("video", "creator_day", "live_session")
+        for kind in ("video", "creator_day", "live_session", "audience_day")
         for item in checked[kind]
     ]
     creators = creators_by_handle(handles) if handles else {}
@@ -164,6 +165,10 @@ def store_records(batch: CheckedBatch) -> IngestReport:
         _store_safely(creator_days, outcomes, days_and_followers)
     if lives:
         _store_safely(lives, outcomes, lambda: store_live_sessions(lives, creators, now, outcomes))
+    if audiences := checked["audience_day"]:
+        _store_safely(
+            audiences, outcomes, lambda: store_audience_days(audiences, creators, now, outcomes)
+        )
 
     report = IngestReport()
     lists: dict[Outcome, list[str]] = {

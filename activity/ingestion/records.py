@@ -6,9 +6,11 @@ Messages follow Django's form fields ("Enter a whole number"), which the platfor
 integrations already know from earlier answers.
 """
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeAlias
 
 from django import forms
@@ -17,11 +19,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
+from django_countries import countries as iso_countries
 
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
 
-from ..models import CreatorDay, LiveSession, Video, VideoDay
+from ..models import (
+    OTHER_COUNTRIES,
+    AgeBand,
+    AudienceGender,
+    CreatorDay,
+    LiveSession,
+    Video,
+    VideoDay,
+)
 
 # What a batch holds before it is checked: decoded JSON, or a CSV row of text.
 JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
@@ -209,7 +220,106 @@ class Flag:
         return flag
 
 
-Reader: TypeAlias = Text | Count | Day | Moment | Flag
+def format_bp(bp: int) -> str:
+    """Basis points as a percentage without trailing zeros: 4150 is "41.5"."""
+    whole, rest = divmod(bp, 100)
+    return f"{whole}.{rest:02d}".rstrip("0") if rest else str(whole)
+
+
+WHOLE_PERCENT = 100  # basis points
+# How far a split's shares may add up from 100 %: rounding each share leaves the sum a little off.
+SPLIT_TOLERANCE = 1 * WHOLE_PERCENT
+_HUNDRED = Decimal(100)
+
+
+def _country(key: str) -> str | None:
+    code = key.strip().upper()
+    if code == OTHER_COUNTRIES.upper():
+        return OTHER_COUNTRIES
+    return code if len(code) == 2 and code in iso_countries else None
+
+
+def _one_of(choices: type[models.TextChoices]) -> Callable[[str], str | None]:
+    keys = frozenset(choices.values)
+
+    def known(key: str) -> str | None:
+        key = key.strip().lower()
+        return key if key in keys else None
+
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """One split of an audience: a JSON object of keys to percentages (numbers with at most
+    two decimals, or text of such a number), adding up to 100 % within SPLIT_TOLERANCE; in a
+    CSV cell, the object as JSON text. Read as keys to basis points."""
+
+    known: Callable[[str], str | None]  # the key as stored, or None when it is not one
+    what: str  # what a key is, for the message naming one that is not
+
+    def read(self, value: JSONValue, window: Window) -> dict[str, int]:
+        if isinstance(value, str):
+            if not value.strip():
+                raise _required()
+            try:
+                value = json.loads(value)
+            except (ValueError, RecursionError):
+                value = None
+            if not isinstance(value, dict):
+                raise Rejected("", _NOT_AN_OBJECT)
+        if value is None:
+            raise _required()
+        if not isinstance(value, Mapping):
+            raise Rejected("", _NOT_AN_OBJECT)
+        if not value:
+            raise _required()
+        split: dict[str, int] = {}
+        for key, share in value.items():
+            stored = self.known(key) if isinstance(key, str) else None
+            if stored is None:
+                raise Rejected("", f"{key!r} is not {self.what}")
+            if stored in split:
+                raise Rejected("", f"{key!r} appears twice")
+            split[stored] = _basis_points(key, share)
+        total = sum(split.values())
+        if abs(total - 100 * WHOLE_PERCENT) > SPLIT_TOLERANCE:
+            raise Rejected(
+                "",
+                f"The shares add up to {format_bp(total)} %; they must add up to 100 % "
+                f"(± {format_bp(SPLIT_TOLERANCE)})",
+            )
+        return split
+
+
+_NOT_AN_OBJECT = 'Enter a JSON object of shares in percent, such as {"female": 60, "male": 40}'
+
+
+def _basis_points(key: str, share: JSONValue) -> int:
+    """A percentage from 0 to 100 with at most two decimals, as basis points."""
+    if isinstance(share, bool) or not isinstance(share, int | float | str):
+        raise Rejected("", f"{key!r}: Enter a number")
+    try:
+        if isinstance(share, int):
+            percent = Decimal(share)
+        else:
+            # repr: the float as the JSON wrote it (41.5, not its binary neighbour).
+            percent = Decimal(repr(share) if isinstance(share, float) else share.strip())
+    except InvalidOperation:
+        raise Rejected("", f"{key!r}: Enter a number") from None
+    if not percent.is_finite():
+        raise Rejected("", f"{key!r}: Enter a number")
+    if percent < 0:
+        raise Rejected("", f"{key!r}: Ensure this value is greater than or equal to 0")
+    if percent > _HUNDRED:
+        raise Rejected("", f"{key!r}: Ensure this value is less than or equal to 100")
+    bp = percent * WHOLE_PERCENT
+    if bp != bp.to_integral_value():
+        raise Rejected("", f"{key!r}: Ensure that there are no more than 2 decimal places")
+    return int(bp)
+
+
+Reader: TypeAlias = Text | Count | Day | Moment | Flag | Shares
 
 
 @dataclass(frozen=True)
@@ -286,6 +396,24 @@ RECORD_TYPES: dict[str, RecordType] = {
                     _field(LiveSession, "minutes"), low=1, high=24 * 60, required=True
                 ),
                 "peak_viewers": Count.into(_field(LiveSession, "peak_viewers")),
+            },
+        ),
+        RecordType(
+            "audience_day",
+            {
+                "id": _RECORD_ID,
+                "creator": Text(max_length=25),
+                "date": Day(),
+                "countries": Shares(
+                    _country, f"an ISO 3166-1 alpha-2 country code or {OTHER_COUNTRIES!r}"
+                ),
+                "age_bands": Shares(
+                    _one_of(AgeBand), f"an age band ({', '.join(map(repr, AgeBand.values))})"
+                ),
+                "genders": Shares(
+                    _one_of(AudienceGender),
+                    f"a gender ({', '.join(map(repr, AudienceGender.values))})",
+                ),
             },
         ),
     )

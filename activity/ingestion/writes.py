@@ -30,7 +30,7 @@ from django.db.models.functions import Lower, TruncDate
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile
 
-from ..models import CreatorDay, LiveSession, Video, VideoDay
+from ..models import AudienceDay, CreatorDay, LiveSession, Video, VideoDay
 from .records import Rejected, Values
 
 logger = logging.getLogger(__name__)
@@ -526,3 +526,63 @@ def store_live_sessions(
         outcomes=outcomes,
     )
     _raced(unwritten, outcomes)
+
+
+AUDIENCE_SPLITS = tuple(AudienceDay.SPLITS.values())
+
+
+def store_audience_days(
+    items: Sequence[Checked], creators: Mapping[str, int], now: datetime, outcomes: Outcomes
+) -> None:
+    """One record per creator and date, as creator-days: a record sent again with another date
+    or creator moves there, as long as no other record holds that day; its splits may change."""
+    placed = [
+        (item, creator_id)
+        for item in items
+        if (creator_id := _creator_of(item, creators, outcomes)) is not None
+    ]
+    stored = _by_record_id(
+        AudienceDay.objects,
+        [item.record_id for item, _ in placed],
+        ("creator_id", "day", *AUDIENCE_SPLITS),
+    )
+    holders = {
+        pair: holder[0]
+        for pair, holder in _holders(
+            AudienceDay,
+            "creator",
+            ((creator_id, item.values["date"]) for item, creator_id in placed),
+            [],
+        ).items()
+    }
+    rows: list[Row] = []
+    for item, creator_id in placed:
+        v, pair = item.values, (creator_id, item.values["date"])
+        if holders.setdefault(pair, item.record_id) != item.record_id:
+            outcomes[item.index] = Rejected(
+                "date", "another record already holds this creator's audience for that day"
+            )
+            continue
+        # Splits compare as dicts here, in any key order; they are written as JSON text, which
+        # PostgreSQL's COPY and SQLite alike take for a JSON column.
+        if stored.get(item.record_id) == (*pair, *(v[name] for name in AUDIENCE_SPLITS)):
+            outcomes[item.index] = "unchanged"
+            continue
+        splits = (json.dumps(_largest_first(v[name])) for name in AUDIENCE_SPLITS)
+        rows.append(Row(item.index, item.record_id, (*pair, *splits)))
+    unwritten = _write(
+        AudienceDay,
+        rows,
+        stored=stored,
+        fixed=[],
+        changing=["creator", "day", *AUDIENCE_SPLITS],
+        now=now,
+        outcomes=outcomes,
+    )
+    _raced(unwritten, outcomes)
+
+
+def _largest_first(split: Mapping[str, int]) -> dict[str, int]:
+    """One key order for a split: on SQLite, where JSON is text, the upsert's comparison then
+    sees the same split as the same value."""
+    return dict(sorted(split.items(), key=lambda share: (-share[1], share[0])))

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import CreatorFactory
-from activity.models import CreatorDay, Video, VideoDay
+from activity.models import AudienceDay, CreatorDay, Video, VideoDay
 
 DAY = dt.date(2026, 11, 18)
 
@@ -44,3 +44,15 @@ class CreatorDayFactory(DjangoModelFactory):
     creator = factory.SubFactory(CreatorFactory)
     day = DAY
     followers = 12_000
+
+
+class AudienceDayFactory(DjangoModelFactory):
+    class Meta:
+        model = AudienceDay
+
+    record_id = factory.Sequence(lambda n: f"aud-{n}")
+    creator = factory.SubFactory(CreatorFactory)
+    day = DAY
+    countries = factory.LazyFunction(lambda: {"GB": 5_000, "US": 3_000, "other": 2_000})
+    age_bands = factory.LazyFunction(lambda: {"18-24": 6_000, "25-34": 4_000})
+    genders = factory.LazyFunction(lambda: {"female": 5_500, "male": 4_500})

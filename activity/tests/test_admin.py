@@ -1,5 +1,6 @@
 """Integrations in admin: the token is issued by the service and shown once, on add and rotate."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from activity.models import Integration
 from activity.services import create_integration
+from activity.tests.factories import AudienceDayFactory
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:activity_integration_add")
@@ -54,3 +56,27 @@ def test_rotating_shows_each_new_token_once_and_the_old_ones_stop_working(
     hashes = set(Integration.objects.values_list("token_hash", flat=True))
     assert hashes == {Integration.hash_token(t) for t in tokens}
     assert not hashes & {Integration.hash_token(old_a), Integration.hash_token(old_b)}
+
+
+def test_staff_see_audiences_listed_and_cannot_add_change_or_delete_them(
+    staff_client: Client,
+) -> None:
+    audience = AudienceDayFactory(
+        creator__handle="maker",
+        countries={"GB": 4_150, "US": 2_200, "IE": 625, "other": 3_025},
+        genders={"female": 6_100, "male": 3_600, "other": 300},
+    )
+    listing = staff_client.get(reverse("admin:activity_audienceday_changelist"))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "maker" in page
+    assert "GB 41.5 %, other 30.25 %, US 22 %, …" in page
+    assert "female 61 %, male 36 %, other 3 %" in page
+    assert staff_client.get(reverse("admin:activity_audienceday_add")).status_code == 403
+    change = reverse("admin:activity_audienceday_change", args=[audience.pk])
+    assert staff_client.get(change).status_code == 200  # shown, read-only
+    staff_client.post(change, {"day": "2026-01-01"})
+    delete = reverse("admin:activity_audienceday_delete", args=[audience.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    audience.refresh_from_db()
+    assert audience.day != dt.date(2026, 1, 1)

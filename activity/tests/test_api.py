@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import CreatorProfile
 from accounts.tests.factories import CreatorFactory
 from activity.ingestion import JSONValue
-from activity.models import CreatorDay, Video, VideoDay
+from activity.models import AudienceDay, CreatorDay, Video, VideoDay
 from activity.services import create_integration
 
 pytestmark = pytest.mark.django_db
@@ -348,3 +348,42 @@ def test_a_database_that_fails_the_whole_batch_is_a_json_503(
     assert response.status_code == 503
     assert "nothing in it was stored" in response.json()["error"]
     assert not Video.objects.exists()
+
+
+AUDIENCE = {
+    "type": "audience_day",
+    "id": "aud-maker-2026-11-10",
+    "creator": "@maker",
+    "date": "2026-11-10",
+    "countries": {"GB": 41.5, "US": 22, "IE": 6.5, "other": 30},
+    "age_bands": {"13-17": 8, "18-24": 46, "25-34": 31, "35-44": 10, "45-54": 3, "55+": 2},
+    "genders": {"female": 61, "male": 36, "other": 3},
+}
+
+
+def test_an_audience_batch_lands_says_what_is_wrong_by_index_and_field_and_repeats_harmlessly(
+    token: str, maker: CreatorProfile
+) -> None:
+    unknown_band = {
+        **AUDIENCE,
+        "id": "aud-bad",
+        "date": "2026-11-11",
+        "age_bands": {"18-24": 60, "25-35": 40},
+    }
+    later = {**AUDIENCE, "id": "aud-maker-2026-11-12", "date": "2026-11-12"}
+    batch = {"records": [AUDIENCE, unknown_band, later]}
+    first = post(token, batch).json()
+    assert first["accepted"] == ["aud-maker-2026-11-10", "aud-maker-2026-11-12"]
+    assert first["rejected"] == [
+        {
+            "index": 1,
+            "id": "aud-bad",
+            "field": "age_bands",
+            "reason": "'25-35' is not an age band ('13-17', '18-24', '25-34', '35-44', "
+            "'45-54', '55+')",
+        }
+    ]
+    again = post(token, batch).json()
+    assert again["unchanged"] == ["aud-maker-2026-11-10", "aud-maker-2026-11-12"]
+    assert AudienceDay.objects.filter(creator=maker).count() == 2
+    assert AudienceDay.objects.get(day="2026-11-12").countries["GB"] == 4150

@@ -1,3 +1,4 @@
+import csv
 import json
 from pathlib import Path
 
@@ -5,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import CreatorFactory
-from activity.models import Video, VideoDay
+from activity.models import AudienceDay, Video, VideoDay
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +109,46 @@ def test_import_rejects_a_line_with_bytes_that_are_not_utf8_and_goes_on(
     out, err = capsys.readouterr()
     assert "2 accepted" in out
     assert "line 3: creator is not valid Unicode" in err
+
+
+def test_import_takes_audiences_from_json_lines_and_csv_and_reports_bad_ones_by_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    maker = CreatorFactory(handle="maker")
+    audience = {
+        "type": "audience_day",
+        "id": "a1",
+        "creator": "maker",
+        "date": "2026-11-10",
+        "countries": {"GB": 55, "US": 25, "other": 20},
+        "age_bands": {"18-24": 50, "25-34": 50},
+        "genders": {"female": 70, "male": 30},
+    }
+    lines = [
+        audience,
+        {**audience, "id": "a2", "date": "2026-11-11", "countries": {"UK": 80, "other": 20}},
+        {**audience, "id": "a3", "date": "2026-11-12", "genders": {"female": 70}},
+    ]
+    path = tmp_path / "audience.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(CommandError, match="2 record"):
+        call_command("import_activity", str(path))
+    out, err = capsys.readouterr()
+    assert "1 accepted, 0 updated, 0 unchanged, 2 rejected" in out
+    assert err.splitlines() == [
+        "line 2: countries 'UK' is not an ISO 3166-1 alpha-2 country code or 'other'",
+        "line 3: genders The shares add up to 70 %; they must add up to 100 % (± 1)",
+    ]
+
+    # In a CSV file each split is a cell holding its JSON object.
+    path = tmp_path / "audience.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["type", "id", "creator", "date", "countries", "age_bands", "genders"])
+        for record in (audience, {**audience, "id": "a4", "date": "2026-11-13"}):
+            splits = [json.dumps(record[name]) for name in ("countries", "age_bands", "genders")]
+            writer.writerow([record["type"], record["id"], "maker", record["date"], *splits])
+    call_command("import_activity", str(path))
+    assert "1 accepted, 0 updated, 1 unchanged, 0 rejected" in capsys.readouterr().out
+    stored = AudienceDay.objects.filter(creator=maker).values_list("record_id", flat=True)
+    assert sorted(stored) == ["a1", "a4"]

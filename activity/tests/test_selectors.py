@@ -2,16 +2,31 @@
 only the creator's own rows, each in one query."""
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 
 import pytest
 from django.db import connection
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import CreatorProfile
 from accounts.tests.factories import CreatorFactory
 from activity import selectors
 from activity.models import Video, VideoDay
-from activity.selectors import EngagementTotals, PostingSlot, VideoWatch, WatchTotals
-from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory, VideoFactory
+from activity.selectors import (
+    AudienceSplit,
+    EngagementTotals,
+    PostingSlot,
+    VideoWatch,
+    WatchTotals,
+)
+from activity.tests.factories import (
+    DAY,
+    AudienceDayFactory,
+    CreatorDayFactory,
+    VideoDayFactory,
+    VideoFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +185,63 @@ def test_engagement_by_creator_sql_selects_each_creators_genuine_sums_in_the_win
         )
         rows = cursor.fetchall()
     assert rows == [(one.pk, 40 + 10 + 4, 800), (two.pk, 5, 50)]
+
+
+# The audience the platform reports ----------------------------------------------------------
+
+
+def test_latest_audience_is_the_latest_days_split_each_dimension_largest_share_first(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    creator, other = CreatorFactory(), CreatorFactory()
+    AudienceDayFactory(creator=creator, day=ago(7), countries={"US": 10_000})
+    AudienceDayFactory(
+        creator=creator,
+        day=ago(1),
+        countries={"other": 2_000, "GB": 4_150, "IE": 600, "US": 2_000, "FR": 1_250},
+        age_bands={"25-34": 3_500, "18-24": 4_000, "55+": 500, "13-17": 2_000},
+        genders={"male": 3_700, "female": 6_000, "other": 300},
+    )
+    AudienceDayFactory(creator=other, day=DAY, countries={"JP": 10_000})
+    with django_assert_num_queries(1):
+        split = selectors.latest_audience(creator)
+    assert split == AudienceSplit(
+        day=ago(1),
+        shares={
+            "country": [("GB", 4_150), ("US", 2_000), ("other", 2_000), ("FR", 1_250), ("IE", 600)],
+            "age_band": [("18-24", 4_000), ("25-34", 3_500), ("13-17", 2_000), ("55+", 500)],
+            "gender": [("female", 6_000), ("male", 3_700), ("other", 300)],
+        },
+    )
+    assert split.share_bp("country", "GB") == 4_150
+    assert split.share_bp("country", "DE") == split.share_bp("income", "GB") == 0
+    assert selectors.latest_audience(CreatorFactory()) is None
+
+
+def rows_of(sql: str, params: Sequence[object] = ()) -> dict[int, tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            creator_id: (day, *map(json.loads, splits))
+            for creator_id, day, *splits in cursor.fetchall()
+        }
+
+
+def test_latest_audience_sql_gives_each_creators_latest_day_for_everyone_or_the_callers_own() -> (
+    None
+):
+    early, late, silent = CreatorFactory(), CreatorFactory(), CreatorFactory()
+    AudienceDayFactory(creator=early, day=ago(30), genders={"female": 10_000})
+    AudienceDayFactory(creator=early, day=ago(9), genders={"male": 10_000})
+    latest = AudienceDayFactory(creator=late, day=DAY)
+    AudienceDayFactory(creator=late, day=ago(2), genders={"other": 10_000})
+
+    everyone = rows_of(selectors.latest_audience_sql())
+    assert set(everyone) == {early.pk, late.pk}  # a creator without an audience has no row
+    assert everyone[early.pk][0] == ago(9) and everyone[early.pk][3] == {"male": 10_000}
+    assert everyone[late.pk] == (DAY, latest.countries, latest.age_bands, latest.genders)
+
+    # The caller's own creators, with the caller's own parameters, in a WITH.
+    chosen = "SELECT id AS creator_id FROM accounts_creatorprofile WHERE id IN (%s, %s)"
+    sql = f"WITH audience AS ({selectors.latest_audience_sql(chosen)}) SELECT * FROM audience"
+    assert set(rows_of(sql, [late.pk, silent.pk])) == {late.pk}

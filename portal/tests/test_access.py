@@ -21,6 +21,8 @@ from accounts.services import notify
 from accounts.tests.factories import StaffFactory
 from gifts.models import CoinReason
 from gifts.services import credit_coins
+from portal.tests.walk_deals import POST_ONLY_DEALS, own_deals
+from portal.tests.walk_listings import POST_ONLY_LISTINGS, own_listings
 from rewards.models import EntryKind
 from rewards.services import post_entry
 from store import services as store_services
@@ -133,6 +135,8 @@ POST_ONLY = {
     "gifts:hide",
     "gifts:block",
     "gifts:unblock",
+    *POST_ONLY_LISTINGS,
+    *POST_ONLY_DEALS,
 }
 # A creator's subscriber chat: any signed-in user may knock, and the room itself decides. The
 # walk's creator owns it and the walk's fan subscribes with chat; brand and staff are refused.
@@ -272,7 +276,12 @@ def third_party_admin_rows(db: None) -> None:
     from accounts.tests.factories import FanFactory
     from activity.models import LiveSession
     from activity.services import create_integration
-    from activity.tests.factories import DAY, CreatorDayFactory, VideoDayFactory
+    from activity.tests.factories import (
+        DAY,
+        AudienceDayFactory,
+        CreatorDayFactory,
+        VideoDayFactory,
+    )
     from gifts.models import CoinPack
     from gifts.services import buy_coin_pack
     from payments import ledger as earnings
@@ -292,6 +301,7 @@ def third_party_admin_rows(db: None) -> None:
         started_at=dt.datetime(2026, 11, 18, tzinfo=dt.UTC),
         minutes=30,
     )
+    AudienceDayFactory(creator=stat.creator, day=DAY)
     record_course_completion(
         creator=stat.creator, course_key="basics", title="Basics", completed_on=DAY
     )
@@ -511,7 +521,9 @@ def own_support(creator: object, fan: object) -> dict[str, dict]:
 
 
 @pytest.fixture
-def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> dict[str, dict]:
+def url_kwargs(
+    creator: object, fan: object, brand: object, third_party_admin_rows: None
+) -> dict[str, dict]:
     """The rows the walk opens pages about, and URL_KWARGS with their ids."""
     # The creator's own entry: another creator's would be a 404 (rewards/tests/test_views.py).
     own_entry = post_entry(
@@ -532,6 +544,8 @@ def url_kwargs(creator: object, fan: object, third_party_admin_rows: None) -> di
         **own_subscriptions(creator, fan),
         **own_academy(creator),
         **own_support(creator, fan),
+        **own_listings(creator, brand),
+        **own_deals(creator, brand),
         "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},

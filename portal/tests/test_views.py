@@ -66,6 +66,7 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
         "Earnings",
         "Subscriptions",
         "Academy",
+        "Marketplace",
     ]
     assert 'href="/rewards/how-points-work/"' in html  # from the dashboard's header
 

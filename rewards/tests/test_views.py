@@ -69,6 +69,7 @@ def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
         "Earnings",
         "Subscriptions",
         "Academy",
+        "Marketplace",
     ]
     # It opens from Home's header (and the footer), so Home is where the creator is.
     assert next(link for link in response.context["main_nav"] if link.current).label == "Home"

@@ -48,7 +48,9 @@ def read_records(path: Path) -> Iterator[tuple[int, object]]:
 
 
 class Command(BaseCommand):
-    help = "Import activity records (videos, video days, creator days, live sessions)."
+    help = (
+        "Import activity records (videos, video days, creator days, live sessions, audience days)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="a .csv file or a JSON-lines file (.jsonl)")

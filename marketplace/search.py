@@ -1,0 +1,263 @@
+"""The brand search: listed creators filtered and sorted on their nightly features
+(MatchFeatures), a page at a time, in a bounded number of queries whatever the page.
+
+Only listings brands may see: not paused, of an active account not suspended. Plain search
+sorts by followers, engagement or price (the lowest rate on the card); ranking by match is
+the campaigns' (marketplace.matching), which knows a brief to match against.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import IntegerField, QuerySet, Value
+from django.db.models.functions import Coalesce, Least
+from django_countries import countries
+
+from accounts.models import CreatorProfile, Standing
+from accounts.selectors import badges_of
+
+from .models import Availability, Listing, MatchFeatures
+
+PER_PAGE = 20
+# Larger than any price (listings.MAX_PRICE_MINOR), so a missing price sorts last.
+NO_PRICE = 2_000_000_000
+
+
+class Sort:
+    FOLLOWERS = "followers"
+    ENGAGEMENT = "engagement"
+    PRICE = "price"
+    CHOICES = [
+        (FOLLOWERS, "Most followers"),
+        (ENGAGEMENT, "Highest engagement"),
+        (PRICE, "Lowest price"),
+    ]
+
+
+ORDERINGS = {
+    Sort.FOLLOWERS: ["-followers", "creator_id"],
+    Sort.ENGAGEMENT: ["-engagement_bp", "-followers", "creator_id"],
+    Sort.PRICE: ["lowest_price", "-followers", "creator_id"],
+}
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a brand asks for; every field optional. Rates are basis points, money minor
+    units in `currency`, audience shares basis points."""
+
+    niche: str = ""  # a niche slug
+    country: str = ""  # the creator's ISO country
+    language: str = ""
+    followers_min: int | None = None
+    followers_max: int | None = None
+    engagement_min_bp: int | None = None
+    engagement_max_bp: int | None = None
+    authenticity_min: int | None = None
+    budget_minor: int | None = None
+    currency: str = "USD"
+    audience_country: str = ""
+    audience_age: str = ""
+    audience_min_bp: int = 0
+    sort: str = Sort.FOLLOWERS
+    exclude: list[int] = field(default_factory=list)
+
+
+def visible_features() -> QuerySet[MatchFeatures]:
+    """The features of every listing a brand may see, with the creator and their listing."""
+    return MatchFeatures.objects.filter(
+        creator__listing__paused_at__isnull=True,
+        creator__user__is_active=True,
+    ).exclude(creator__standing=Standing.SUSPENDED)
+
+
+def visible_creators() -> QuerySet[CreatorProfile]:
+    """Creators whose listing brands may see (features or not)."""
+    return CreatorProfile.objects.filter(
+        listing__paused_at__isnull=True, user__is_active=True
+    ).exclude(standing=Standing.SUSPENDED)
+
+
+def features_of(creator: CreatorProfile) -> MatchFeatures | None:
+    return MatchFeatures.objects.filter(creator=creator).first()
+
+
+def is_visible(creator: CreatorProfile) -> bool:
+    """Whether brands find the creator in search now."""
+    return visible_features().filter(creator=creator).exists()
+
+
+def _lowest_price() -> Least:
+    return Least(
+        *(
+            Coalesce(f"creator__listing__{name}", Value(NO_PRICE), output_field=IntegerField())
+            for name in ("price_video_minor", "price_live_minor", "price_bundle_minor")
+        )
+    )
+
+
+def search(filters: SearchFilters) -> QuerySet[MatchFeatures]:
+    """The listed creators `filters` admit, in its order; each row a MatchFeatures with its
+    creator, their user and listing selected and the lowest price as `lowest_price`."""
+    found = visible_features().annotate(lowest_price=_lowest_price())
+    f = filters
+    if f.niche:
+        found = found.filter(creator__niches__slug=f.niche)
+    if f.country:
+        found = found.filter(creator__country=f.country)
+    if f.language:
+        found = found.filter(creator__listing__language=f.language)
+    if f.followers_min is not None:
+        found = found.filter(followers__gte=f.followers_min)
+    if f.followers_max is not None:
+        found = found.filter(followers__lte=f.followers_max)
+    if f.engagement_min_bp is not None:
+        found = found.filter(engagement_bp__gte=f.engagement_min_bp)
+    if f.engagement_max_bp is not None:
+        found = found.filter(engagement_bp__lte=f.engagement_max_bp)
+    if f.authenticity_min is not None:
+        found = found.filter(authenticity__gte=f.authenticity_min)
+    if f.budget_minor is not None:
+        found = found.filter(
+            creator__listing__currency=f.currency, lowest_price__lte=f.budget_minor
+        )
+    # Audience keys come from fixed lists (the form checks them): a key is a JSON path here.
+    share = max(f.audience_min_bp, 1)
+    if f.audience_country:
+        found = found.filter(**{f"audience_countries__{f.audience_country}__gte": share})
+    if f.audience_age:
+        found = found.filter(**{f"audience_ages__{f.audience_age}__gte": share})
+    if f.exclude:
+        found = found.exclude(creator_id__in=f.exclude)
+    return found.select_related("creator__user", "creator__listing").order_by(
+        *ORDERINGS.get(f.sort, ORDERINGS[Sort.FOLLOWERS])
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One creator on a results page, as a brand sees them: no points, no earnings."""
+
+    features: MatchFeatures
+    creator: CreatorProfile
+    listing: Listing
+    niches: list[str]
+
+    @property
+    def engagement_percent(self) -> str:
+        return percent(self.features.engagement_bp)
+
+    @property
+    def lowest_price(self) -> str:
+        return self.listing.money(self.listing.lowest_price_minor)
+
+
+def percent(bp: int) -> str:
+    """Basis points as a percentage with one decimal: 425 -> "4.3 %"."""
+    return f"{bp / 100:.1f} %"
+
+
+def results_page(filters: SearchFilters, page_number: object) -> tuple[Page, list[Result]]:
+    """The page `page_number` (clamped to the pages there are) of the search, and its rows
+    with their niches: three queries (the count, the page, the niches)."""
+    paginator = Paginator(search(filters), PER_PAGE)
+    page = paginator.get_page(page_number)
+    rows = list(page.object_list)
+    niches = _niche_names([row.creator_id for row in rows])
+    results = [
+        Result(
+            features=row,
+            creator=row.creator,
+            listing=row.creator.listing,
+            niches=niches.get(row.creator_id, []),
+        )
+        for row in rows
+    ]
+    return page, results
+
+
+def _niche_names(creator_ids: list[int]) -> dict[int, list[str]]:
+    if not creator_ids:
+        return {}
+    names: dict[int, list[str]] = {}
+    links = CreatorProfile.niches.through.objects.filter(creatorprofile_id__in=creator_ids)
+    for creator_id, name in links.order_by("niche__name").values_list(
+        "creatorprofile_id", "niche__name"
+    ):
+        names.setdefault(creator_id, []).append(name)
+    return names
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """A listed creator's page as a brand reads it."""
+
+    features: MatchFeatures
+    creator: CreatorProfile
+    listing: Listing
+    niches: list[str]
+    featured: list
+    badges: list
+
+    @property
+    def engagement_percent(self) -> str:
+        return percent(self.features.engagement_bp)
+
+    @property
+    def rates(self) -> dict[str, str]:
+        money = self.listing.money
+        return {
+            "video": money(self.listing.price_video_minor),
+            "live": money(self.listing.price_live_minor),
+            "bundle": money(self.listing.price_bundle_minor),
+        }
+
+    @property
+    def availability_tone(self) -> str:
+        return {Availability.OPEN: "good", Availability.LIMITED: "warn"}.get(
+            self.listing.availability, "bad"
+        )
+
+    @property
+    def audience(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The audience split as (heading, [(key, "12.5 %"), ...]) largest share first,
+        only the parts the platform has sent."""
+        parts = [
+            ("Countries", self.features.audience_countries, _country_name),
+            ("Ages", self.features.audience_ages, str),
+            ("Genders", self.features.audience_genders, str.capitalize),
+        ]
+        return [
+            (heading, [(name(key), percent(bp)) for key, bp in _largest(split)])
+            for heading, split, name in parts
+            if split
+        ]
+
+
+def _country_name(code: str) -> str:
+    return countries.name(code) or "Elsewhere"
+
+
+def _largest(split: dict[str, int], limit: int = 6) -> list[tuple[str, int]]:
+    return sorted(split.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def listing_page(handle: str) -> ListingPage | None:
+    """The visible listing of @`handle`, or None: five queries."""
+    row = (
+        visible_features()
+        .filter(creator__in=CreatorProfile.objects.with_handle(handle))
+        .select_related("creator__user", "creator__listing")
+        .first()
+    )
+    if row is None:
+        return None
+    listing = row.creator.listing
+    return ListingPage(
+        features=row,
+        creator=row.creator,
+        listing=listing,
+        niches=_niche_names([row.creator_id]).get(row.creator_id, []),
+        featured=list(listing.featured.select_related("video")),
+        badges=badges_of(row.creator),
+    )
