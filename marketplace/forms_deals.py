@@ -10,6 +10,7 @@ from core.money import DECIMALS
 from payments.forms import PayForm
 
 from .campaigns import Brief
+from .listings import CURRENCIES
 from .models import AGE_BANDS, Campaign, Deliverable, Objective, UsageRights
 
 
@@ -62,7 +63,7 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, label="What is delivered"
     )
     budget = MoneyField(label="Budget per creator")
-    currency = forms.RegexField(regex=r"^[A-Za-z]{3}$", initial="USD", max_length=3)
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], initial="USD")
     deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     min_followers = forms.IntegerField(min_value=0, initial=10_000, label="Minimum followers")
 

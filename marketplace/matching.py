@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, Niche, Standing
 from core.money import format_minor
+from core.plurals import plural
 
 from .campaigns import open_campaigns
 from .models import Campaign, Deliverable, Listing, MatchFeatures
@@ -283,7 +284,13 @@ def _explain_row(
         missing = [n.name for n in niches if n.name not in matched]
         add(
             "niche",
-            f"Covers {len(matched)} of the campaign's {len(niches)} niches"
+            (
+                f"Covers {len(matched)} of the campaign's {plural(len(niches), 'niche')}"
+                if len(niches) > 1
+                else "Covers the campaign's niche"
+                if matched
+                else "Does not cover the campaign's niche"
+            )
             + (f": {', '.join(matched)}." if matched else "."),
             f"Add the campaign's niches you make videos in to your profile: {', '.join(missing)}.",
         )

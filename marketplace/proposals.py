@@ -259,7 +259,7 @@ def answer(
         collab=collab,
         by=by,
         state=CollabState.TERMS,
-        note=f"{who} accepted at {proposal.price_display}. Both sides now agree the terms.",
+        note=f"{who} accepted at {proposal.price_display}. Next, both sides agree the terms.",
         created_at=now,
     )
     notify(

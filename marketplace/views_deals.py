@@ -161,6 +161,7 @@ def _ranking_context(request: HttpRequest, campaign: Campaign) -> dict:
             "proposal": proposed.get(m.creator.pk),
             "open_proposal": proposed.get(m.creator.pk) is not None
             and proposed[m.creator.pk].state in OPEN_PROPOSAL_STATES,
+            "offer": _first_offer(campaign, m.listing),
         }
         for m in matches
     ]
@@ -171,6 +172,15 @@ def _ranking_context(request: HttpRequest, campaign: Campaign) -> dict:
         "can_invite": campaign.state == CampaignState.OPEN,
         "budget": major(campaign.budget_minor, campaign.currency),
     }
+
+
+def _first_offer(campaign: Campaign, listing: object) -> object:
+    """The price an invitation starts at: the creator's own rate for the campaign's
+    deliverable when it is in the campaign's currency and within budget, else the budget."""
+    rate = getattr(listing, matching.PRICE_FIELDS[campaign.deliverable])
+    if rate is not None and listing.currency == campaign.currency and rate <= campaign.budget_minor:
+        return major(rate, campaign.currency)
+    return major(campaign.budget_minor, campaign.currency)
 
 
 @brand_required

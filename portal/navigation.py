@@ -24,8 +24,8 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("How points work", "rewards:how_points_work"),
     ],
     Role.CREATOR: [
-        # The what-if calculator opens from the dashboard's header: seven items do not fit
-        # one row of the header at 1280 px.
+        # Seven items with short labels fill one row of the header at 1280 px: the what-if
+        # calculator and How points work open from the dashboard's header instead.
         NavItem(
             "Home",
             "rewards:dashboard",
@@ -42,7 +42,7 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
                 "store:tools",
             ),
         ),
-        NavItem("Points history", "rewards:history", also_current=("rewards:day",)),
+        NavItem("Points", "rewards:history", also_current=("rewards:day",)),
         NavItem("Earnings", "payments:statement"),
         NavItem(
             "Subscriptions",

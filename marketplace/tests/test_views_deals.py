@@ -270,7 +270,7 @@ def test_a_brand_writes_and_opens_a_campaign_through_the_pages(brand: object) ->
             "deliverable": "video",
             "deliverables": "One video",
             "budget": "250.00",
-            "currency": "usd",
+            "currency": "USD",
             "deadline": (rewards_today() + timedelta(days=10)).isoformat(),
             "min_followers": "10000",
         },

@@ -62,7 +62,7 @@ def test_creator_home_shows_profile_standing_security_and_marketplace_gap(
     assert nav == [
         "Home",
         "Store",
-        "Points history",
+        "Points",
         "Earnings",
         "Subscriptions",
         "Academy",

@@ -120,7 +120,7 @@ def test_on_a_phone_every_destination_is_in_sight_and_the_figures_read_well(
     expect(page.get_by_role("heading", name="Hi, Maya Makes")).to_be_visible()
 
     nav = page.get_by_role("navigation", name="Main")
-    for name in ("Home", "Store", "Points history", "Earnings", "Subscriptions", "Academy"):
+    for name in ("Home", "Store", "Points", "Earnings", "Subscriptions", "Academy"):
         expect(nav.get_by_role("link", name=name)).to_be_in_viewport(ratio=1)
     expect(page.get_by_role("link", name="How points work").first).to_be_in_viewport(ratio=1)
     assert in_sight(page, ".main-nav a") == []

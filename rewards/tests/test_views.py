@@ -65,7 +65,7 @@ def test_creators_find_it_in_their_navigation(creator_client: Client) -> None:
     assert [link.label for link in response.context["main_nav"]] == [
         "Home",
         "Store",
-        "Points history",
+        "Points",
         "Earnings",
         "Subscriptions",
         "Academy",
