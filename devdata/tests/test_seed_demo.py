@@ -9,6 +9,7 @@ from activity.models import EngagementFlag
 from devdata import demo_store
 from devdata.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
 from gifts import selectors as gifts_selectors
+from marketplace.models import Collaboration, CollabState
 from payments import ledger
 from payments.models import PayoutRequest, PayoutState, SavedCard
 from rewards.models import PointsEntry
@@ -48,16 +49,26 @@ def test_seed_demo_creates_one_verified_login_per_role_then_changes_nothing(
     assert program_pay.is_closed and program_pay.credited_minor > 0
     balances = {b.currency: b for b in ledger.balances(demo)}
     assert balances["GBP"] == ledger.Balance("GBP", 1_500, 0)
-    # USD: the program's pay, subscription money less the platform fee, gifts and tips.
+    # USD: the program's pay, subscription money less the platform fee, gifts, tips, and
+    # the Marketplace's paid collaborations less its fee.
     subscription_net = sum(
         SubscriptionCharge.objects.filter(
             subscription__creator=demo, state="succeeded"
         ).values_list("creator_share_minor", flat=True)
     )
     support = gifts_selectors.support_totals(demo)
+    brand_deals = sum(
+        collab.creator_share_minor
+        for collab in Collaboration.objects.filter(creator=demo, state=CollabState.PAID)
+    )
+    assert brand_deals > 0
     usd = balances["USD"]
     assert usd.available + usd.pending == (
-        program_pay.credited_minor + subscription_net + support.gift_money + support.tip_money
+        program_pay.credited_minor
+        + subscription_net
+        + support.gift_money
+        + support.tip_money
+        + brand_deals
     )
     assert [p.state for p in PayoutRequest.objects.filter(creator=demo)] == [PayoutState.PAID]
     assert SavedCard.objects.filter(customer__user__email="fan@example.com").count() == 1

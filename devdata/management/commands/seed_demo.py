@@ -19,7 +19,14 @@ from activity.models import Video
 from core.clock import rewards_today
 from core.money import format_minor
 from core.plurals import plural
-from devdata import demo_academy, demo_activity, demo_gifts, demo_store, demo_subscriptions
+from devdata import (
+    demo_academy,
+    demo_activity,
+    demo_gifts,
+    demo_marketplace,
+    demo_store,
+    demo_subscriptions,
+)
 from payments import payouts
 from payments import services as payments_services
 from payments.gateway import CardDetails
@@ -227,6 +234,25 @@ class Command(BaseCommand):
                 "The demo creator finished one course (certificate, points), is halfway "
                 "through another and has just started a third."
             )
+        market = demo_marketplace.seed_marketplace(
+            creator=demo_creator, brand=User.objects.get(email="brand@example.com").brand
+        )
+        if market.listed:
+            self.stdout.write(
+                f"Listed {plural(market.listed, 'creator')} in the Marketplace and computed "
+                "their match features."
+            )
+        if market.deals:
+            paid = (
+                ", a delivery to approve and a paid collaboration with its messages"
+                if settings.PAYMENTS_GATEWAY == "sandbox"  # the brand pays with its test card
+                else ""
+            )
+            self.stdout.write(
+                "Gave Glow Cosmetics a shortlist, open and draft campaigns, an invitation "
+                "waiting for the demo creator and an application and a counter-offer waiting "
+                f"for the brand{paid}."
+            )
         if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""
             self.stdout.write(
@@ -237,7 +263,7 @@ class Command(BaseCommand):
                     else f"Created {plural(created, 'demo account')}."
                 )
             )
-        else:
+        elif not market.made:
             self.stdout.write("Demo data already present; nothing changed.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in DEMO_LOGINS:
