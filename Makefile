@@ -52,8 +52,9 @@ screenshots: install
 
 # The creator pages under load (issue 4): seed 10,000 creators with a year of history in a
 # PostgreSQL database of its own, serve with gunicorn in production mode, drive with locust;
-# one JSON line per page on stdout. Knobs (BENCH_SECONDS, BENCH_USERS, ...) in
-# devdata/bench/run_web.py.
+# one JSON line per page on stdout, and for the chat and the gift burst (200 fans sending
+# gifts during a live session, every balance and check_ledger checked afterwards). Knobs
+# (BENCH_SECONDS, BENCH_USERS, BENCH_PAGES=gift_burst, ...) in devdata/bench/run_web.py.
 bench-web: install
 	$(BIN)/python devdata/bench/run_web.py
 

@@ -152,6 +152,8 @@ REFERENCE_DATA = [
     ("subscriptions.migrations.0003_rules_row", "seed"),
     ("gifts.migrations.0003_support", "first_rate"),
     ("gifts.migrations.0004_schedule", "schedule"),
+    ("marketplace.migrations.0002_schedule_refresh", "schedule"),
+    ("marketplace.migrations.0003_schedule_deals", "schedule"),
 ]
 
 

@@ -7,7 +7,9 @@ finished recalculation run per day, balances, then the real nightly expiry and t
 Subscriptions too: every hundredth creator (1, 101, 201, ...) offers three published packages
 and writes exclusive posts; fans (their own users, same password) hold live monthly
 subscriptions to them, each with a saved sandbox card; creator 1's room, the busy one, has
-thousands of chat messages and a tenth of the fans in it.
+thousands of chat messages and a tenth of the fans in it. Fan support for the gift burst: a
+small gift catalog, one eligible creator taking gifts, and fans 1..GIFT_FANS with coins
+(devdata/bench/gift_burst.py starts the creator's live session afresh for each run).
 
 Speed: PostgreSQL generates every row itself from `generate_series` and a seeded hash (no
 row passes through Python or crosses the wire, as it would with COPY), and the big tables
@@ -29,6 +31,7 @@ accounts it did not make: a reseed wipes every account.
 """
 
 import hashlib
+import io
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,19 +43,26 @@ from time import perf_counter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from PIL import Image
 
 from academy import insights
 from academy.models import Course, Lesson
-from accounts.models import CreatorProfile, Niche, User
+from accounts.models import CreatorProfile, Niche, Standing, User
 from activity.models import CreatorDay, Video, VideoDay
 from core import markdown
 from core.clock import rewards_today
 from devdata import demo_academy
+from gifts import selectors as gifts_selectors
+from gifts import services as gifts_services
+from gifts import support as gifts_support
+from gifts.models import CoinReason, Gift
 from payments.gateway.sandbox import PREFIX as SANDBOX_PREFIX
 from payments.gateway.sandbox import Behaviour
 from payments.models import EarningsAccount, Gateway, PaymentCustomer, SavedCard, Source
@@ -126,6 +136,17 @@ CHAT_CREATOR = 1
 MIN_FANS = 100
 POSTS_PER_CREATOR = 60
 CHAT_MESSAGES = 5_000
+# The gift burst (devdata/bench/gift_burst.py): fans 1..GIFT_FANS, GIFT_COINS coins each, send
+# the catalog's BENCH_GIFTS (name, coins, colour) to one creator, the first after CHAT_CREATOR
+# whom the support rules let receive gifts.
+GIFT_FANS = 200
+GIFT_COINS = 100_000
+BENCH_GIFTS = (
+    ("Bench rose", 10, "#fb7185"),
+    ("Bench heart", 50, "#f87171"),
+    ("Bench confetti", 100, "#c084fc"),
+    ("Bench crown", 500, "#a78bfa"),
+)
 # name, monthly and annual price (minor units), free trial, chat, emojis, a hand-made perk
 PACKAGES = (
     ("Supporter", 299, 2_990, True, False, False, ""),
@@ -393,6 +414,7 @@ class _Fill:
         self.progress(f"nightly expiry and tiers: {perf_counter() - started:.1f} s")
         self.store()
         academy = self.academy()
+        gifts = self.gifts()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("ANALYZE rewards_pointsentry, rewards_creatortier")
@@ -409,6 +431,7 @@ class _Fill:
             "chat_handle": f"bench{CHAT_CREATOR}",
             **counts,
             **academy,
+            **gifts,
             "points_expired": expired,
         }
 
@@ -477,6 +500,57 @@ class _Fill:
             "academy_enrolments": enrolled,
             "academy_course": BENCH_COURSE,
             "academy_lesson": first.pk,
+        }
+
+    def gifts(self) -> dict:
+        """Fan support for the gift burst, through gifts' own services: the BENCH_GIFTS catalog
+        (kept between seeds, a tiny PNG each), the first creator after CHAT_CREATOR whom the
+        support rules let receive gifts, opted in, and fans 1..GIFT_FANS with GIFT_COINS coins
+        each (credited as bought packs). The Diamond rate is the migrations' own. Without a
+        rate in force or a creator who may receive gifts (a tiny seed), no creator takes
+        gifts and the summary says so (gift_handle empty)."""
+        for position, (name, coins, colour) in enumerate(BENCH_GIFTS, start=1):
+            if Gift.objects.filter(name=name).exists():
+                continue
+            # One picture a gift for every seed and database: written once, then reused.
+            picture = f"gifts/{name.lower().replace(' ', '-')}.png"
+            if not default_storage.exists(picture):
+                picture = default_storage.save(picture, _gift_png(colour))
+            Gift.objects.create(name=name, coins=coins, position=position, image=picture)
+        rules = gifts_selectors.rules()
+        candidates = CreatorProfile.objects.filter(
+            pk__gt=CHAT_CREATOR, standing=Standing.GOOD, followers__gte=rules.min_followers
+        ).order_by("pk")
+        creator = next(
+            (c for c in candidates[:100] if gifts_selectors.eligibility(c).eligible), None
+        )
+        if creator is None or gifts_selectors.rate_on(self.plan.last + timedelta(days=1)) is None:
+            self.progress("gifts: no Diamond rate in force or no creator who may receive gifts")
+            return {"gift_handle": "", "gift_fans": 0, "gift_coins": 0}
+        gifts_support.set_accepting(creator=creator, accepts=True)
+        fans = User.objects.filter(
+            email__in=[
+                FAN_EMAIL_PATTERN.format(n=n)
+                for n in range(1, min(GIFT_FANS, self.plan.fan_count) + 1)
+            ]
+        )
+        started = perf_counter()
+        for fan in fans:
+            gifts_services.credit_coins(
+                fan=fan,
+                amount=GIFT_COINS,
+                reason=CoinReason.PURCHASE,
+                idempotency_key=f"bench-coins:{fan.pk}:seed",
+                memo="Bench coins",
+            )
+        self.progress(
+            f"gifts: {len(BENCH_GIFTS)} in the catalog, @{creator.handle} taking them, "
+            f"{len(fans)} fans with {GIFT_COINS:,} coins in {perf_counter() - started:.1f} s"
+        )
+        return {
+            "gift_handle": creator.handle,
+            "gift_fans": len(fans),
+            "gift_coins": GIFT_COINS,
         }
 
     def creators(self, cursor: CursorWrapper) -> None:
@@ -1065,6 +1139,13 @@ class _Fill:
             else:
                 periods.append((day, day, rules))
         return [period for period in periods if period[2]]
+
+
+def _gift_png(colour: str) -> ContentFile:
+    """A tiny PNG of one colour: the gift's picture (its bytes do not matter here)."""
+    data = io.BytesIO()
+    Image.new("RGB", (32, 32), colour).save(data, "PNG")
+    return ContentFile(data.getvalue())
 
 
 def _email_sql(column: str, pattern: str = EMAIL_PATTERN) -> str:

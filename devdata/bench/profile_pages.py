@@ -14,6 +14,10 @@ With --cprofile it adds, per page, the functions that take the most time of thei
 `--pages chat` (or no --pages) adds the busy room's poll as fan 1 (one of its subscribers)
 sends it: with nothing new since its cursor, and with six new messages, about what a poll
 brings while ten fans post every 3–4 s.
+
+`--pages gift_burst` (or no --pages) adds the gift burst's gift as the first gift fan sends
+it, a new gift each time, on the gift creator's live session: it starts the session afresh and
+tops the fans' coins up first, as a run of the burst does (devdata/bench/gift_burst.py).
 """
 
 import argparse
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import gift_burst
 from pages import PAGES, Page
 from run_web import bench_database_url, fan_handles
 
@@ -182,6 +187,37 @@ def chat_polls(summary: dict, context: dict) -> list[tuple[Page, object]]:
     return [poll("chat_poll", ids[0]), poll("chat_poll_6_new", ids[6])]
 
 
+def gift_sends(context: dict) -> list[tuple[Page, object]]:
+    """The gift burst's gift (an htmx POST of the gift box) as the first gift fan sends it,
+    with its client: a fresh live session, each request a new gift (a new request key)."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    state = gift_burst.prepare(1, 60)
+    email = next(iter(state["fans"]))
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    gift = min(state["gifts"], key=lambda pk: state["gifts"][pk])
+    run = secrets.token_hex(8)
+    context.update(gift_handle=state["handle"])
+    page = Page(
+        "gift_send",
+        "/@{gift_handle}/support/gift/",
+        method="POST",
+        headers={"HX-Request": "true"},
+        form=lambda _context, n: {
+            "gift": gift,
+            "target": state["target"],
+            "request_key": f"{run}{n:016x}",
+            "message": "Hello from the profiler!",
+        },
+        role="fan",
+    )
+    # The support page each fan opens first (its gift box, the wall, the top supporters).
+    return [(Page("gift_page", "/@{gift_handle}/support/", role="fan"), client), (page, client)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--creator", type=int, help="the seeded creator's number")
@@ -227,6 +263,8 @@ def main() -> None:
     pages = [(page, clients[page.role]) for page in PAGES if not wanted or page.name in wanted]
     if not wanted or "chat" in wanted:
         pages += chat_polls(summary, context)
+    if not wanted or "gift_burst" in wanted:
+        pages += gift_sends(context)
     for page, client in pages:
         profiler = cProfile.Profile() if options.cprofile else None
         if profiler:

@@ -3,12 +3,13 @@
     make bench-web                       # 10,000 creators, a year of history, 20 users, 60 s
     BENCH_SECONDS=20 BENCH_CREATORS=500 BENCH_DAYS=90 make bench-web
     BENCH_SECONDS=20 BENCH_PAGES=creator_page,feed,chat make bench-web
+    BENCH_SECONDS=30 BENCH_PAGES=gift_burst make bench-web
 
 1. Creates the benchmark's own PostgreSQL database if needed (BENCH_DATABASE_URL, by default
    `<DATABASE_URL's name>_web_bench` on the same server, never the database you work in),
    migrates it and runs `seed_bench_web`, which is skipped when the same seed is in place
    (creators with their history; fans subscribing to every hundredth creator; one busy chat
-   room, creator 1's).
+   room, creator 1's; a gift catalog, a creator taking gifts and fans with coins).
 2. Collects static files and starts gunicorn with production settings (DEBUG=0, a random
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1). Only TLS is relaxed, through the settings' own
    switches: SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0, since locust speaks plain HTTP.
@@ -42,15 +43,27 @@
     "lost": ..., "duplicated": ..., ...}: `lost` and `duplicated` count (fan, message)
    pairs, a message posted during the run that a fan was never shown, or shown twice;
    `stored` is the rows the room gained in the database, to compare with `messages_posted`.
-7. Stops gunicorn, also on failure or Ctrl-C.
+7. The gift burst (BENCH_PAGES naming `gift_burst`, or naming nothing): the gift creator goes
+   live afresh and the gift fans' coins are topped up (devdata/bench/gift_burst.py prepare);
+   BENCH_GIFT_FANS fans (200), signed in as above, open the creator's support page over
+   GIFT_JOIN_S (10 s); once all have, for BENCH_SECONDS each sends a gift on the live session every
+   BENCH_GIFT_EVERY_S seconds on average (5: 40 gifts arriving a second), each a coin debit,
+   a gift and a credit of the creator's earnings (devdata/bench/locust_gifts.py). Then
+   gift_burst.py verify checks every fan's coins against the gifts stored, the gifts stored
+   against those the fans were told were sent, the creator's pending earnings, and runs
+   check_ledger. One line:
+   {"page": "gift_burst", "requests_per_s": ..., "p50_ms": ..., "p95_ms": ..., "errors": ...,
+    "stored": ..., "balance_mismatches": ..., "lost": ..., "check_ledger": "passed", ...}
+   A failed check is printed with the figures and makes the command exit 1.
+8. Stops gunicorn, also on failure or Ctrl-C.
 
 Knobs: BENCH_SECONDS (60), BENCH_USERS (20), BENCH_CREATORS (10000), BENCH_DAYS (365),
 BENCH_WORKERS (gunicorn workers, 1 per core + 1), BENCH_PORT (8765), BENCH_RESEED (1 forces
 a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from devdata/bench/pages.py,
 comma-separated, `chat` included; default all), BENCH_RATES (empty: no open-loop runs),
 BENCH_DATABASE_URL, BENCH_FANS (the seed's fans; default one per creator, at least 100),
-BENCH_CHAT_USERS (100), BENCH_CHAT_POSTERS (10), BENCH_REDIS_URL (flushed at the start: give
-each concurrent run its own Redis database).
+BENCH_CHAT_USERS (100), BENCH_CHAT_POSTERS (10), BENCH_GIFT_FANS (200), BENCH_GIFT_EVERY_S (5),
+BENCH_REDIS_URL (flushed at the start: give each concurrent run its own Redis database).
 The JSON lines come last; stderr also logs the machine's load average around each locust
 run, for judging how noisy the figures are.
 """
@@ -97,6 +110,14 @@ CHAT_GRACE_S = 8
 # The chat users join over this many seconds; figures marked steady start two polls later.
 CHAT_JOIN_S = 10
 CHAT_MIN_S = 30
+# The gift burst's name in BENCH_PAGES; its request names in locust_gifts.py. The fans join
+# over GIFT_JOIN_S, and the burst starts when the last has; locust stops when every fan has
+# had its last answer, at the latest GIFT_GRACE_S past the join and BENCH_SECONDS (room for
+# a slow join, and gunicorn's 60 s timeout: no answer comes later).
+GIFTS = "gift_burst"
+GIFT_JOIN_S = 10
+GIFT_GRACE_S = 120
+GIFT_P95_TARGET_MS = 50
 
 
 def log(message: str) -> None:
@@ -133,7 +154,7 @@ def _rates(raw: str) -> tuple[int, ...]:
 
 def _wanted(names: str) -> list[str]:
     wanted = [name.strip() for name in names.split(",") if name.strip()]
-    unknown = set(wanted) - {page.name for page in PAGES} - {CHAT}
+    unknown = set(wanted) - {page.name for page in PAGES} - {CHAT, GIFTS}
     if unknown:
         raise BenchError(f"BENCH_PAGES names no page {', '.join(sorted(unknown))}.")
     return wanted
@@ -147,6 +168,22 @@ def _pages(names: str) -> list[Page]:
 def _chat(names: str) -> bool:
     wanted = _wanted(names)
     return not wanted or CHAT in wanted
+
+
+def _gifts(names: str) -> bool:
+    wanted = _wanted(names)
+    return not wanted or GIFTS in wanted
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise BenchError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value <= 0:
+        raise BenchError(f"{name} must be above 0.")
+    return value
 
 
 def bench_database_url() -> str:
@@ -179,6 +216,9 @@ class Config:
     chat_users: int = 100
     chat_posters: int = 10
     fans: int | None = None  # the seed's default
+    gifts: bool = True
+    gift_fans: int = 200
+    gift_every_s: float = 5.0
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -203,6 +243,9 @@ class Config:
             chat_users=_int("BENCH_CHAT_USERS", 100),
             chat_posters=int(os.environ.get("BENCH_CHAT_POSTERS") or 10),
             fans=_int("BENCH_FANS", 1) if os.environ.get("BENCH_FANS") else None,
+            gifts=_gifts(os.environ.get("BENCH_PAGES", "")),
+            gift_fans=_int("BENCH_GIFT_FANS", 200),
+            gift_every_s=_seconds("BENCH_GIFT_EVERY_S", 5.0),
         )
         if config.users > config.creators:
             raise BenchError("BENCH_USERS cannot exceed BENCH_CREATORS: one creator per user.")
@@ -345,7 +388,7 @@ def wait_until_up(url: str, server: subprocess.Popen, errors: Path, timeout: flo
         try:
             if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up, or busy starting
             pass
         time.sleep(0.3)
     raise BenchError(f"gunicorn did not answer {url} within {timeout:.0f} s:\n{_tail(errors)}")
@@ -690,6 +733,153 @@ def _room_messages(config: Config, handle: str) -> int:
     return row[0]
 
 
+def gift_script(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run devdata/bench/gift_burst.py (in Django, on the benchmark's database); its exit
+    status and its last line on stdout."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "gift_burst.py"), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    return done.returncode, lines[-1] if lines else ""
+
+
+def gift_sessions(config: Config, state: dict) -> list[dict]:
+    """The gift fans, each signed in, with the creator's handle and the live session's value
+    in the gift form."""
+    emails = list(state["fans"])
+    cookies = sign_in_all(config, emails, "fan")
+    return [
+        {
+            "email": email,
+            "cookies": {"fan": cookies[email]},
+            "context": {"handle": state["handle"], "target": state["target"]},
+        }
+        for email in emails
+    ]
+
+
+def check_support_page(config: Config, sessions: list[dict]) -> None:
+    """Every gift fan's support page answers and offers the live session (and the workers
+    warm up to it)."""
+    for session in sessions:
+        path = f"/@{session['context']['handle']}/support/"
+        response = requests.get(
+            config.base_url + path, cookies=session["cookies"]["fan"], timeout=60
+        )
+        target = session["context"]["target"]
+        if response.status_code != 200 or f'value="{target}"' not in response.text:
+            raise BenchError(
+                f"a gift fan got HTTP {response.status_code} at {path}, or a page without "
+                f"the live session on air ({target})"
+            )
+
+
+def run_gifts(config: Config, env: dict[str, str], work: Path) -> dict:
+    """The gift burst (locust_gifts.py) on a live session started for it; its figures (the
+    check comes once gunicorn has stopped: check_gifts)."""
+    minutes = (config.seconds + 59) // 60 + 30  # on air well past the run
+    log(f"gift burst: a fresh live session, {config.gift_fans} fans' coins topped up")
+    status, line = gift_script(
+        env, "prepare", "--fans", str(config.gift_fans), "--minutes", str(minutes)
+    )
+    if status:
+        raise BenchError(f"the gift burst's set-up failed (exit {status}): {line}")
+    state = json.loads(line)
+    state_file = work / "gift-state.json"
+    state_file.write_text(line)
+    sessions = gift_sessions(config, state)
+    sessions_file = work / "gift-sessions.json"
+    sessions_file.write_text(json.dumps(sessions))
+    check_support_page(config, sessions)
+    report = work / "gift-report.json"
+    rows = _locust(
+        config,
+        "locust_gifts.py",
+        config.gift_fans,
+        GIFT_JOIN_S + config.seconds + GIFT_GRACE_S,
+        {
+            "BENCH_SESSIONS": str(sessions_file),
+            "BENCH_GIFT_REPORT": str(report),
+            "BENCH_GIFT_EVERY_S": str(config.gift_every_s),
+            "BENCH_GIFT_FANS": str(config.gift_fans),
+            "BENCH_GIFT_JOIN_S": str(GIFT_JOIN_S),
+            "BENCH_SECONDS": str(config.seconds),
+        },
+        work / "locust-gifts",
+        f"the gift burst (a gift every {config.gift_every_s:g} s each)",
+        # The fans join over GIFT_JOIN_S, as into a live session that fills up.
+        spawn_rate=config.gift_fans / GIFT_JOIN_S,
+    )
+    if not report.exists():
+        raise BenchError("the gift fans wrote no report: locust's log above says why.")
+    told = json.loads(report.read_text())
+    by_name = {row["Name"]: row for row in rows}
+    if not told["answers"]:
+        raise BenchError("locust sent no gift: its log above says why.")
+    page = by_name.get("gift_page")
+    page_p95 = round(float(page["95%"])) if page and int(page["Request Count"]) else None
+    return {
+        "page": GIFTS,
+        "fans": config.gift_fans,
+        "every_s": config.gift_every_s,
+        "arrival_per_s": round(config.gift_fans / config.gift_every_s, 1),
+        "seconds": config.seconds,
+        # The gifts' own figures, from locust_gifts.py's report (every answer, exact).
+        "gifts": told["answers"],
+        # Answered gifts a second from the burst's start to its last answer.
+        "requests_per_s": round(told["answers"] / told["burst_s"], 1),
+        "p50_ms": told["p50_ms"],
+        "p95_ms": told["p95_ms"],
+        "p99_ms": told["p99_ms"],
+        "max_ms": told["max_ms"],
+        # Issue 16's target for the burst.
+        "p95_target_ms": GIFT_P95_TARGET_MS,
+        "p95_met": told["p95_ms"] <= GIFT_P95_TARGET_MS,
+        # Failed answers, the join's too, and gifts still unanswered when locust stopped.
+        "errors": told["failed"] + (int(page["Failure Count"]) if page else 0) + told["unanswered"],
+        "unanswered": told["unanswered"],
+        # How long the fans took to join (each opening the support page), before the burst.
+        "join_s": told["join_s"],
+        # How far behind schedule fans' gifts left: above 0, answers outlasted their pace.
+        "late_p95_ms": told["late_p95_ms"],
+        # The support page each fan opened as it joined, before the burst.
+        "page_p95_ms": page_p95,
+        "told_sent": told["sent"],
+    }
+
+
+def check_gifts(env: dict[str, str], work: Path, figures: dict) -> dict:
+    """The gift burst's line: its figures and the check of every fan's coins, the gifts, the
+    creator's earnings and check_ledger (gift_burst.py verify), run with gunicorn stopped so
+    nothing moves while it reads."""
+    log("gift burst: checking every fan's coins, the creator's earnings and check_ledger")
+    status, line = gift_script(
+        env, "verify", str(work / "gift-state.json"), str(work / "gift-report.json")
+    )
+    if not line:
+        raise BenchError(f"the gift burst's check printed nothing (exit {status}).")
+    checked = json.loads(line)
+    return {
+        **figures,
+        "stored": checked["stored"],
+        "lost": checked["lost"],
+        "extra": checked["extra"],
+        "coins_spent": checked["coins_spent"],
+        "diamonds": checked["diamonds"],
+        "creator_value_minor": checked["creator_value_minor"],
+        "pending_grew_minor": checked["pending_grew_minor"],
+        "fans_checked": checked["fans_checked"],
+        "balance_mismatches": checked["balance_mismatches"],
+        "check_ledger": checked["check_ledger"],
+        "problems": checked["problems"],
+    }
+
+
 def open_loop_figures(page: Page, rows: list[dict], rate: int) -> dict:
     """A page's figures at a fixed arrival rate: requests_per_s below `rate` means the
     portal could not keep up (or users waited on answers longer than their pace)."""
@@ -725,11 +915,24 @@ def main() -> None:
                 chat_file.write_text(json.dumps(chatters))
                 check_room(config, chatters)
                 results.append(run_chat(config, chat_file, work, summary["chat_handle"]))
+            gift_figures = run_gifts(config, env, work) if config.gifts else None
+        if gift_figures is not None:
+            results.append(check_gifts(env, work, gift_figures))
         if any(page.name == "redeem" for page in config.pages):
             # Every redemption moved points: the ledger must still add up.
             results.append({"check_ledger": manage(env, "check_ledger")})
     for line in results:
         print(json.dumps(line), flush=True)
+    failed = [
+        line
+        for line in results
+        if line.get("page") == GIFTS and (line["problems"] or line["errors"])
+    ]
+    if failed:
+        raise BenchError(
+            "the gift burst had errors or did not add up afterwards: "
+            + "; ".join(f"{line['errors']} errors, {line['problems']}" for line in failed)
+        )
 
 
 if __name__ == "__main__":
