@@ -138,7 +138,7 @@ def _audience_sql(only_one: bool) -> str:
 def refresh(*, day: date | None = None, creator: CreatorProfile | None = None) -> int:
     """Recompute the features of every listed creator (or only `creator`) over the 30 days
     that end on `day` (default: yesterday); returns how many were written. Running it twice
-    writes the same values."""
+    gives the same figures (only `refreshed_at` moves)."""
     day = day or rewards_today() - timedelta(days=1)
     first, last = window(day)
     engagement, activity_params = activity_selectors.engagement_by_creator_sql(first, last)

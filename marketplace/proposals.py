@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import BrandProfile, CreatorProfile, Standing, User
 from accounts.services import notify
 from core import regions
+from core.clock import rewards_day_of, rewards_today
 from core.money import format_minor
 
 from .campaigns import DealError
@@ -61,7 +62,7 @@ def _listed(creator: CreatorProfile) -> Listing:
 def _open(campaign: Campaign, now: datetime) -> None:
     if campaign.state != CampaignState.OPEN:
         raise DealError("The campaign is not open.")
-    if campaign.deadline < timezone.localdate(now):
+    if campaign.deadline < rewards_day_of(now):
         raise DealError("The campaign's deadline has passed.")
 
 
@@ -154,7 +155,7 @@ def apply(
     if again is not None and again > now:
         raise DealError(
             "Your application was declined; you may apply again from "
-            f"{timezone.localdate(again):%-d %B %Y}."
+            f"{rewards_day_of(again):%-d %B %Y}."
         )
     proposal = _create(
         campaign=campaign,
@@ -333,7 +334,7 @@ def requests_version_key(creator_id: int) -> str:
 def partnership_requests(creator: CreatorProfile, months: int = 6) -> list[MonthCount]:
     """Brand partnership requests (invitations) the creator received each month, the last
     `months` months oldest first, months without any included (one query)."""
-    today = timezone.localdate()
+    today = rewards_today()
     first = today.replace(day=1)
     starts = []
     for _ in range(months):
