@@ -152,8 +152,11 @@ REFERENCE_DATA = [
     ("subscriptions.migrations.0003_rules_row", "seed"),
     ("gifts.migrations.0003_support", "first_rate"),
     ("gifts.migrations.0004_schedule", "schedule"),
+    ("gifts.migrations.0006_schedule_posting", "schedule"),
     ("marketplace.migrations.0002_schedule_refresh", "schedule"),
     ("marketplace.migrations.0003_schedule_deals", "schedule"),
+    ("reports.migrations.0002_schedule_impact_refresh", "schedule"),
+    ("marketplace.migrations.0004_schedule_pending_payments", "schedule"),
 ]
 
 

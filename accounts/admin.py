@@ -1,14 +1,15 @@
 from collections.abc import Callable
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from core.plurals import plural
+from core.admin import Decision, decide_in_turn
 
 from . import services
+from .audit import AuditedAdmin, audited_decision
 from .models import (
     Badge,
     BrandProfile,
@@ -22,7 +23,9 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    """Accounts: every change (activity, staff powers, groups) is recorded with its reason."""
+
     ordering = ["-date_joined"]
     list_display = ["email", "role", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser", "date_joined"]
@@ -43,31 +46,92 @@ class UserAdmin(DjangoUserAdmin):
     ]
     actions = ["deactivate", "reactivate"]
 
-    @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        changed = queryset.exclude(pk=request.user.pk).update(is_active=False)
-        self.message_user(request, f"Deactivated {plural(changed, 'account')}.", messages.SUCCESS)
+    @staticmethod
+    def _describe(user: User) -> str:
+        return f"{user.email} ({user.get_role_display()}{'' if user.is_active else ', inactive'})"
 
-    @admin.action(description="Reactivate selected accounts")
-    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        changed = queryset.update(is_active=True)
-        self.message_user(request, f"Reactivated {plural(changed, 'account')}.", messages.SUCCESS)
+    @admin.action(
+        description="Deactivate selected accounts (they can no longer sign in)…",
+        permissions=["change"],
+    )
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return decide_in_turn(self, request, queryset, DEACTIVATE, self._describe)
+
+    @admin.action(description="Reactivate selected accounts…", permissions=["change"])
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return decide_in_turn(self, request, queryset, REACTIVATE, self._describe)
 
 
-def _standing_action(standing: Standing) -> Callable[..., None]:
-    @admin.action(description=f"Set standing: {standing.label}")
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        for creator in queryset:
-            services.set_standing(
-                creator=creator, standing=standing, reason="Changed by the portal's staff."
-            )
-        modeladmin.message_user(
-            request,
-            f"{plural(queryset.count(), 'creator')} now: {standing.label}.",
-            messages.SUCCESS,
-        )
+def _set_active(pk: int, by: User, active: bool) -> None:
+    if not active and pk == by.pk:
+        raise services.AccountsError("You cannot deactivate your own account.")
+    User.objects.filter(pk=pk).update(is_active=active)
 
-    action.__name__ = f"set_standing_{standing.value}"
+
+DEACTIVATE = audited_decision(
+    Decision(
+        verb="deactivate",
+        title="Deactivate accounts",
+        explanation="These accounts will no longer sign in. Nothing they own is removed; "
+        "reactivating lets them in again.",
+        label="Reason (kept in the audit trail)",
+        submit="Deactivate {count}",
+        noun="account",
+        past="deactivated",
+        decide=lambda pk, by, note: _set_active(pk, by, False),
+        refused=services.AccountsError,
+    ),
+    model=User,
+)
+REACTIVATE = audited_decision(
+    Decision(
+        verb="reactivate",
+        title="Reactivate accounts",
+        explanation="These accounts will be able to sign in again.",
+        label="Reason (kept in the audit trail)",
+        submit="Reactivate {count}",
+        noun="account",
+        past="reactivated",
+        decide=lambda pk, by, note: _set_active(pk, by, True),
+        refused=services.AccountsError,
+    ),
+    model=User,
+)
+
+
+def _set_standing(standing: Standing) -> Decision:
+    # The creator reads the reason with their standing, and in their staff changes: a
+    # standing decides whether the programs pay them.
+    return audited_decision(
+        Decision(
+            verb=f"set_standing_{standing.value}",
+            title=f"Set standing: {standing.label}",
+            explanation=f"These creators' standing becomes “{standing.label}”, with your "
+            "reason, which each creator reads. Creators already there are left as they are.",
+            label="Reason",
+            submit=f"Set {{count}} to {standing.label}",
+            noun="creator",
+            past=f"standing set to {standing.label}",
+            decide=lambda pk, by, note: services.set_standing(
+                creator=CreatorProfile.objects.get(pk=pk), standing=standing, reason=note
+            ),
+            refused=services.AccountsError,
+        ),
+        model=CreatorProfile,
+        shown_to_creator=True,
+    )
+
+
+def _standing_action(standing: Standing) -> Callable[..., HttpResponse | None]:
+    decision = _set_standing(standing)
+
+    @admin.action(description=f"Set standing: {standing.label}…", permissions=["change"])
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        return decide_in_turn(modeladmin, request, queryset, decision, str)
+
+    action.__name__ = decision.verb
     return action
 
 
@@ -86,7 +150,7 @@ class CreatorBadgeInline(admin.TabularInline):
 
 
 @admin.register(CreatorProfile)
-class CreatorProfileAdmin(admin.ModelAdmin):
+class CreatorProfileAdmin(AuditedAdmin):
     list_display = ["handle", "display_name", "user", "country", "followers", "standing"]
     list_filter = ["standing", "niches", "country"]
     search_fields = ["handle", "display_name", "user__email"]

@@ -1,11 +1,14 @@
-from datetime import date
+from datetime import date, datetime
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_countries.fields import CountryField
 
 
@@ -292,3 +295,123 @@ class CreatorBadge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.badge} ({self.creator})"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> "AuditEntryQuerySet":
+        """Entries about one row, of any model, newest first."""
+        opts = obj._meta
+        return self.filter(
+            app_label=opts.app_label, model=opts.model_name, object_id=str(obj.pk)
+        ).order_by("-at", "-pk")
+
+
+class AuditEntry(models.Model):
+    """One change staff made to something that governs points, money or a person's standing:
+    who, when, what (each field before and after) and the reason they gave. Written only
+    through accounts.audit.record, in the transaction of the change it describes.
+
+    Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0007), and
+    nothing in the portal offers to edit or remove an entry. It lives on this floor, below
+    every app whose rows staff change, so each of them can record here; "who" is a User.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT: an account that acted is kept (closed accounts are made pseudonymous, never
+    # deleted), so "who" always resolves. Null only for a change no person made.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The row changed, named loosely (no content type, no foreign key): an entry outlives
+    # the row it describes, and the floors below may not point at the models above them.
+    app_label = models.CharField(max_length=100)
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    # "added", "changed", "deleted", or what an admin action did ("cancelled and refunded").
+    action = models.CharField(max_length=60)
+    # {field: [before, after]}; a field staff may not read back (a password) says "changed".
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(blank=True)
+    # The creator whose points, money or standing the change touched, if one; with
+    # `shown_to_creator` they read the entry (and its reason) on their own pages.
+    creator = models.ForeignKey(
+        CreatorProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shown_to_creator = models.BooleanField(default=False)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        # Only reading is a permission: no one may be granted adding, changing or deleting.
+        default_permissions = ()
+        permissions = [("view_audit_trail", "Can read the audit trail")]
+        indexes = [
+            models.Index(
+                fields=["app_label", "model", "object_id", "-at"], name="accounts_audit_object"
+            ),
+            models.Index(
+                fields=["creator", "-at"],
+                condition=models.Q(shown_to_creator=True),
+                name="accounts_audit_shown",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.action}"
+
+    @property
+    def model_label(self) -> str:
+        """The changed row's kind in words ("earning rule"), or its name if the model is gone."""
+        model = self._model_class()
+        return str(model._meta.verbose_name) if model else self.model
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """Each change as (field, before, after) in words: field names as the model labels
+        them, choices by their labels."""
+        model = self._model_class()
+        rows = []
+        for name, pair in self.changes.items():
+            before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+            field = _field_or_none(model, name)
+            label = str(field.verbose_name) if field is not None else name
+            rows.append((label, _shown(field, before), _shown(field, after)))
+        return rows
+
+    def _model_class(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.app_label, self.model)
+        except LookupError:
+            return None
+
+
+def _field_or_none(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _shown(field: models.Field | None, value: object) -> str:
+    """A value of an audit entry as text: choices by label, nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_shown(None, v)}" for k, v in value.items())
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        # Kept as ISO text in the JSON; read as the portal shows times.
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment), "j M Y, H:i")
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    return str(choices.get(value, value))

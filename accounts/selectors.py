@@ -8,8 +8,9 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from .models import CreatorBadge, CreatorProfile, Niche, Role, Standing, User
+from .models import AuditEntry, CreatorBadge, CreatorProfile, Niche, Role, Standing, User
 
 
 @dataclass(frozen=True)
@@ -104,4 +105,59 @@ def public_creators() -> QuerySet[CreatorProfile]:
         CreatorProfile.objects.select_related("user")
         .filter(user__is_active=True)
         .exclude(standing=Standing.SUSPENDED)
+    )
+
+
+def audit_trail(
+    *,
+    actor: str = "",
+    target: str = "",
+    handle: str = "",
+    model: str = "",
+    object_id: str = "",
+    first: date | None = None,
+    last: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Audit entries, newest first, each with its actor and creator (one query a page):
+    `actor` is part of the staff member's email, `target` part of the changed row's name or
+    of the reason, `handle` the creator's handle, `model` "app_label.model_name" (with
+    `object_id`, one row's entries), `first` and `last` days in the portal's time zone.
+    Whoever calls this has checked the reader's permission (accounts.audit)."""
+    entries = AuditEntry.objects.select_related("actor", "creator")
+    if actor:
+        entries = entries.filter(actor__email__icontains=actor)
+    if target:
+        entries = entries.filter(Q(object_repr__icontains=target) | Q(reason__icontains=target))
+    if handle:
+        entries = entries.filter(creator__in=CreatorProfile.objects.with_handle(handle.lstrip("@")))
+    if model:
+        app_label, _, model_name = model.partition(".")
+        entries = entries.filter(app_label=app_label, model=model_name)
+        if object_id:
+            entries = entries.filter(object_id=object_id)
+    if first:
+        entries = entries.filter(at__date__gte=first)
+    if last:
+        entries = entries.filter(at__date__lte=last)
+    return entries.order_by("-at", "-pk")
+
+
+def audited_models() -> list[tuple[str, str]]:
+    """Each kind of row the audit trail has entries about, as ("app_label.model_name",
+    "Earning rule"), by label (one query)."""
+    pairs = AuditEntry.objects.order_by().values_list("app_label", "model").distinct()
+    kinds = [
+        (f"{app_label}.{model}", capfirst(AuditEntry(app_label=app_label, model=model).model_label))
+        for app_label, model in pairs
+    ]
+    return sorted(kinds, key=lambda kind: kind[1].lower())
+
+
+def staff_changes_for(creator: CreatorProfile, *, limit: int = 50) -> list[AuditEntry]:
+    """The latest staff changes to the creator's points or money that they may read, newest
+    first (one query). Who on the staff made each is not the creator's to see."""
+    return list(
+        AuditEntry.objects.filter(creator=creator, shown_to_creator=True).order_by("-at", "-pk")[
+            :limit
+        ]
     )

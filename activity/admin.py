@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+from accounts.audit import AuditTrailAdmin
+from accounts.models import User
+from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 
 from . import services
 from .ingestion.records import format_bp
@@ -10,6 +14,7 @@ from .models import (
     AudienceDimension,
     CreatorDay,
     EngagementFlag,
+    FlagAppeal,
     FlagReason,
     FlagStatus,
     Integration,
@@ -129,6 +134,18 @@ class AudienceDayAdmin(admin.ModelAdmin):
         return False
 
 
+class FlagAppealInline(admin.TabularInline):
+    model = FlagAppeal
+    fields = ["created_at", "message", "status", "verdict", "answer", "answered_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: EngagementFlag | None = None) -> bool:
+        return False
+
+
 # Short names for the list; the full sentences (which creators read) are on each flag's page.
 SHORT_REASONS = {
     FlagReason.VIEW_SPIKE: "View spike",
@@ -139,7 +156,7 @@ SHORT_REASONS = {
 
 
 @admin.register(EngagementFlag)
-class EngagementFlagAdmin(admin.ModelAdmin):
+class EngagementFlagAdmin(AuditTrailAdmin):  # its History lists the review's audit entries
     list_display = [
         "day",
         "creator",
@@ -164,19 +181,70 @@ class EngagementFlagAdmin(admin.ModelAdmin):
 
     readonly_fields = [f.name for f in EngagementFlag._meta.fields]
     actions = ["confirm", "dismiss"]
+    inlines = [FlagAppealInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # flags come from the authenticity pass only
 
-    def _review(self, request: HttpRequest, queryset: QuerySet, verdict: str) -> None:
-        for flag in queryset:
-            services.review_flag(flag=flag, verdict=verdict, reviewer=request.user)
-        self.message_user(request, f"{queryset.count()} flag(s) {verdict}.", messages.SUCCESS)
+    def _review(
+        self, request: HttpRequest, queryset: QuerySet[EngagementFlag], decision: Decision
+    ) -> HttpResponse | None:
+        # The same service as the fraud review page, one flag at a time: a flag it refuses
+        # (an appeal waiting with no note to answer it) is reported and the rest go ahead.
+        return decide_in_turn(self, request, queryset, decision, str)
 
     @admin.action(description="Confirm: keep the engagement excluded")
-    def confirm(self, request: HttpRequest, queryset: QuerySet[EngagementFlag]) -> None:
-        self._review(request, queryset, FlagStatus.CONFIRMED)
+    def confirm(
+        self, request: HttpRequest, queryset: QuerySet[EngagementFlag]
+    ) -> HttpResponse | None:
+        return self._review(request, queryset, _flag_decision(FlagStatus.CONFIRMED))
 
     @admin.action(description="Dismiss: count it again at the next recalculation")
-    def dismiss(self, request: HttpRequest, queryset: QuerySet[EngagementFlag]) -> None:
-        self._review(request, queryset, FlagStatus.DISMISSED)
+    def dismiss(
+        self, request: HttpRequest, queryset: QuerySet[EngagementFlag]
+    ) -> HttpResponse | None:
+        return self._review(request, queryset, _flag_decision(FlagStatus.DISMISSED))
+
+
+def _flag_decision(verdict: str) -> Decision:
+    confirm = verdict == FlagStatus.CONFIRMED
+
+    def decide(pk: int, reviewer: User, note: str) -> None:
+        try:
+            services.review_flags(flag_ids=[pk], verdict=verdict, reviewer=reviewer, note=note)
+        except services.ActivityError as error:
+            raise services.ActivityError(f"Flag {pk}: {error}") from None
+
+    return Decision(
+        verb="confirm" if confirm else "dismiss",
+        title="Confirm flags" if confirm else "Dismiss flags",
+        explanation=(
+            "What these flags set aside stays out of points and pay."
+            if confirm
+            else "What these flags set aside counts again: the next nightly calculation pays "
+            "it back as a correction."
+        ),
+        label="Note (answers any appeal waiting; the creator reads it)",
+        submit=("Confirm {count} flag(s)" if confirm else "Dismiss {count} flag(s)"),
+        noun="flag",
+        past="reviewed",
+        decide=decide,
+        refused=services.ActivityError,
+        note_required=False,
+    )
+
+
+@admin.register(FlagAppeal)
+class FlagAppealAdmin(ReadOnlyAdmin):
+    """Appeals are made by creators and answered on the fraud review page (or by reviewing
+    the flag here with a note); admin shows them."""
+
+    list_display = ["flag", "creator", "status", "created_at", "verdict", "answered_by"]
+    list_filter = ["status", "verdict"]
+    search_fields = ["flag__creator__handle", "message", "answer"]
+    list_select_related = ["flag__creator", "answered_by"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Creator", ordering="flag__creator__handle")
+    def creator(self, appeal: FlagAppeal) -> str:
+        return appeal.flag.creator.handle

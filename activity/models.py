@@ -284,3 +284,55 @@ class EngagementFlag(models.Model):
     @property
     def excludes(self) -> bool:
         return self.status != FlagStatus.DISMISSED
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Waiting for an answer"
+    ANSWERED = "answered", "Answered"
+
+
+class FlagAppeal(models.Model):
+    """A creator's case against a flag, and staff's answer. A flag has at most one appeal
+    waiting at a time (a constraint, so two quick submissions cannot both land); once
+    answered, the creator may appeal again while the flag still holds something back.
+
+    The message is plain text as the creator wrote it (activity.services cleans it); pages
+    escape it like any text."""
+
+    MESSAGE_MAX = 1000
+
+    flag = models.ForeignKey(EngagementFlag, on_delete=models.CASCADE, related_name="appeals")
+    message = models.TextField(max_length=MESSAGE_MAX)
+    status = models.CharField(
+        max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The flag's status staff chose in answering (confirmed or dismissed).
+    verdict = models.CharField(max_length=10, choices=FlagStatus.choices, blank=True)
+    answer = models.CharField(max_length=300, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flag"],
+                condition=Q(status="open"),
+                name="activity_one_open_appeal_a_flag",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", answered_at__isnull=True, verdict="")
+                | (Q(status="answered", answered_at__isnull=False) & ~Q(verdict="")),
+                name="activity_appeal_answered_consistently",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal of {self.flag} ({self.get_status_display().lower()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AppealStatus.OPEN

@@ -1,19 +1,28 @@
 """Reads of the platform's data that other apps may call."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from accounts.models import CreatorProfile
 from core.clock import start_of_rewards_day
 
-from .models import AudienceDay, CreatorDay, EngagementFlag, LiveSession, Video, VideoDay
+from .models import (
+    AppealStatus,
+    AudienceDay,
+    CreatorDay,
+    EngagementFlag,
+    FlagAppeal,
+    LiveSession,
+    Video,
+    VideoDay,
+)
 from .tables import audience_day_table, video_day_table
 
 
@@ -387,3 +396,97 @@ def latest_audience_sql(creators: str | None = None) -> str:
                 SELECT MAX(s.day) FROM {table} s WHERE s.creator_id = c.creator_id
             )
     """
+
+
+# Flags under review, and creators' appeals ------------------------------------------------
+
+
+class AppealFilter:
+    """The fraud review queue's appeal filter."""
+
+    ANY = ""
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    NONE = "none"
+
+
+def flags_for_review(
+    *,
+    statuses: Collection[str] = (),
+    reasons: Collection[str] = (),
+    handle: str = "",
+    first: date | None = None,
+    last: date | None = None,
+    appeal: str = AppealFilter.ANY,
+) -> QuerySet[EngagementFlag]:
+    """The flags staff review, filtered (an empty filter keeps everything): by status and
+    reason, the creator's handle (part of it, any case), the day range and whether an appeal
+    waits, was answered or was never made. Unordered: the caller orders and pages it."""
+    flags = EngagementFlag.objects.order_by()
+    if statuses:
+        flags = flags.filter(status__in=statuses)
+    if reasons:
+        flags = flags.filter(reason__in=reasons)
+    if handle:
+        flags = flags.filter(creator__handle__icontains=handle)
+    if first is not None:
+        flags = flags.filter(day__gte=first)
+    if last is not None:
+        flags = flags.filter(day__lte=last)
+    appeals = FlagAppeal.objects.filter(flag=OuterRef("pk"))
+    if appeal == AppealFilter.WAITING:
+        flags = flags.filter(Exists(appeals.filter(status=AppealStatus.OPEN)))
+    elif appeal == AppealFilter.ANSWERED:
+        flags = flags.filter(Exists(appeals.filter(status=AppealStatus.ANSWERED)))
+    elif appeal == AppealFilter.NONE:
+        flags = flags.filter(~Exists(appeals))
+    return flags
+
+
+def flags_with_appeals(ids: Collection[int]) -> dict[int, EngagementFlag]:
+    """The flags `ids` by id, each with its creator, video, reviewer and its appeals (newest
+    first, with who answered) in `appeals_newest_first`: two queries."""
+    flags = EngagementFlag.objects.filter(pk__in=ids).select_related(
+        "creator", "video_day__video", "reviewed_by"
+    )
+    newest = FlagAppeal.objects.select_related("answered_by").order_by("-created_at", "-pk")
+    flags = flags.prefetch_related(
+        Prefetch("appeals", queryset=newest, to_attr="appeals_newest_first")
+    )
+    return {flag.pk: flag for flag in flags}
+
+
+def open_appeals_count() -> int:
+    return FlagAppeal.objects.filter(status=AppealStatus.OPEN).count()
+
+
+def flag_of(creator: CreatorProfile, flag_id: int) -> EngagementFlag | None:
+    """The creator's own flag `flag_id`, or None (someone else's flag is not theirs to see)."""
+    return EngagementFlag.objects.filter(creator=creator, pk=flag_id).first()
+
+
+@dataclass(frozen=True)
+class AppealableFlag:
+    """One of a creator's flags as their drill-down shows it: its appeals (newest first) and
+    whether they may appeal it now (it still holds something back, and no appeal of it is
+    waiting: see services.appeal_flag)."""
+
+    flag: EngagementFlag
+    appeals: list[FlagAppeal]
+
+    @property
+    def can_appeal(self) -> bool:
+        return self.flag.excludes and not any(appeal.is_open for appeal in self.appeals)
+
+
+def day_flags_with_appeals(creator: CreatorProfile, day: date) -> list[AppealableFlag]:
+    """The creator's flags on `day` with their videos and appeals, in the drill-down's
+    order: two queries (one when the day has no flag)."""
+    newest = FlagAppeal.objects.order_by("-created_at", "-pk")
+    flags = (
+        EngagementFlag.objects.filter(creator=creator, day=day)
+        .select_related("video_day__video")
+        .prefetch_related(Prefetch("appeals", queryset=newest, to_attr="appeals_newest_first"))
+        .order_by("video_day_id", "pk")
+    )
+    return [AppealableFlag(flag, flag.appeals_newest_first) for flag in flags]

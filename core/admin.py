@@ -10,6 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from .models import TaskFailure
 from .plurals import plural
 
 
@@ -100,3 +101,22 @@ def decide_in_turn(
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         },
     )
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(ReadOnlyAdmin):
+    """Tasks that failed for good, as core.task_failures recorded them (the operations report
+    lists the latest). Read only; staff may delete what they have dealt with."""
+
+    list_display = ["failed_at", "task_name", "task_id", "args_summary", "exception_line"]
+    list_filter = ["task_name"]
+    search_fields = ["task_name", "task_id", "exception"]
+    date_hierarchy = "failed_at"
+
+    @admin.display(description="Exception")
+    def exception_line(self, failure: TaskFailure) -> str:
+        first = failure.exception.splitlines()[0] if failure.exception else ""
+        return first[:120]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)

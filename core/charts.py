@@ -200,3 +200,88 @@ def stacked_bar_chart(
         "",
         series=tuple(name for name, _ in series),
     )
+
+
+LORENZ_SIZE = 320
+LORENZ_LEFT = 44  # room for the share labels on the left
+LORENZ_TOP = 10
+LORENZ_SPAN = LORENZ_SIZE - LORENZ_LEFT - 12  # the plot is square; the labels go below it
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One Lorenz curve: its series (its colour), name and polyline points."""
+
+    series: int
+    name: str
+    points: str
+
+
+@dataclass(frozen=True)
+class LorenzTick:
+    x: float  # where the mark falls along the bottom
+    y: float  # and up the side
+    label: str
+
+
+@dataclass(frozen=True)
+class LorenzChart:
+    """Lorenz curves in a square plot: the share of creators, fewest points first, along the
+    bottom; the share of the total they hold up the side; the diagonal is perfect equality.
+    `rows` are the curves' values at the quarter marks, for the text alternative."""
+
+    title: str
+    curves: tuple[Curve, ...]
+    ticks: tuple[LorenzTick, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]
+    size: int = LORENZ_SIZE
+    left: int = LORENZ_LEFT
+    top: int = LORENZ_TOP
+    right: int = LORENZ_LEFT + LORENZ_SPAN
+    bottom: int = LORENZ_TOP + LORENZ_SPAN
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.curves
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(curve.name for curve in self.curves)
+
+
+def lorenz_chart(
+    title: str, curves: Sequence[tuple[str, Sequence[tuple[float, float]]]]
+) -> LorenzChart:
+    """Lorenz curves from (name, [(share of creators, share of the total), ...]), both
+    shares from 0 to 1 and the first ascending (rewards.fairness.lorenz gives them)."""
+    bottom = LORENZ_TOP + LORENZ_SPAN
+
+    def xy(creators: float, total: float) -> str:
+        x, y = LORENZ_LEFT + LORENZ_SPAN * creators, bottom - LORENZ_SPAN * total
+        return f"{round(x, 1)},{round(y, 1)}"
+
+    drawn = tuple(
+        Curve(i, name, " ".join(xy(x, y) for x, y in points))
+        for i, (name, points) in enumerate(curves)
+        if points
+    )
+    ticks = tuple(
+        LorenzTick(
+            round(LORENZ_LEFT + LORENZ_SPAN * q / 4, 1),
+            round(bottom - LORENZ_SPAN * q / 4, 1),
+            f"{q * 25}%",
+        )
+        for q in range(5)
+    )
+
+    def at(points: Sequence[tuple[float, float]], share: float) -> str:
+        # The curve's point nearest `share` of creators (rewards.fairness.lorenz's evenly
+        # spaced points include the quarter marks when their count allows).
+        nearest = min(points, key=lambda point: abs(point[0] - share))
+        return f"{nearest[1]:.1%}"
+
+    rows = tuple(
+        (f"{q * 25}% of creators", tuple(at(points, q / 4) for _, points in curves if points))
+        for q in range(1, 4)
+    )
+    return LorenzChart(title, drawn, ticks, rows)

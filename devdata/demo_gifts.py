@@ -171,6 +171,9 @@ def seed_gifts(*, creator: CreatorProfile, password: str) -> Seeded:
     back_on_air = put_live_on_air(creator=creator)
     if settings.PAYMENTS_GATEWAY == "sandbox":
         _seed_support(creator=creator, password=password)
+    # What beat does every few seconds: the gifts' money onto the creator's earnings (in a
+    # transaction, or with a broker, nothing has posted them yet).
+    support.post_gifts()
     # What the nightly job does: gifts older than the holding period become available.
     ledger.release_pending()
     return Seeded(made=_rows() - before, back_on_air=back_on_air)

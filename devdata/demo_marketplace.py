@@ -1,5 +1,7 @@
-"""The demo Marketplace for seed_demo: every eligible creator listed (the demo creator with a
-full rate card and six featured videos of her own), the night's match features computed, and
+"""The demo Marketplace for seed_demo: the named creators given a month of recent activity
+(through ingestion, so brands see real views and engagement for them), every eligible creator
+listed (the demo creator with a full rate card and six featured videos of her own), the
+night's match features computed, and
 the demo brand's side of it: a saved list, an open campaign with a pending invitation to the
 demo creator, an application and a counter-offer waiting for the brand, a draft, a
 collaboration delivered again after one change and waiting for approval, and an older one
@@ -12,14 +14,15 @@ second run finds everything in place and changes nothing."""
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from accounts.models import BrandProfile, CreatorProfile, Niche, Standing
-from activity.models import Video
+from activity.ingestion import JSONValue, ingest_records
+from activity.models import CreatorDay, Video, VideoDay
 from core.clock import rewards_today
 from devdata.demo_subscriptions import SUCCEEDS, _card
 from marketplace import campaigns, collaborations, features, listings, lists, proposals
@@ -148,19 +151,155 @@ GENERATED_FEATURED = 3
 class Seeded:
     listed: int  # creators who joined the Marketplace on this run
     deals: int  # campaigns, proposals and collaboration steps made on this run
+    active: int = 0  # named creators given recent activity on this run
 
     @property
     def made(self) -> bool:
-        return bool(self.listed or self.deals)
+        return bool(self.listed or self.deals or self.active)
 
 
 def seed_marketplace(*, creator: CreatorProfile, brand: BrandProfile) -> Seeded:
-    """List the eligible creators (`creator`, the demo creator, first), refresh the match
-    features, and give `brand` its campaigns, proposals and collaborations with `creator`."""
+    """Give the named creators recent activity, list the eligible creators (`creator`, the
+    demo creator, first), refresh the match features, and give `brand` its campaigns,
+    proposals and collaborations with `creator`."""
+    active = seed_recent_activity(today=rewards_today())
     listed = _list_creators(creator)
-    if listed:
+    featured = _feature_new_videos()
+    if listed or active or featured:
         features.refresh()  # as the nightly job would: the brand's search has real numbers
-    return Seeded(listed=len(listed), deals=_DealSeeder(creator=creator, brand=brand).run())
+    return Seeded(
+        listed=len(listed),
+        deals=_DealSeeder(creator=creator, brand=brand).run(),
+        active=active,
+    )
+
+
+# Recent activity ------------------------------------------------------------------------------
+
+# What the named creators post about, for their videos' titles.
+TOPICS = {
+    "mayamakes": ["5-minute make-up", "Sunday bake", "Evening craft", "Kitchen-table haul"],
+    "leo.dances": ["Learn this in a minute", "Challenge with my crew", "Samba basics"],
+    "aikocodes": ["Gadget explained", "Why your phone does this", "App I use every day"],
+    "samfitlife": ["20-minute home workout", "Gear review", "No-gym leg day"],
+    "nora_travels": ["Night train north", "What's in my bag", "Cabin week"],
+    "kofikicks": ["Skill of the day", "Match-day sketch", "Street football"],
+    "rajcooks": ["15-minute dinner", "One-pan curry", "Spice cupboard basics"],
+    "milameows": ["Cat vs. box", "Caught on camera", "Morning chaos"],
+}
+UPLOAD_CHANCE = 0.4  # a video every two or three days
+STATS_DAYS = 7  # each video's daily stats: the week after it is published
+
+
+def seed_recent_activity(*, today: date) -> int:
+    """Give the named demo creators (TERMS) believable activity over the features' window,
+    the 30 days up to yesterday, through ingestion as the platform would send it: a video
+    every two or three days with a week of daily stats, and the day's follower count ending
+    at today's. Only days after a creator's latest activity are written, so the demo
+    creator, seeded with three months of it, gets nothing more on a fresh seed, a demo
+    seeded weeks ago is brought up to date, and a second run the same day writes nothing
+    (the records' ids are stable, too). Returns how many creators were given activity."""
+    yesterday = today - timedelta(days=1)
+    first_day, _ = features.window(yesterday)
+    creators = CreatorProfile.objects.filter(handle__in=TOPICS).order_by("pk")
+    records: list[dict[str, JSONValue]] = []
+    given = 0
+    for creator in creators:
+        latest = max(
+            filter(
+                None,
+                [
+                    VideoDay.objects.filter(creator=creator).aggregate(day=Max("day"))["day"],
+                    CreatorDay.objects.filter(creator=creator).aggregate(day=Max("day"))["day"],
+                ],
+            ),
+            default=None,
+        )
+        start = max(first_day, latest + timedelta(days=1)) if latest else first_day
+        if start > yesterday:
+            continue
+        records += _activity_records(creator, start, yesterday)
+        given += 1
+    if records:
+        report = ingest_records(records)
+        if report.rejected:
+            raise ValueError(f"Demo activity was rejected: {report.rejected[:3]}")
+    return given
+
+
+def _activity_records(
+    creator: CreatorProfile, first: date, last: date
+) -> list[dict[str, JSONValue]]:
+    """The creator's videos, video days and creator days from `first` to `last`, drawn from
+    generators seeded with their handle (and each day), so the same on every seed."""
+    rng = random.Random(f"activity:{creator.handle}")
+    reach = rng.uniform(0.05, 0.12)  # first-day views of a video, per follower
+    liking = rng.uniform(0.7, 1.3)  # how much more (or less) than usual the audience engages
+    growth = rng.uniform(0.0005, 0.003)  # followers a day, as a share
+    topics = TOPICS.get(creator.handle, ["New video"])
+    records: list[dict[str, JSONValue]] = []
+    day = first
+    while day <= last:
+        rng = random.Random(f"activity:{creator.handle}:{day}")
+        tag = f"{creator.handle}-{day}"
+        followers = round(creator.followers / (1 + growth) ** (last - day).days)
+        records.append(
+            {
+                "type": "creator_day",
+                "id": f"demo-mkt-cd-{tag}",
+                "creator": creator.handle,
+                "date": day.isoformat(),
+                "followers": followers,
+                "replies": rng.randint(2, 30),
+                "live_minutes": rng.choice((0, 0, 0, 0, 30, 45)),
+            }
+        )
+        if rng.random() < UPLOAD_CHANCE:
+            video_id = f"demo-mkt-v-{tag}"
+            records.append(
+                {
+                    "type": "video",
+                    "id": video_id,
+                    "creator": creator.handle,
+                    "title": f"{rng.choice(topics)} #{(day - first).days + 1}",
+                    "published_at": datetime.combine(
+                        day, time(rng.randrange(8, 21)), UTC
+                    ).isoformat(),
+                    "duration_s": rng.choice((45, 62, 75, 95, 140, 210)),
+                    "original": rng.random() > 0.05,
+                }
+            )
+            first_views = followers * reach * rng.uniform(0.6, 1.5)
+            for age in range(min(STATS_DAYS, (last - day).days + 1)):
+                views = int(first_views * 0.55**age)
+                records.append(
+                    {
+                        "type": "video_day",
+                        "id": f"demo-mkt-vd-{tag}-{age}",
+                        "video": video_id,
+                        "date": (day + timedelta(days=age)).isoformat(),
+                        "views": views,
+                        "views_5s": int(views * rng.uniform(0.6, 0.85)),
+                        "likes": int(views * rng.uniform(0.04, 0.09) * liking),
+                        "comments": int(views * rng.uniform(0.004, 0.012) * liking),
+                        "shares": int(views * rng.uniform(0.002, 0.008) * liking),
+                        "watch_time_s": views * rng.randint(8, 30),
+                    }
+                )
+        day += timedelta(days=1)
+    return records
+
+
+def _feature_new_videos() -> int:
+    """Feature the most viewed videos of named creators listed before they had any (a demo
+    seeded before they were given activity). Returns how many listings changed."""
+    bare = Listing.objects.filter(creator__handle__in=TOPICS, featured__isnull=True)
+    changed = 0
+    for listing in bare.select_related("creator").order_by("pk"):
+        if videos := _most_viewed(listing.creator, GENERATED_FEATURED):
+            listings.set_featured_videos(listing=listing, video_ids=videos)
+            changed += 1
+    return changed
 
 
 # Listings ------------------------------------------------------------------------------------

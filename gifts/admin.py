@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts import audit
+from accounts.audit import AuditedAdmin, AuditTrailAdmin
+from accounts.models import User
 from core import regions
 from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 from core.clock import rewards_today
@@ -25,7 +29,7 @@ from .models import (
     SupportRules,
     Tip,
 )
-from .selectors import RATES_VERSION_KEY, RULES_CACHE_KEY
+from .selectors import CATALOG_VERSION_KEY, RATES_VERSION_KEY, RULES_CACHE_KEY
 
 
 @admin.register(CoinAccount)
@@ -53,6 +57,25 @@ class CoinPackAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+def _refund(pk: int, by: User, note: str) -> CoinPurchase:
+    """The refund, then its audit entry: the gateway's call runs in a transaction of its own
+    (it cannot sit inside the entry's), so the entry records the outcome once it is known."""
+    purchase = CoinPurchase.objects.get(pk=pk)
+    before = purchase.state
+    purchase = services.refund_coin_purchase(purchase=purchase, reason=note)
+    if purchase.state == before:  # refunded already: nothing changed, nothing to record
+        return purchase
+    with transaction.atomic():
+        audit.record(
+            actor=by,
+            target=purchase,
+            action="refunded",
+            changes={"state": [before, purchase.state]},
+            reason=note,
+        )
+    return purchase
+
+
 REFUND = Decision(
     verb="refund",
     title="Refund coin purchases",
@@ -65,15 +88,13 @@ REFUND = Decision(
     submit="Refund {count}",
     noun="coin purchase",
     past="refunded",
-    decide=lambda pk, by, note: services.refund_coin_purchase(
-        purchase=CoinPurchase.objects.get(pk=pk), reason=note
-    ),
+    decide=_refund,
     refused=services.GiftsError,
 )
 
 
 @admin.register(CoinPurchase)
-class CoinPurchaseAdmin(ReadOnlyAdmin):
+class CoinPurchaseAdmin(AuditTrailAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "fan", "pack", "coins", "price_minor", "currency", "state"]
     list_filter = ["state", "currency"]
     list_select_related = ["fan", "pack"]
@@ -100,7 +121,7 @@ class CoinPurchaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SupportRules)
-class SupportRulesAdmin(admin.ModelAdmin):
+class SupportRulesAdmin(AuditedAdmin):
     """One row: who may receive tips and gifts, and a tip's bounds."""
 
     list_display = ["__str__", "min_age", "needs_good_standing", "min_followers", "updated_at"]
@@ -140,9 +161,22 @@ class GiftAdmin(admin.ModelAdmin):
     def picture(self, gift: Gift) -> str:
         return format_html('<img src="{}" alt="" width="32" height="32">', gift.image.url)
 
+    # Support pages and gifts read the catalog from the cache: any change makes it read anew.
+    def save_model(self, request: HttpRequest, obj: Gift, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        regions.bump(CATALOG_VERSION_KEY)
+
+    def delete_model(self, request: HttpRequest, obj: Gift) -> None:
+        super().delete_model(request, obj)
+        regions.bump(CATALOG_VERSION_KEY)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Gift]) -> None:
+        super().delete_queryset(request, queryset)
+        regions.bump(CATALOG_VERSION_KEY)
+
 
 @admin.register(DiamondRate)
-class DiamondRateAdmin(admin.ModelAdmin):
+class DiamondRateAdmin(AuditedAdmin):
     """A new rate is a new row from a day on; gifts keep the rate of their day, so a rate in
     force is never edited: add the next one."""
 

@@ -353,10 +353,15 @@ class GiftSent(models.Model):
     hidden_at = models.DateTimeField(null=True, blank=True, help_text="Hidden by the creator.")
     request_key = models.CharField(max_length=120, unique=True)
     coin_entry = models.OneToOneField(CoinEntry, on_delete=models.PROTECT, related_name="+")
+    # The gift's credit on the creator's earnings ledger, set when gifts.support.post_gifts
+    # posts it (a few seconds after the gift: gifts are posted in batches, one transaction
+    # per creator, not one lock of the creator's account per gift). Posted once: the ledger
+    # entry's key is the gift's request key, unique.
     earnings_entry = models.ForeignKey(
         EarningsEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Set when a refunded coin purchase took this gift's money back from the creator.
+    # Set when a refunded coin purchase took this gift's money back from the creator (or, not
+    # posted yet, kept it from ever being posted).
     reversed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -374,6 +379,15 @@ class GiftSent(models.Model):
         indexes = [
             models.Index(fields=["creator", "-created_at"], name="gifts_sent_creator_recent"),
             models.Index(fields=["fan", "-created_at"], name="gifts_sent_fan_recent"),
+            # The gifts still to post to their creators' earnings (gifts.support.post_gifts):
+            # a handful at any moment among millions, found without reading the rest.
+            models.Index(
+                fields=["creator", "id"],
+                condition=Q(
+                    earnings_entry__isnull=True, reversed_at__isnull=True, list_value_minor__gt=0
+                ),
+                name="gifts_sent_unposted",
+            ),
         ]
 
     def __str__(self) -> str:

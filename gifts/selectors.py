@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -121,6 +121,11 @@ class Eligibility:
 def eligibility(creator: CreatorProfile) -> Eligibility:
     """Whether the creator may receive tips and gifts, condition by condition (one query for
     the opt-in, the rules cached). Nobody under 18 ever may, whatever the rules say."""
+    accepts = CreatorSupport.objects.filter(pk=creator.pk, accepts=True).exists()
+    return _eligibility(creator, accepts=accepts)
+
+
+def _eligibility(creator: CreatorProfile, *, accepts: bool) -> Eligibility:
     current = rules()
     age = creator.age_on(rewards_today())
     min_age = max(current.min_age, YOUNGEST_RECIPIENT)
@@ -137,8 +142,22 @@ def eligibility(creator: CreatorProfile) -> Eligibility:
             1,
             Condition("Good standing", creator.is_in_good_standing, creator.get_standing_display()),
         )
-    accepts = CreatorSupport.objects.filter(pk=creator.pk, accepts=True).exists()
     return Eligibility(conditions=conditions, accepts=accepts)
+
+
+def eligibility_for(creator: CreatorProfile, fan: User) -> tuple[Eligibility, bool]:
+    """`eligibility(creator)` and whether the creator blocked `fan`, in one query: what every
+    gift checks before it moves a coin."""
+    row = (
+        CreatorSupport.objects.filter(pk=creator.pk)
+        .values_list(
+            "accepts", Exists(SupportBlock.objects.filter(creator=OuterRef("pk"), fan=fan))
+        )
+        .first()
+    )
+    # No row: the creator never opted in, so nothing else matters.
+    accepts, blocked = row or (False, False)
+    return _eligibility(creator, accepts=accepts), blocked
 
 
 def is_blocked(creator: CreatorProfile, fan: User) -> bool:
@@ -160,15 +179,49 @@ def gift_catalog() -> QuerySet[Gift]:
     return Gift.objects.filter(is_active=True)
 
 
+CATALOG_VERSION_KEY = "gifts:catalog-version"
+CATALOG_CACHE_SECONDS = 300
+
+
+def offered_gifts() -> list[Gift]:
+    """The gifts on offer, in catalog order: every support page and every gift reads them, so
+    they are cached under a version admin bumps when staff add, change or remove a gift."""
+    key = f"gifts:catalog:{regions.version(CATALOG_VERSION_KEY)}"
+    if (found := _versioned_get(key)) is not None:
+        return found
+    found = list(gift_catalog())
+    cache.set(key, found, CATALOG_CACHE_SECONDS)
+    return found
+
+
 RATES_VERSION_KEY = "gifts:rates-version"
 RATE_CACHE_SECONDS = 300
+
+
+# What this process read from the cache under a versioned key (the rate of a day, the
+# catalog): such a value never changes under its key, so each process asks the cache only for
+# the version, one round trip instead of two on every gift. Cleared when it grows: only a new
+# day or a new version adds a key.
+_versioned: dict[str, object] = {}
+VERSIONED_KEYS_KEPT = 64
+
+
+def _versioned_get(key: str) -> object | None:
+    if (found := _versioned.get(key)) is not None:
+        return found
+    found = cache.get(key)
+    if found is not None:
+        if len(_versioned) >= VERSIONED_KEYS_KEPT:
+            _versioned.clear()
+        _versioned[key] = found
+    return found
 
 
 def rate_on(day: date) -> DiamondRate | None:
     """The Diamond rate in force on `day`: the latest that took effect by then. Cached (every
     gift reads it) under a version admin bumps when staff add or change a rate."""
     key = f"gifts:rate:{day.isoformat()}:{regions.version(RATES_VERSION_KEY)}"
-    if (found := cache.get(key)) is not None:
+    if (found := _versioned_get(key)) is not None:
         return found or None  # False: no rate by that day
     rate = DiamondRate.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     cache.set(key, rate or False, RATE_CACHE_SECONDS)
@@ -182,6 +235,22 @@ def live_now(creator: CreatorProfile, *, now: datetime | None = None) -> LiveSes
         now=now or timezone.now(),
         grace=timedelta(minutes=settings.GIFTS_LIVE_GRACE_MINUTES),
     )
+
+
+def gift_target(creator: CreatorProfile, value: str) -> dict | None:
+    """What a gift form's target names ("live:<id>" or "video:<id>") as the keyword the
+    gift service takes, when it is one of the creator's videos or their live session on
+    air; None otherwise (one query, for the one target named, not every choice)."""
+    kind, _, pk = value.partition(":")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    if kind == "video":
+        video = activity_selectors.video_of(creator, int(pk))
+        return {"video": video} if video is not None else None
+    if kind == "live":
+        live = activity_selectors.live_of(creator, int(pk))
+        return {"live": live} if live is not None and is_on_air(live) else None
+    return None
 
 
 def is_on_air(live: LiveSession, *, now: datetime | None = None) -> bool:
@@ -239,6 +308,42 @@ def support_totals(creator: CreatorProfile) -> SupportTotals:
         gift_currency=rate.currency if rate else tip_currency,
         tip_currency=tip_currency,
     )
+
+
+@dataclass(frozen=True)
+class OnTheWay:
+    """Gifts received but not yet on the creator's earnings ledger (the poster takes them
+    there every few seconds)."""
+
+    gifts: int
+    money: int
+    currency: str
+
+    @property
+    def money_display(self) -> str:
+        return format_minor(self.money, self.currency)
+
+
+def unposted_gifts() -> QuerySet[GiftSent]:
+    """Gifts whose money is still to go on their creator's earnings ledger: not posted, not
+    taken back by a refund first, and worth something."""
+    return GiftSent.objects.filter(
+        earnings_entry__isnull=True, reversed_at__isnull=True, list_value_minor__gt=0
+    )
+
+
+def on_the_way(creator: CreatorProfile) -> OnTheWay | None:
+    """The creator's gifts not posted to their earnings yet, with their money (one query);
+    None when there are none."""
+    found = (
+        unposted_gifts()
+        .filter(creator=creator)
+        .values_list("currency")
+        .annotate(gifts=Count("pk"), money=Sum("creator_value_minor"))
+        .order_by("-gifts")
+        .first()
+    )
+    return OnTheWay(found[1], found[2], found[0]) if found else None
 
 
 def diamonds_by_video(creator: CreatorProfile, *, limit: int = 20) -> list[dict]:
@@ -363,6 +468,22 @@ def public_support(creator: CreatorProfile, *, limit: int = 10) -> list[SupportM
         replace(item, fan_id=0, fan_name="A fan") if item.anonymous else item
         for item in recent_support(creator, limit=limit, with_hidden=False)
     ]
+
+
+def on_the_wall(sent: GiftSent, *, fan_name: str) -> SupportMessage:
+    """A gift just sent as the wall of support shows it (no query: the sender names
+    themselves), nameless when sent anonymously."""
+    return SupportMessage(
+        "gift",
+        sent.pk,
+        0 if sent.anonymous else sent.fan_id,
+        "A fan" if sent.anonymous else fan_name,
+        sent.anonymous,
+        f"{sent.gift.name} ({sent.diamonds:,} ◆)",
+        sent.message,
+        sent.created_at,
+        False,
+    )
 
 
 def gifts_sent_by(fan: User, *, limit: int = 20) -> QuerySet[GiftSent]:

@@ -154,6 +154,32 @@ def spend_coins(
     adjustment): never more than the balance, also when requests race (the account's row
     lock orders them). A repeated `idempotency_key` returns the first entry and moves
     nothing."""
+    return spend_in_transaction(
+        fan=fan,
+        amount=amount,
+        reason=reason,
+        idempotency_key=idempotency_key,
+        document=document,
+        memo=memo,
+        now=now,
+    )
+
+
+def spend_in_transaction(
+    *,
+    fan: User,
+    amount: int,
+    reason: CoinReason,
+    idempotency_key: str,
+    document: str = "",
+    memo: str = "",
+    now: datetime | None = None,
+) -> CoinEntry:
+    """`spend_coins` for a caller whose own transaction holds the spending with what it paid
+    for (a gift): no savepoint of its own, one round trip less each way on every gift, and
+    an error here undoes the caller's whole transaction anyway."""
+    if not transaction.get_connection().in_atomic_block:
+        raise GiftsError("spend_in_transaction needs the caller's transaction.")
     if reason not in DEBIT_REASONS:
         raise GiftsError(f"Coins are not taken for “{reason}”.")
     if not 0 < amount <= MAX_COINS:
@@ -363,9 +389,16 @@ def _take_back(purchase: CoinPurchase, *, reason: str) -> CoinPurchase:
     spent = purchase.coins - unspent
     reversed_gifts = reversed_coins = 0
     if spent:
-        gifts = GiftSent.objects.filter(
-            fan=fan, created_at__gte=purchase.created_at, reversed_at__isnull=True
-        ).order_by("-created_at", "-pk")
+        # Locked, so the gift poster (gifts.support.post_gifts) cannot post one of them
+        # while we decide: a gift not posted yet is marked reversed and never posted (there
+        # is nothing on the ledger to take back); one posted is taken back from the ledger.
+        gifts = (
+            GiftSent.objects.filter(
+                fan=fan, created_at__gte=purchase.created_at, reversed_at__isnull=True
+            )
+            .order_by("-created_at", "-pk")
+            .select_for_update()
+        )
         for sent in gifts:
             if reversed_coins + sent.coins > spent:
                 continue  # never take back more than the refunded coins paid for

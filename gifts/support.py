@@ -1,11 +1,16 @@
 """Write use-cases for fan support: a creator's opt-in, gifts, tips, and the creator's hide
 and block. Coins move only through gifts.services; money only through payments.
 
-A gift, in one transaction: the fan's coins are taken (their account locked), the gift is
-recorded with the Diamonds and money of its day's rate, and the money is credited to the
-creator's earnings ledger (their account locked after the fan's: always in that order),
-pending for SUPPORT_PENDING_DAYS, with the platform's share as a fee line. A repeated
-request key returns the first gift and moves nothing.
+A gift, in one transaction: the fan's coins are taken (their account locked) and the gift is
+recorded with the Diamonds and money of its day's rate. The creator sees the Diamonds at
+once. The money reaches the creator's earnings ledger in batches (`post_gifts`, run by
+Celery beat every few seconds, and after each gift's commit where tasks run in-process):
+every gift to one creator credits the same earnings account row, so posting each gift in its
+own request would queue a popular creator's fans behind one lock. The money is pending for
+SUPPORT_PENDING_DAYS from the gift's day either way, with the platform's share as a fee line;
+the gift's request key is its ledger entry's, so each gift is posted once however often, and
+however concurrently, the poster runs. A repeated request key returns the first gift and
+moves nothing.
 
 A tip is charged as a coin pack is bought: the Tip is recorded (and committed) before the
 card is charged under the tip's own key, and credited to the creator in the transaction that
@@ -16,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,6 +31,7 @@ from django.utils.html import strip_tags
 from accounts.models import CreatorProfile, Role, User
 from activity.models import LiveSession, Video
 from core.clock import rewards_day_of
+from core.db import update_rows
 from core.money import format_minor
 from payments import ledger
 from payments import services as payments_services
@@ -42,7 +49,7 @@ from .models import (
     Tip,
     TipState,
 )
-from .services import GiftsError, charge_once, settle_pending, spend_coins
+from .services import GiftsError, charge_once, settle_pending, spend_in_transaction
 
 MESSAGE_MAX = 150
 
@@ -111,12 +118,12 @@ def set_consent(*, fan: User, show: bool) -> SupporterConsent:
 def _check_recipient(fan: User, creator: CreatorProfile) -> None:
     if fan.role != Role.FAN:
         raise GiftsError("Only fan accounts send tips and gifts.")
-    state = selectors.eligibility(creator)
+    state, blocked = selectors.eligibility_for(creator, fan)
     if not state.eligible:
         raise GiftsError(f"@{creator.handle} cannot receive tips or gifts.")
     if not state.accepts:
         raise GiftsError(f"@{creator.handle} does not take tips or gifts.")
-    if selectors.is_blocked(creator, fan):
+    if blocked:
         raise GiftsError(f"@{creator.handle} does not take tips or gifts from you.")
 
 
@@ -193,7 +200,7 @@ def send_gift(
     list_value = max(rate.list_value_of(gift.coins), value)
     try:
         with transaction.atomic():
-            entry = spend_coins(
+            entry = spend_in_transaction(
                 fan=fan,
                 amount=gift.coins,
                 reason=CoinReason.GIFT_SENT,
@@ -220,28 +227,17 @@ def send_gift(
                 coin_entry=entry,
                 created_at=now,
             )
-            if list_value:
-                where = f"“{video.title}”" if video else "a live session"
-                credited, _ = ledger.credit_less_fee(
-                    creator=creator,
-                    gross=list_value,
-                    fee=list_value - value,
-                    currency=rate.currency,
-                    source=Source.GIFT,
-                    idempotency_key=key,
-                    document=f"gifts.giftsent:{sent.pk}",
-                    memo=f"{gift.name} ({diamonds:,} Diamonds) on {where}"[:300],
-                    fee_memo=f"Platform's share of a {gift.name} ({gift.coins:,} coins)",
-                    pending_until=rewards_day_of(now)
-                    + timedelta(days=settings.SUPPORT_PENDING_DAYS),
-                    now=now,
-                )
-                sent.earnings_entry = credited
-                sent.save(update_fields=["earnings_entry"])
     except IntegrityError:
         # The same click twice, in two requests: the other one sent it first.
         sent = GiftSent.objects.get(request_key=key)
         return _same_gift(sent, creator=creator, gift=gift)
+    if list_value and settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker, so no beat (`make run` on a laptop): post once this gift has committed,
+        # in this process, so the money still reaches the ledger. With a broker, beat's run
+        # every few seconds posts it with the others.
+        from .tasks import post_gifts as post_task  # the tasks module imports this one
+
+        transaction.on_commit(partial(post_task.delay, creator_id=creator.pk))
     return sent
 
 
@@ -249,6 +245,69 @@ def _same_gift(sent: GiftSent, *, creator: CreatorProfile, gift: Gift) -> GiftSe
     if (sent.creator_id, sent.gift_id) != (creator.pk, gift.pk):
         raise GiftsError("That request was already used for another gift.")
     return sent
+
+
+# How many gifts one transaction posts at most: a backlog (the beat stopped for a while) goes
+# in a few short transactions rather than one long lock of the creator's account.
+POST_BATCH = 1_000
+
+
+def post_gifts(*, creator_id: int | None = None) -> int:
+    """Credit the creator's earnings ledger with every gift not posted yet (of `creator_id`,
+    or of every creator): one transaction per creator and batch, each gift's money less the
+    platform's share, pending from the gift's day, and dated when the gift was sent. Safe to
+    run twice or at once: gifts are claimed under row locks (a poster skips those another
+    holds) and each ledger entry's key is its gift's, unique. Returns how many gifts it
+    posted."""
+    if creator_id is not None:
+        creators = [creator_id]
+    else:
+        creators = list(selectors.unposted_gifts().values_list("creator_id", flat=True).distinct())
+    posted = 0
+    for each in creators:
+        while (done := _post_batch(each)) == POST_BATCH:
+            posted += done
+        posted += done
+    return posted
+
+
+@transaction.atomic
+def _post_batch(creator_id: int) -> int:
+    # Gift rows first, then the creator's account (in credit_many): the order a refund takes
+    # them too (gifts.services._take_back), so the two never wait on each other in a circle.
+    # A gift a refund holds is skipped: if the refund keeps it from the ledger, it stays so.
+    gifts = list(
+        selectors.unposted_gifts()
+        .filter(creator_id=creator_id)
+        .select_related("gift", "video")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")[:POST_BATCH]
+    )
+    if not gifts:
+        return 0
+    days = settings.SUPPORT_PENDING_DAYS
+    credits = [
+        ledger.Credit(
+            creator_id=creator_id,
+            amount=sent.list_value_minor,
+            fee=sent.list_value_minor - sent.creator_value_minor,
+            currency=sent.currency,
+            source=Source.GIFT,
+            idempotency_key=sent.request_key,
+            document=f"gifts.giftsent:{sent.pk}",
+            memo=f"{sent.gift.name} ({sent.diamonds:,} Diamonds) on "
+            + (f"“{sent.video.title}”" if sent.video else "a live session"),
+            fee_memo=f"Platform's share of a {sent.gift.name} ({sent.coins:,} coins)",
+            pending_until=rewards_day_of(sent.created_at) + timedelta(days=days),
+            at=sent.created_at,
+        )
+        for sent in gifts
+    ]
+    entries = ledger.credit_many(credits)
+    for sent in gifts:
+        sent.earnings_entry = entries[sent.request_key]
+    update_rows(GiftSent, gifts, ["earnings_entry"])
+    return len(gifts)
 
 
 # --- tips -------------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ class _Giving:
 
     @classmethod
     def of(cls, creator: CreatorProfile) -> "_Giving":
-        catalog = list(selectors.gift_catalog())
+        catalog = selectors.offered_gifts()
         worth = support.preview_gifts(catalog)
         return cls(
             live=selectors.live_now(creator),
@@ -229,11 +229,17 @@ def support_page(request: HttpRequest, handle: str) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def send_gift(request: HttpRequest, handle: str) -> HttpResponse:
-    """Send a gift: the fan's coins go, the creator's Diamonds come. With htmx, the gift box
-    alone comes back (the result and the new balance); without, the page."""
+    """Send a gift: the fan's coins go, the creator's Diamonds come. With htmx, a small answer:
+    what happened, the new balance, the next request key, and the gift on the wall of
+    support; without, the page. Only the named target is read (not every choice the page
+    offered) and the catalog comes from the cache: a live session's fans send many at once."""
     creator = _creator_or_404(handle)
-    giving = _Giving.of(creator)
-    form = giving.form(request.POST)
+    target = selectors.gift_target(creator, request.POST.get("target", ""))
+    form = GiftForm(
+        request.POST,
+        gifts=selectors.offered_gifts(),
+        targets=[(request.POST["target"], "")] if target else [],
+    )
     sent = None
     error = ""
     needs_coins = False
@@ -247,7 +253,7 @@ def send_gift(request: HttpRequest, handle: str) -> HttpResponse:
                 request_key=data["request_key"],
                 message=data["message"],
                 anonymous=data["anonymous"],
-                **giving.targets[data["target"]],
+                **target,
             )
         except GiftsError as refused:
             error = str(refused)
@@ -258,24 +264,24 @@ def send_gift(request: HttpRequest, handle: str) -> HttpResponse:
         if sent:
             messages.success(request, _sent_words(sent, creator))
             return redirect("gifts:support", handle=creator.handle)
+        giving = _Giving.of(creator)
         context = _support_context(request, creator, giving)
-        context.update(form=form, gift_error=error, needs_coins=needs_coins)
+        context.update(form=giving.form(request.POST), gift_error=error, needs_coins=needs_coins)
         return render(request, "gifts/support.html", context, status=402 if needs_coins else 400)
-    # A fresh form (a new request key) that keeps the fan's gift and target.
-    fresh = giving.form(initial={"target": form.data.get("target"), "gift": form.data.get("gift")})
     return render(
         request,
         "gifts/_gift_answer.html",
         {
             "creator": creator,
-            "form": fresh,
-            "live": giving.live,
-            "gifts": giving.gifts,
+            # The next submission's request key (and, after a gift, an empty message).
+            "form": GiftForm(gifts=[], targets=[]),
             "balance": selectors.coin_balance(request.user),
             "gift_error": error,
             "needs_coins": needs_coins,
             "sent_words": _sent_words(sent, creator) if sent else "",
-            "wall": selectors.public_support(creator) if sent else [],
+            "item": selectors.on_the_wall(sent, fan_name=request.user.display_name)
+            if sent and not sent.hidden_at
+            else None,
         },
         # htmx swaps a 409 in (base.html's htmx-config): the box says what was refused.
         status=200 if sent else 409,
@@ -427,6 +433,7 @@ def studio(request: HttpRequest) -> HttpResponse:
             "rules": selectors.rules(),
             "totals": selectors.support_totals(creator),
             "money": payments_selectors.money_from(creator, document_prefix="gifts."),
+            "on_the_way": selectors.on_the_way(creator),
             "by_video": selectors.diamonds_by_video(creator),
             "by_live": selectors.diamonds_by_live(creator),
             "supporters": selectors.top_supporters(creator),

@@ -10,8 +10,11 @@ from; anything else raises DealError and changes nothing. Every step is a Step r
 other side is notified.
 
 Money: the brand's card is charged the price through payments.services, recorded on the
-collaboration (the card) before the charge, under a key per collaboration and card, so a
-double click charges once and a declined card can be followed by another card. The platform
+collaboration (the card) before the charge, under a key per collaboration and card (a new
+one for each try after a failure), so a double click charges once and a declined card can be
+followed by another card or the same one. When the gateway does not answer, the payment is
+under way: the terms and the card stay as they are until `finish_pending_payments` (every 15
+minutes) or the brand's next try finds out what the gateway did. The platform
 holds the money until approval, when the creator's earnings ledger is credited the price less
 the fee (payments.ledger.credit_less_fee, source BRAND_DEAL, key per collaboration), available
 at once (pending_until None): the brand has accepted the work and the money has been held all
@@ -19,6 +22,7 @@ along, so there is nothing left to wait for. Cancelled before delivery, the char
 in full.
 """
 
+import logging
 import re
 from datetime import date, datetime, timedelta
 
@@ -44,6 +48,8 @@ from .models import (
     Step,
     UsageRights,
 )
+
+logger = logging.getLogger(__name__)
 
 BRAND, CREATOR = "brand", "creator"
 MAX_LINKS = 10
@@ -101,6 +107,8 @@ def actions_for(collab: Collaboration, user: User) -> set[str]:
             allowed.discard("agree")
         if not both_agreed(collab):
             allowed.discard("pay")
+        if collab.card_id is not None and payment_under_way(collab):
+            allowed -= {"terms", "pay", "cancel"}  # the page says the payment is under way
     if collab.change_rounds >= settings.MARKETPLACE_CHANGE_ROUNDS:
         allowed.discard("changes")
     if side is not None and collab.state != CollabState.CANCELLED:
@@ -171,6 +179,9 @@ def set_terms(
     """Propose the terms; the side proposing agrees to them, and the other side must agree
     again if anything changed."""
     collab, side = _step(collab, "terms", by)
+    if payment_under_way(collab):
+        # The charge under way is for the price agreed: it must not change under it.
+        raise PaymentPending("The brand's payment is under way: the terms stay as agreed.")
     if not deliverables.strip():
         raise DealError("Say what the creator delivers.")
     if due_on < timezone.localdate():
@@ -217,47 +228,162 @@ def agree_terms(*, collab: Collaboration, by: User) -> Collaboration:
 
 # --- payment ----------------------------------------------------------------------------------
 
+# A card chosen this recently with no charge recorded yet may still be on its way to the
+# gateway; an older one was left by a crash, and the sweep settles it.
+CLAIM_TIMEOUT = timedelta(minutes=10)
 
-def _charge_key(collab: Collaboration, card: SavedCard) -> str:
-    return f"marketplace-collab:{collab.pk}:card:{card.pk}"
+
+class PaymentPending(DealError):
+    """The gateway did not say whether the card was charged: the collaboration waits for the
+    sweep (`finish_pending_payments`) or the brand's next try to find out."""
+
+
+def _base_key(collab_id: int, card_id: int) -> str:
+    return f"marketplace-collab:{collab_id}:card:{card_id}"
+
+
+def _attempts(collab_id: int, card_id: int) -> QuerySet[PaymentAttempt]:
+    """The charges of `card_id` for the collaboration: the first under the base key, each
+    try after a failure under `<base>:again:<n>`."""
+    base = _base_key(collab_id, card_id)
+    return PaymentAttempt.objects.filter(
+        Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}:again:")
+    )
+
+
+def _last_attempt(collab_id: int, card_id: int) -> PaymentAttempt | None:
+    return _attempts(collab_id, card_id).order_by("-pk").first()
+
+
+def _charge_key(collab: Collaboration, card_id: int) -> str:
+    """The key to charge the card under: the last attempt's while it has not failed (so a
+    repeat finds that charge instead of making another), a new one after a failure (an
+    attempt that failed stays failed, and the brand may try the same card again)."""
+    last = _last_attempt(collab.pk, card_id)
+    if last is None:
+        return _base_key(collab.pk, card_id)
+    if last.state != AttemptState.FAILED:
+        return last.idempotency_key
+    return f"{_base_key(collab.pk, card_id)}:again:{_attempts(collab.pk, card_id).count()}"
+
+
+def payment_under_way(collab: Collaboration) -> bool:
+    """Whether the brand's card is being charged, or was charged with no outcome recorded on
+    the collaboration yet (a timeout, a crash): nothing else may happen to the money or the
+    terms until it is settled."""
+    if collab.state != CollabState.TERMS or collab.card_id is None or collab.charge_id:
+        return False
+    last = _last_attempt(collab.pk, collab.card_id)
+    if last is None:
+        return collab.updated_at > timezone.now() - CLAIM_TIMEOUT
+    return last.state != AttemptState.FAILED
 
 
 @transaction.atomic(durable=True)
-def _claim_payment(collab: Collaboration, by: User, card: SavedCard) -> Collaboration:
-    """Record the card the price will be charged to, before the charge; refuse while another
-    card's charge is under way."""
+def _claim_payment(collab: Collaboration, by: User, card: SavedCard) -> tuple[Collaboration, str]:
+    """Record the card the price will be charged to, before the charge, and return the key
+    to charge it under; refuse while another card's charge is under way."""
     collab, _ = _step(collab, "pay", by)
     if not both_agreed(collab):
         raise DealError("Both sides must agree the terms before the brand pays.")
     if card.customer.user_id != by.pk:
         raise DealError("Choose one of your own cards.")
-    if collab.card_id is not None and collab.card_id != card.pk:
-        earlier = PaymentAttempt.objects.filter(
-            idempotency_key=_charge_key(collab, collab.card)
-        ).first()
-        if earlier is not None and earlier.state != AttemptState.FAILED:
-            raise DealError("A payment with another card is under way: wait for its outcome.")
+    if collab.card_id not in (None, card.pk) and payment_under_way(collab):
+        raise PaymentPending("A payment with another card is under way: wait for its outcome.")
     collab.card = card
     collab.updated_at = timezone.now()
     collab.save(update_fields=["card", "updated_at"])
-    return collab
+    return collab, _charge_key(collab, card.pk)
 
 
 @transaction.atomic
-def _record_paid(collab: Collaboration, by: User, charge: PaymentAttempt) -> Collaboration:
+def _record_paid(
+    collab: Collaboration, by: User, charge: PaymentAttempt, *, late: bool = False
+) -> tuple[Collaboration, bool]:
+    """Hold the charge on the collaboration and start the work; `late` when the sweep found
+    the outcome after the brand's request had given up waiting for it. Returns the
+    collaboration and whether this call recorded the charge (False: recorded already)."""
     collab = _locked(collab)
     if collab.charge_id is not None:
-        return collab
+        return collab, False
     collab.charge = charge
+    if collab.state == CollabState.CANCELLED:
+        # Cancelled while the charge was on its way (only a crash allows it): keep the
+        # charge on the collaboration so the caller refunds it.
+        collab.updated_at = timezone.now()
+        collab.save(update_fields=["charge", "updated_at"])
+        return collab, True
     collab.state = CollabState.ACCEPTED
+    price = collab.money(collab.price_minor)
     _record(
         collab,
         by=by,
-        note=f"{collab.brand} paid {collab.money(collab.price_minor)}, held by the portal until "
-        "the work is approved. The work can start.",
+        note=(
+            f"The payment service confirmed {collab.brand}'s payment of {price}"
+            if late
+            else f"{collab.brand} paid {price}"
+        )
+        + ", held by the portal until the work is approved. The work can start.",
         tell=collab.creator.user,
         subject=f"Paid into hold: start “{collab.campaign.title}”",
     )
+    if late:
+        notify(
+            user=collab.brand.user,
+            subject=f"Your payment went through: “{collab.campaign.title}”",
+            body=f"The payment service confirmed your payment of {price}. It is held until you "
+            f"approve the work; @{collab.creator.handle} is told to start.",
+            link=collab_link(collab),
+        )
+    return collab, True
+
+
+@transaction.atomic
+def _payment_refused(collab: Collaboration, card_id: int, reason: str) -> bool:
+    """The charge of `card_id` did not go through: forget the card, so the collaboration
+    waits for the brand's payment again, and tell the brand in words. False when the
+    collaboration has moved on meanwhile (another run, the brand's own request)."""
+    collab = _locked(collab)
+    if (collab.state, collab.card_id, collab.charge_id) != (CollabState.TERMS, card_id, None):
+        return False
+    collab.card = None
+    _record(
+        collab,
+        by=None,
+        note=f"The payment of {collab.money(collab.price_minor)} did not go through. "
+        f"{reason.strip()} The terms stand: {collab.brand} can pay again, with the same card "
+        "or another.",
+        tell=collab.brand.user,
+        subject=f"Your payment did not go through: “{collab.campaign.title}”",
+    )
+    return True
+
+
+def pay(*, collab: Collaboration, by: User, card: SavedCard) -> Collaboration:
+    """The brand pays the agreed price with a saved card, into hold. Not inside a
+    transaction: the card is recorded (and committed) before it is charged. A repeated call
+    charges once."""
+    collab, key = _claim_payment(collab, by, card)
+    try:
+        charge = payments_services.charge_card(
+            card=card,
+            amount=collab.price_minor,
+            currency=collab.currency,
+            idempotency_key=key,
+            description=f"Collaboration: {collab.campaign.title} with @{collab.creator.handle}",
+        )
+    except payments_services.PaymentError as error:
+        if error.outcome_unknown:
+            raise PaymentPending(
+                "The payment service did not answer in time, so the payment is under way. "
+                "Nothing is charged twice: the portal asks the payment service again within "
+                "15 minutes and tells you the outcome."
+            ) from error
+        _forget_card(collab, card)
+        raise DealError(error.message) from error
+    collab, _ = _record_paid(collab, by, charge)
+    if collab.state == CollabState.CANCELLED:
+        _refund(collab)
     return collab
 
 
@@ -266,28 +392,48 @@ def _forget_card(collab: Collaboration, card: SavedCard) -> None:
     Collaboration.objects.filter(pk=collab.pk, card=card, charge__isnull=True).update(card=None)
 
 
-def pay(*, collab: Collaboration, by: User, card: SavedCard) -> Collaboration:
-    """The brand pays the agreed price with a saved card, into hold. Not inside a
-    transaction: the card is recorded (and committed) before it is charged. A repeated call
-    charges once."""
-    collab = _claim_payment(collab, by, card)
-    try:
-        charge = payments_services.charge_card(
-            card=card,
-            amount=collab.price_minor,
-            currency=collab.currency,
-            idempotency_key=_charge_key(collab, card),
-            description=f"Collaboration: {collab.campaign.title} with @{collab.creator.handle}",
+def finish_pending_payments(*, older_than: timedelta = CLAIM_TIMEOUT) -> int:
+    """Settle the brands' payments left under way longer than `older_than`, from what the
+    gateway did, never by charging again: paid, the money is held and the work starts;
+    refused, the collaboration waits for the brand's payment again and the brand is told
+    why; still unknown (the gateway cannot be asked now), it is left for the next run.
+    Returns how many were settled. Safe to run twice, or twice at once: each outcome is
+    recorded under the collaboration's row lock, once."""
+    cutoff = timezone.now() - older_than
+    waiting = Collaboration.objects.filter(
+        state=CollabState.TERMS,
+        card__isnull=False,
+        charge__isnull=True,
+        updated_at__lt=cutoff,
+    ).select_related("brand__user", "creator__user", "campaign")
+    settled = 0
+    for collab in waiting.order_by("pk"):
+        try:
+            settled += _settle_payment(collab, cutoff=cutoff)
+        except payments_services.PaymentError:
+            logger.warning("Collaboration %s: its payment could not be settled yet.", collab.pk)
+    return settled
+
+
+def _settle_payment(collab: Collaboration, *, cutoff: datetime) -> bool:
+    card_id = collab.card_id
+    assert card_id is not None
+    attempt = _last_attempt(collab.pk, card_id)
+    if attempt is None:
+        # The card was chosen and the request ended before the charge was recorded.
+        return _payment_refused(
+            collab, card_id, "The payment never reached the payment service: nothing was charged."
         )
-    except payments_services.PaymentError as error:
-        if error.outcome_unknown:
-            raise DealError(
-                "The payment service did not answer in time. Try again in a minute: nothing "
-                "is charged twice."
-            ) from error
-        _forget_card(collab, card)
-        raise DealError(error.message) from error
-    return _record_paid(collab, by, charge)
+    if attempt.state in (AttemptState.STARTED, AttemptState.UNKNOWN):
+        if attempt.updated_at >= cutoff:
+            return False  # a request may still be waiting for its answer
+        attempt = payments_services.reconcile_attempt(attempt=attempt)
+    if attempt.state == AttemptState.SUCCEEDED:
+        collab, recorded = _record_paid(collab, collab.brand.user, attempt, late=True)
+        if collab.state == CollabState.CANCELLED:
+            _refund(collab)
+        return recorded
+    return _payment_refused(collab, card_id, attempt.error_message or "The card was refused.")
 
 
 def pay_with_new_card(*, collab: Collaboration, by: User, card: CardDetails) -> Collaboration:
@@ -435,12 +581,8 @@ def auto_approve_due(*, now: datetime | None = None) -> int:
 @transaction.atomic(durable=True)
 def _mark_cancelled(collab: Collaboration, by: User, reason: str) -> Collaboration:
     collab, side = _step(collab, "cancel", by)
-    if collab.card_id is not None and collab.charge_id is None:
-        attempt = PaymentAttempt.objects.filter(
-            idempotency_key=_charge_key(collab, collab.card)
-        ).first()
-        if attempt is not None and attempt.state != AttemptState.FAILED:
-            raise DealError("A payment is under way: wait for its outcome, then cancel.")
+    if payment_under_way(collab):
+        raise PaymentPending("A payment is under way: wait for its outcome, then cancel.")
     collab.state = CollabState.CANCELLED
     collab.cancelled_at = timezone.now()
     paid = collab.charge_id is not None
@@ -476,6 +618,11 @@ def cancel(*, collab: Collaboration, by: User, reason: str) -> Collaboration:
         collab = _mark_cancelled(collab, by, reason.strip())
     elif side_of(collab, by) is None:
         raise DealError("That collaboration is not yours.")
+    return _refund(collab)
+
+
+def _refund(collab: Collaboration) -> Collaboration:
+    """Give the brand back the price of a cancelled collaboration, once."""
     if collab.charge_id is None or collab.refund_id is not None:
         return collab
     try:

@@ -29,6 +29,7 @@ from activity import selectors as activity_selectors
 from activity.tables import engagement_flag_table, flag_excludes_sql, video_day_table, video_table
 from core.clock import rewards_today, start_of_rewards_day
 
+from . import search
 from .models import Listing, MatchFeatures
 
 WINDOW_DAYS = 30
@@ -157,4 +158,8 @@ def refresh(*, day: date | None = None, creator: CreatorProfile | None = None) -
     # A listing removed in admin leaves no features behind for search to find.
     gone = MatchFeatures.objects.filter(creator__listing__isnull=True)
     (gone.filter(creator=creator) if creator else gone).delete()
+    # Every creator's figures moved, or one creator joined or came back: cached searches and
+    # rankings start again (a listing's own edits show at once on its row; its place in a
+    # cached order follows within core.regions.REGION_SECONDS).
+    search.changed()
     return written

@@ -4,10 +4,24 @@
 Only listings brands may see: not paused, of an active account not suspended. Plain search
 sorts by followers, engagement or price (the lowest rate on the card); ranking by match is
 the campaigns' (marketplace.matching), which knows a brief to match against.
+
+With 100,000 listed creators, counting the matches of a search (and, for most filters and
+sorts, finding its page) reads tens of thousands of rows: 50 to 600 ms on the benchmark's
+2-core machine, where the page must answer in well under 100 ms. So a page's creator ids and
+the count are cached under the filters, the page and the Marketplace's version (`version`,
+bumped by the nightly feature refresh that every order and most filters come from) for at
+most regions.REGION_SECONDS; the page's rows are always read afresh by id, and only those
+still visible are shown. What the version does not cover (a listing edited, paused or
+resumed, a creator's niches or standing) reaches the count and order within that bound.
 """
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import IntegerField, QuerySet, Value
 from django.db.models.functions import Coalesce, Least
@@ -15,10 +29,12 @@ from django_countries import countries
 
 from accounts.models import CreatorProfile, Standing
 from accounts.selectors import badges_of
+from core import regions
 
 from .models import Availability, Listing, MatchFeatures
 
 PER_PAGE = 20
+VERSION_KEY = "marketplace:version"
 # Larger than any price (listings.MAX_PRICE_MINOR), so a missing price sorts last.
 NO_PRICE = 2_000_000_000
 
@@ -61,6 +77,59 @@ class SearchFilters:
     audience_min_bp: int = 0
     sort: str = Sort.FOLLOWERS
     exclude: list[int] = field(default_factory=list)
+
+
+def version() -> int:
+    """The Marketplace's version: cached searches and rankings are keyed by it."""
+    return regions.version(VERSION_KEY)
+
+
+def changed() -> None:
+    """What search and ranking read changed for many creators (the nightly refresh): cached
+    pages are dropped from now on, and again when the transaction commits."""
+    regions.bump(VERSION_KEY)
+
+
+def cache_key(kind: str, *parts: object) -> str:
+    """A cache key for a page of `kind` under the current version; the parts hashed, so any
+    filter value makes a short, safe key."""
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return regions.region_key("marketplace", kind, version(), digest[:32])
+
+
+def cached_page(
+    key: str,
+    rows: QuerySet,
+    page_number: object,
+    per_page: int,
+    by_ids: Callable[[list[int]], QuerySet],
+    around_miss: Callable[[], AbstractContextManager] = nullcontext,
+) -> tuple[Page, list]:
+    """Page `page_number` of `rows`: from the cache under `key` (the page's ids and the
+    count), its rows read afresh with `by_ids(ids)` (a queryset), in the cached order; or,
+    on a miss, the count and the page from `rows` inside `around_miss()`, cached. A miss costs
+    what an uncached page does (the count, the page); a hit, one query for the rows."""
+    paginator = Paginator(rows, per_page)
+    found = cache.get(key)
+    if found is None:
+        with around_miss():
+            page = paginator.get_page(page_number)
+            objects = list(page.object_list)
+        cache.set(
+            key,
+            {
+                "count": paginator.count,
+                "number": page.number,
+                "ids": [row.pk for row in objects],
+            },
+            regions.REGION_SECONDS,
+        )
+        return page, objects
+    # The count as cached: the paginator must not count again (a cached_property).
+    paginator.__dict__["count"] = found["count"]
+    fresh = {row.pk: row for row in by_ids(found["ids"])} if found["ids"] else {}
+    objects = [fresh[pk] for pk in found["ids"] if pk in fresh]
+    return Page(objects, found["number"], paginator), objects
 
 
 def visible_features() -> QuerySet[MatchFeatures]:
@@ -159,10 +228,13 @@ def percent(bp: int) -> str:
 
 def results_page(filters: SearchFilters, page_number: object) -> tuple[Page, list[Result]]:
     """The page `page_number` (clamped to the pages there are) of the search, and its rows
-    with their niches: three queries (the count, the page, the niches)."""
-    paginator = Paginator(search(filters), PER_PAGE)
-    page = paginator.get_page(page_number)
-    rows = list(page.object_list)
+    with their niches: three queries (the count, the page, the niches), two when the page is
+    cached (its rows by id, the niches)."""
+    found = search(filters)
+    key = cache_key("search", asdict(filters), str(page_number)[:12])
+    page, rows = cached_page(
+        key, found, page_number, PER_PAGE, lambda ids: found.filter(creator_id__in=ids).order_by()
+    )
     niches = _niche_names([row.creator_id for row in rows])
     results = [
         Result(

@@ -13,6 +13,7 @@ from .models import (
     CampaignState,
     Collaboration,
     CollabState,
+    Direction,
     Proposal,
 )
 
@@ -47,4 +48,15 @@ def brand_summary(brand: BrandProfile, *, latest: int = 5) -> BrandSummary:
         in_progress=deals["in_progress"],
         to_review=deals["to_review"],
         campaigns=list(campaigns_of(brand).prefetch_related(None)[:latest]),
+    )
+
+
+def partnership_requests_sql() -> str:
+    """SQL for every brand partnership request a creator received (an invitation from a brand,
+    whatever became of it; see proposals.py), as rows of `creator_id` and `created_at`: for
+    another app's set-based SQL (the staff reports' monthly precompute), so it names no table
+    of ours. A function, so nothing reads the models' options while apps load."""
+    return (
+        f"SELECT creator_id, created_at FROM {Proposal._meta.db_table} "
+        f"WHERE direction = '{Direction.INVITE.value}'"
     )

@@ -1,5 +1,6 @@
-"""Nightly work of the Marketplace's deals: invitations left unanswered expire, and
-deliveries the brand left undecided are approved (and the creator paid)."""
+"""Scheduled work of the Marketplace's deals: invitations left unanswered expire, deliveries
+the brand left undecided are approved (and the creator paid), and brands' payments the
+gateway left unanswered are settled."""
 
 from celery import shared_task
 
@@ -20,3 +21,11 @@ def auto_approve_deliveries() -> int:
     """Beat, nightly: approve deliveries left undecided MARKETPLACE_AUTO_APPROVE_DAYS and
     credit their creators. Each collaboration is credited once, under its own key."""
     return collaborations.auto_approve_due()
+
+
+@shared_task(name="marketplace.finish_pending_payments", **RETRY_ON_DATABASE_ERRORS)
+def finish_pending_payments() -> int:
+    """Beat, every 15 minutes (migration 0004_schedule_pending_payments): settle brands'
+    payments into hold whose outcome the gateway left unknown, from what it did (nothing is
+    charged again). One it cannot be asked about now waits for the next run."""
+    return collaborations.finish_pending_payments()

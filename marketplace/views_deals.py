@@ -42,9 +42,12 @@ from .models import (
     Collaboration,
     Listing,
     Proposal,
+    ProposalState,
 )
 
 deals_required = role_required(Role.CREATOR, Role.BRAND)
+# Proposals that came to nothing: the proposals page lists them apart, in short.
+ENDED = {ProposalState.DECLINED, ProposalState.EXPIRED, ProposalState.WITHDRAWN}
 
 
 def _form_errors(form: object) -> str:
@@ -353,7 +356,10 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "marketplace/deals/proposals.html",
         {
             "waiting": [r for r in rows if r["my_turn"]],
-            "others": [r for r in rows if not r["my_turn"]],
+            "others": [r for r in rows if not r["my_turn"] and r["proposal"].state not in ENDED],
+            # A campaign's declined and expired invitations can run to dozens: they fold
+            # into a short list of their own, so what is still in play stays in view.
+            "ended": [r for r in rows if r["proposal"].state in ENDED],
             "collabs": list(collaborations.for_user(request.user)[:50]),
         },
     )
@@ -417,6 +423,7 @@ def _collab_context(request: HttpRequest, collab: Collaboration) -> dict:
         "actions": actions,
         "i_agreed": mine is not None,
         "both_agreed": collaborations.both_agreed(collab),
+        "under_way": collaborations.payment_under_way(collab),
         "steps": list(collab.steps.select_related("by")),
         "deliveries": list(collab.deliveries.all()),
         "thread": list(collab.messages.select_related("author")),
@@ -510,6 +517,11 @@ def collab_pay(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     details: CardDetails = form.new_card()
                     collaborations.pay_with_new_card(collab=collab, by=request.user, card=details)
+            except collaborations.PaymentPending as e:
+                # Not an error the brand can fix here: the collaboration page says the
+                # payment is under way until the portal learns its outcome.
+                messages.warning(request, str(e))
+                return redirect("marketplace:collab", pk=collab.pk)
             except (DealError, payments_services.PaymentError) as e:
                 error = getattr(e, "message", str(e))
                 status = 402 if payments_services.is_declined(e) else 409
@@ -525,6 +537,7 @@ def collab_pay(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "error": error,
             "can_pay": "pay" in collaborations.actions_for(collab, request.user),
+            "under_way": collaborations.payment_under_way(collab),
             "takes_numbers": _takes_numbers(),
             "price": collab.money(collab.price_minor),
         },

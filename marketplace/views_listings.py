@@ -169,9 +169,25 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "brand": brand,
         "lists": list(lists.lists_of(brand)) if brand else [],
     }
+    context["active_filters"] = _active_filters(form)
     if wants_fragment(request):
-        return render(request, "marketplace/search.html#results", context)
+        return render(request, "marketplace/search.html#fragment", context)
     return render(request, "marketplace/search.html", context)
+
+
+# Not filters of their own: the order of the results, and the budget's currency.
+NOT_FILTERS = {"sort", "currency"}
+
+
+def _active_filters(form: SearchForm) -> int:
+    """How many filters narrow the search, for the summary the filters fold behind."""
+    if not form.is_bound:
+        return 0
+    return sum(
+        1
+        for name, value in form.cleaned_data.items()
+        if name not in NOT_FILTERS and value not in (None, "")
+    )
 
 
 @brand_or_staff_required

@@ -1,10 +1,12 @@
 """Payments in admin, read-only: money moves through payments.ledger and payments.services
-only. Staff may settle a charge or refund left unsettled from what the gateway holds."""
+only. Staff may settle a charge or refund left unsettled from what the gateway holds, and
+decide payouts; each payout decision is recorded in the audit trail (accounts.audit)."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from accounts.audit import AuditTrailAdmin, audited_decision
 from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 from core.plurals import plural
 
@@ -97,36 +99,45 @@ class PayoutEventInline(admin.TabularInline):
         return False
 
 
-APPROVE = Decision(
-    verb="approve",
-    title="Pay payouts",
-    explanation="These payouts will be sent by the sandbox bank, marked paid, and each creator "
-    "told, with your note. Any that are no longer requested are skipped.",
-    label="Note to the creator (optional)",
-    submit="Pay {count}",
-    noun="payout",
-    past="paid",
-    decide=lambda pk, by, note: payouts.approve_payout(payout_id=pk, by=by, note=note),
-    refused=payouts.PayoutError,
-    note_required=False,
+# The creator reads each decision, with its note, among their staff changes: it moves money.
+APPROVE = audited_decision(
+    Decision(
+        verb="approve",
+        title="Pay payouts",
+        explanation="These payouts will be sent by the sandbox bank, marked paid, and each creator "
+        "told, with your note. Any that are no longer requested are skipped.",
+        label="Note to the creator (optional)",
+        submit="Pay {count}",
+        noun="payout",
+        past="paid",
+        decide=lambda pk, by, note: payouts.approve_payout(payout_id=pk, by=by, note=note),
+        refused=payouts.PayoutError,
+        note_required=False,
+    ),
+    model=PayoutRequest,
+    shown_to_creator=True,
 )
-REJECT = Decision(
-    verb="reject",
-    title="Reject payouts",
-    explanation="These payouts will be rejected, their money put back in each creator's "
-    "available earnings (a reversal in the earnings ledger), and each creator told why. Any "
-    "that are no longer requested are skipped.",
-    label="Reason",
-    submit="Reject and refund {count}",
-    noun="payout",
-    past="rejected and refunded",
-    decide=lambda pk, by, note: payouts.reject_payout(payout_id=pk, by=by, reason=note),
-    refused=payouts.PayoutError,
+REJECT = audited_decision(
+    Decision(
+        verb="reject",
+        title="Reject payouts",
+        explanation="These payouts will be rejected, their money put back in each creator's "
+        "available earnings (a reversal in the earnings ledger), and each creator told why. Any "
+        "that are no longer requested are skipped.",
+        label="Reason",
+        submit="Reject and refund {count}",
+        noun="payout",
+        past="rejected and refunded",
+        decide=lambda pk, by, note: payouts.reject_payout(payout_id=pk, by=by, reason=note),
+        refused=payouts.PayoutError,
+    ),
+    model=PayoutRequest,
+    shown_to_creator=True,
 )
 
 
 @admin.register(PayoutRequest)
-class PayoutRequestAdmin(admin.ModelAdmin):
+class PayoutRequestAdmin(AuditTrailAdmin):
     """The payout queue: staff pay or reject requested payouts, one or many at a time,
     through payments.payouts; nothing here edits a request's fields."""
 

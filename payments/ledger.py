@@ -215,7 +215,9 @@ def credit_less_fee(
 
 @dataclass(frozen=True)
 class Credit:
-    """One credit of `credit_many`: the same fields `credit` takes."""
+    """One credit of `credit_many`: the same fields `credit` takes, and optionally the
+    platform's `fee` taken from it as `credit_less_fee` takes it (an entry of its own, key
+    `<key>:fee`), and `at`, the moment the entries are dated (by default the batch's)."""
 
     creator_id: int
     amount: int
@@ -225,20 +227,34 @@ class Credit:
     document: str = ""
     memo: str = ""
     pending_until: date | None = None
+    fee: int = 0
+    fee_memo: str = ""
+    at: datetime | None = None
+
+    @property
+    def fee_key(self) -> str:
+        return f"{self.idempotency_key}:fee"
 
 
 @transaction.atomic
 def credit_many(credits: list[Credit], *, now: datetime | None = None) -> dict[str, EarningsEntry]:
-    """`credit` for many creators at once, by the same rules and keys, in a fixed number of
-    queries (a monthly program run credits every creator): the accounts are locked together in
-    id order, the entries go in with one insert and the balances with one update. Returns the
-    entry for each key, the first one where a key was used before."""
+    """`credit` (or `credit_less_fee`, for credits with a fee) for many creators at once, by
+    the same rules and keys, in a fixed number of queries (a monthly program run credits every
+    creator; the gift poster every gift since its last run): the accounts are locked together
+    in id order, the entries go in with one insert and the balances with one update. Returns
+    the entry for each key (fee lines under `<key>:fee`), the first one where a key was used
+    before."""
     for each in credits:
         if not 0 < each.amount <= MAX_AMOUNT:
             raise LedgerError("A credit must be a positive amount of at most 1,000,000,000.00.")
-        if not each.idempotency_key or len(each.idempotency_key) > 120:
+        longest = each.fee_key if each.fee else each.idempotency_key
+        if not each.idempotency_key or len(longest) > 120:
             raise LedgerError("A movement needs a request key of at most 120 characters.")
-    if len({each.idempotency_key for each in credits}) != len(credits):
+        if not 0 <= each.fee <= each.amount:
+            raise LedgerError("A fee is between nothing and the whole amount.")
+    keys = [each.idempotency_key for each in credits]
+    keys += [each.fee_key for each in credits if each.fee]
+    if len(set(keys)) != len(keys):
         raise LedgerError("Two credits in one batch share a request key.")
     wanted = {(each.creator_id, _currency(each.currency)) for each in credits}
     EarningsAccount.objects.bulk_create(
@@ -255,37 +271,56 @@ def credit_many(credits: list[Credit], *, now: datetime | None = None) -> dict[s
     found = {
         entry.idempotency_key: entry
         for entry in EarningsEntry.objects.select_related("account").filter(
-            idempotency_key__in=[each.idempotency_key for each in credits]
+            idempotency_key__in=keys
         )
     }
     fresh = []
     changed = {}
-    for each in credits:
-        if (entry := found.get(each.idempotency_key)) is not None:
-            if (entry.account.creator_id, entry.amount) != (each.creator_id, each.amount):
-                raise LedgerError("That request key was already used for a different movement.")
-            continue
-        account = accounts[each.creator_id, _currency(each.currency)]
+    moment = now or timezone.now()
+
+    def post(each: Credit, account: EarningsAccount, amount: int, **fields: str) -> None:
         field = "pending" if _is_pending(each.pending_until, account) else "available"
-        setattr(account, field, getattr(account, field) + each.amount)
+        setattr(account, field, getattr(account, field) + amount)
         changed[account.pk] = account
         fresh.append(
             EarningsEntry(
                 account=account,
-                amount=each.amount,
-                source=each.source,
+                amount=amount,
                 pending_until=each.pending_until,
                 document=each.document[:120],
-                memo=each.memo[:300],
-                idempotency_key=each.idempotency_key,
-                created_at=now or timezone.now(),
+                created_at=each.at or moment,
+                **fields,
             )
         )
+
+    for each in credits:
+        if (entry := found.get(each.idempotency_key)) is not None:
+            if (entry.account.creator_id, entry.amount) != (each.creator_id, each.amount):
+                raise LedgerError("That request key was already used for a different movement.")
+            continue  # its fee line, if any, went in with it (one transaction)
+        account = accounts[each.creator_id, _currency(each.currency)]
+        post(
+            each,
+            account,
+            each.amount,
+            source=each.source,
+            memo=each.memo[:300],
+            idempotency_key=each.idempotency_key,
+        )
+        if each.fee:
+            post(
+                each,
+                account,
+                -each.fee,
+                source=Source.PLATFORM_FEE,
+                memo=(each.fee_memo or f"Platform fee on {each.memo}".strip())[:300],
+                idempotency_key=each.fee_key,
+            )
     for entry in EarningsEntry.objects.bulk_create(fresh):
         found[entry.idempotency_key] = entry
-    moment = timezone.now()
+    stamp = timezone.now()
     for account in changed.values():
-        account.updated_at = moment
+        account.updated_at = stamp
     update_rows(EarningsAccount, changed.values(), ["available", "pending", "updated_at"])
     return found
 

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import CreatorProfile, User
 from core.money import format_minor
 
-from .models import EarningsEntry, SavedCard
+from .models import EarningsEntry, PayoutRequest, PayoutState, SavedCard
 
 
 def cards_of(user: User) -> QuerySet[SavedCard]:
@@ -66,3 +66,11 @@ def money_from(creator: CreatorProfile, *, document_prefix: str) -> list[Held]:
         .order_by("account__currency")
     )
     return [Held(currency, available, held) for currency, held, available in rows]
+
+
+def waiting_payouts(*, limit: int) -> tuple[list[PayoutRequest], int]:
+    """Payout requests waiting for staff, oldest first (at most `limit`, each with its creator
+    and method), and how many wait in all: two queries (one when fewer than `limit` wait)."""
+    waiting = PayoutRequest.objects.filter(state=PayoutState.REQUESTED)
+    oldest = list(waiting.select_related("creator", "method").order_by("created_at", "pk")[:limit])
+    return oldest, (len(oldest) if len(oldest) < limit else waiting.count())

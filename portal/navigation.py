@@ -133,7 +133,17 @@ MAIN_NAVIGATION: dict[str, list[NavItem]] = {
         ),
     ],
     Role.STAFF: [
-        NavItem("Reports", "portal:staff_home"),
+        NavItem(
+            "Reports",
+            "portal:staff_home",
+            also_current=(
+                "reports:impact",
+                "reports:fairness",
+                "reports:fraud",
+                "reports:operations",
+                "reports:audit",
+            ),
+        ),
         NavItem("Admin", "admin:index"),
         NavItem("Academy", "academy:home", also_current=("academy:course", "academy:lesson")),
     ],

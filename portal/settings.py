@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     # The portal's own apps, from the top floor down (see DESIGN.md).
     "portal",
+    "reports",
     "devdata",
     "store",
     "marketplace",
@@ -352,6 +353,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, ACTIVITY_BATCH_MAX_BYTES)
 QUALIFIED_VIEW_MIN_DURATION_S = 60
 # The Creator Rewards Program pays a video for a month from this many qualified views in it.
 PROGRAM_MIN_QUALIFIED_VIEWS = env.int("PROGRAM_MIN_QUALIFIED_VIEWS", default=1_000)
+# The loyalty (points) program's launch: a creator whose points account opened earlier counts
+# as enrolled on this day (the staff report on the program's impact compares before and after).
+LOYALTY_LAUNCH_DATE = date.fromisoformat(env.str("LOYALTY_LAUNCH_DATE", default="2026-01-01"))
 
 # The authenticity pass (activity.authenticity): what of a video-day's engagement is implausible.
 # Bounds are checked at start-up (activity.checks): nonsense values stop the portal with a message.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("academy.urls")),
     path("", include("gifts.urls")),
     path("", include("marketplace.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,15 +1,15 @@
 from datetime import date, timedelta
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdmin
+from accounts.audit import AuditedAdmin, audited_decision
+from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 from core.clock import rewards_today
-from core.plurals import plural
 
 from . import recalculation, services, tiers
 from .models import (
@@ -28,7 +28,6 @@ from .models import (
     RecalcLimits,
     RecalcLine,
     RecalcRun,
-    RecalcState,
     Tier,
 )
 
@@ -57,7 +56,7 @@ class EarningRuleForm(forms.ModelForm):
 
 
 @admin.register(EarningRule)
-class EarningRuleAdmin(admin.ModelAdmin):
+class EarningRuleAdmin(AuditedAdmin):
     form = EarningRuleForm
     list_display = EarningRuleForm.Meta.fields
     list_filter = ["metric", "is_active"]
@@ -121,8 +120,9 @@ class MultiplierBandInline(_VersionPartAdmin):
 
 
 @admin.register(ProgramRates)
-class ProgramRatesAdmin(admin.ModelAdmin):
-    """Creator Rewards Program rates in dated versions, like the earning rules."""
+class ProgramRatesAdmin(AuditedAdmin):
+    """Creator Rewards Program rates in dated versions, like the earning rules. A version's
+    audit entry holds its country rates' and bands' changes too."""
 
     form = ProgramRatesForm
     list_display = ["valid_from", "currency", "default_rate_minor", "created_at"]
@@ -238,21 +238,31 @@ class RecalcRunAdmin(ReadOnlyAdmin):
         return request.user.has_perm("rewards.approve_recalcrun")
 
     @admin.action(
-        description="Approve held runs: recalculate and post despite the limits",
+        description="Approve held runs: recalculate and post despite the limits…",
         permissions=["approve"],
     )
-    def approve(self, request: HttpRequest, queryset: QuerySet[RecalcRun]) -> None:
-        approved = 0
-        for run in queryset.filter(state=RecalcState.HELD):
-            try:
-                services.approve_held_run(run_id=run.pk, by=request.user)
-            except recalculation.RecalcError as exc:
-                self.message_user(request, f"{run.day}: {exc}", messages.ERROR)
-                continue
-            approved += 1
-        self.message_user(
-            request, f"{plural(approved, 'held run')} approved and queued.", messages.SUCCESS
+    def approve(self, request: HttpRequest, queryset: QuerySet[RecalcRun]) -> HttpResponse | None:
+        return decide_in_turn(
+            self, request, queryset, APPROVE_HELD, lambda run: f"{run.day}: {run.held_reason}"
         )
+
+
+# Approving overrides the limits staff set, so it is recorded with the reason, per run.
+APPROVE_HELD = audited_decision(
+    Decision(
+        verb="approve",
+        title="Approve held runs",
+        explanation="A fresh run of each day replaces the held one and posts its points, moving "
+        "them as far as the held run showed and no further. Runs no longer held are skipped.",
+        label="Reason (kept in the audit trail)",
+        submit="Approve {count}",
+        noun="held run",
+        past="approved",
+        decide=lambda pk, by, note: services.approve_held_run(run_id=pk, by=by),
+        refused=recalculation.RecalcError,
+    ),
+    model=RecalcRun,
+)
 
 
 @admin.register(RecalcLine)
@@ -267,7 +277,7 @@ class RecalcLineAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RecalcLimits)
-class RecalcLimitsAdmin(admin.ModelAdmin):
+class RecalcLimitsAdmin(AuditedAdmin):
     list_display = [
         "__str__",
         "max_creator_change",
@@ -280,7 +290,7 @@ class RecalcLimitsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(AuditedAdmin):
     list_display = ["name", "min_points_90d", "store_discount_percent", "perks"]
     ordering = ["min_points_90d"]
 
@@ -304,9 +314,12 @@ class CreatorTierForm(forms.ModelForm):
 
 
 @admin.register(CreatorTier)
-class CreatorTierAdmin(admin.ModelAdmin):
+class CreatorTierAdmin(AuditedAdmin):
     """Tiers are computed nightly; staff set only a floor (a manual tier with an end date),
-    and the creator's tier is recomputed at once when they do."""
+    and the creator's tier is recomputed at once when they do. A tier sets the creator's
+    store discount, so they read the change and its reason among their staff changes."""
+
+    audit_shown_to_creator = True
 
     form = CreatorTierForm
     list_display = [

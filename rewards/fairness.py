@@ -19,13 +19,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
+from typing import Protocol, TypeVar
 
-from django.db.models import Sum
+from django.db import connection
 
-from accounts.models import CreatorProfile
+from accounts.selectors import creator_profile_table
 
-from .models import EARNING_KINDS, DayTally, Metric, PointsEntry
+from . import points as arithmetic
+from .models import CreatorTier, DayTally, EarningRule, Metric, Tier
+from .recalculation import TALLY_TABLE, replay_sql
 
 ENGAGEMENT_METRICS = (Metric.QUALIFIED_VIEWS, Metric.LIKES, Metric.COMMENTS, Metric.SHARES)
 # (label, least followers, most followers); the issue's promise compares the first two
@@ -138,6 +140,21 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+@dataclass(frozen=True)
+class CreatorPoints:
+    """One creator counted in a period (they have a tally in it): what the ledger paid them
+    for its tallied days, what the linear rule would have, and who they are (band, tier)."""
+
+    creator_id: int
+    followers: int
+    tier_id: int | None
+    points: int
+    engagement_points: int
+    linear_points: float
+    linear_engagement_points: float
+    qualified_views: int
+
+
 def concentration(points: Sequence[float]) -> Concentration:
     """Top shares and Gini of `points`, one value per creator (zeros count)."""
     ordered = sorted(points, reverse=True)
@@ -157,69 +174,208 @@ def concentration(points: Sequence[float]) -> Concentration:
 
 def measure(first: date, last: date) -> Fairness:
     """The fairness of the points paid for rewards days `first`..`last`, both included."""
-    tallies = DayTally.objects.filter(day__range=(first, last))
-    creators = set(tallies.values_list("creator_id", flat=True).distinct())
-    # Only days the recalculation tallied: both sides then see the same days (a day paid
-    # before tallies existed, or whose run never finished, has points but no activity here).
-    days = set(tallies.values_list("day", flat=True).distinct())
-    paid = (
-        PointsEntry.objects.filter(
-            activity_date__in=days,
-            kind__in=EARNING_KINDS,
-            account_id__in=creators,
-        )
-        .values_list("account_id", "metric")
-        .annotate(points=Sum("amount"))
-    )
-    points: dict[int, float] = dict.fromkeys(creators, 0.0)
-    engagement: dict[int, float] = dict.fromkeys(creators, 0.0)
-    for creator_id, metric, amount in paid:
-        points[creator_id] += amount
-        if metric in ENGAGEMENT_METRICS:
-            engagement[creator_id] += amount
-
-    linear: dict[int, Fraction] = dict.fromkeys(creators, Fraction(0))
-    linear_engagement: dict[int, Fraction] = dict.fromkeys(creators, Fraction(0))
-    views: dict[int, int] = dict.fromkeys(creators, 0)
-    rated = (
-        tallies.filter(rule__isnull=False, rule__is_active=True)
-        .values_list("creator_id", "metric", "rule__points_per_unit", "rule__unit_size")
-        .annotate(measured=Sum("measured"))
-    )
-    for creator_id, metric, per_unit, unit_size, measured in rated:
-        earned = Fraction(measured * per_unit, unit_size)
-        linear[creator_id] += earned
-        if metric in ENGAGEMENT_METRICS:
-            linear_engagement[creator_id] += earned
-    for creator_id, measured in (
-        tallies.filter(metric=Metric.QUALIFIED_VIEWS)
-        .values_list("creator_id")
-        .annotate(measured=Sum("measured"))
-    ):
-        views[creator_id] = measured
-
-    followers = dict(CreatorProfile.objects.filter(pk__in=creators).values_list("pk", "followers"))
+    creators = per_creator(first, last)
 
     def band(label: str, least: int, most: int | None) -> Band:
         members = [
-            c for c in creators if followers[c] >= least and (most is None or followers[c] <= most)
+            c for c in creators if least <= c.followers and (most is None or c.followers <= most)
         ]
         return Band(
             label,
             len(members),
-            sum(views[c] for c in members),
-            sum(engagement[c] for c in members),
-            float(sum(linear_engagement[c] for c in members)),
+            sum(c.qualified_views for c in members),
+            sum(c.engagement_points for c in members),
+            sum(c.linear_engagement_points for c in members),
         )
 
     return Fairness(
         first=first,
         last=last,
-        days_measured=len(days),
+        days_measured=days_measured(first, last),
         creators=len(creators),
-        rules=concentration(list(points.values())),
-        linear=concentration([float(v) for v in linear.values()]),
+        rules=concentration([c.points for c in creators]),
+        linear=concentration([c.linear_points for c in creators]),
         bands=[band(*b) for b in FOLLOWER_BANDS],
         small=band(f"under {SMALL_BELOW:,}", 0, SMALL_BELOW - 1),
         large=band(f"over {LARGE_ABOVE:,}", LARGE_ABOVE + 1, None),
     )
+
+
+def lorenz(values: Sequence[float], steps: int = 50) -> list[tuple[float, float]]:
+    """The Lorenz curve of `values` (one per creator, zeros count): at `steps` + 1 evenly
+    spaced shares of creators, poorest first, the share of the total they hold. Exact at
+    those points (the curve between them is drawn straight), so a chart needs no more points
+    however many creators there are. Nothing earned at all reads as perfect equality."""
+    ascending = sorted(values)
+    n, total = len(ascending), float(sum(ascending))
+    if not n or total <= 0:
+        return [(k / steps, k / steps) for k in range(steps + 1)]
+    running = [0.0]
+    for value in ascending:
+        running.append(running[-1] + value)
+    return [(k / steps, running[round(k * n / steps)] / total) for k in range(steps + 1)]
+
+
+def band_label(followers: int) -> str:
+    for label, least, most in FOLLOWER_BANDS:
+        if followers >= least and (most is None or followers <= most):
+            return label
+    return FOLLOWER_BANDS[-1][0]
+
+
+NO_TIER = "No tier"
+
+
+class Member(Protocol):
+    """Someone counted in a distribution: a creator's points, or their cash."""
+
+    @property
+    def followers(self) -> int: ...
+    @property
+    def tier_id(self) -> int | None: ...
+
+
+M = TypeVar("M", bound=Member)
+
+
+def by_band(creators: Sequence[M]) -> list[tuple[str, list[M]]]:
+    """The creators split by follower band, every band listed (an empty one too)."""
+    members: dict[str, list[M]] = {label: [] for label, _, _ in FOLLOWER_BANDS}
+    for c in creators:
+        members[band_label(c.followers)].append(c)
+    return list(members.items())
+
+
+def by_tier(creators: Sequence[M], tiers: Sequence[Tier]) -> list[tuple[str, list[M]]]:
+    """The creators split by their tier today (CreatorTier: the nightly tier, floors
+    included) in the order of `tiers` (every tier, lowest first), then those with none."""
+    members: dict[int | None, list[M]] = {tier.pk: [] for tier in tiers}
+    members[None] = []
+    for c in creators:
+        members.setdefault(c.tier_id, []).append(c)
+    names = {tier.pk: tier.name for tier in tiers}
+    return [(names.get(pk, NO_TIER), group) for pk, group in members.items()]
+
+
+_ENGAGEMENT_SQL = ", ".join(f"'{m}'" for m in ENGAGEMENT_METRICS)
+# The days of the period the recalculation tallied: at most one row a day, MATERIALIZED so the
+# ledger is joined to a handful of rows (an `IN (subquery)` a planner without statistics
+# turned into a scan of the tallies per ledger entry).
+_TALLIED_DAYS = f"""tallied_days AS MATERIALIZED (
+    SELECT DISTINCT day FROM {TALLY_TABLE} WHERE day BETWEEN %(first)s AND %(last)s
+)"""
+
+
+def per_creator(first: date, last: date) -> list[CreatorPoints]:
+    """Every creator with a tally in `first`..`last`, with the points the ledger holds for
+    the tallied days (only those: the activity side cannot see the others), the linear rule's
+    points for the same counted activity (each tally at its rule's rate per unit), their
+    followers and tier. One set-based statement: the work grows with the period's rows, and
+    Python sees one row per creator. Both sides are MATERIALIZED: inlined, a planner that
+    misjudges their sizes (fresh tables) re-aggregates the ledger once per creator."""
+    sql = f"""
+        WITH tallied AS MATERIALIZED (
+            SELECT t.creator_id,
+                   SUM(CASE WHEN r.id IS NULL THEN 0 ELSE
+                       CAST(t.measured AS DOUBLE PRECISION) * r.points_per_unit / r.unit_size
+                       END) AS linear,
+                   SUM(CASE WHEN r.id IS NULL OR t.metric NOT IN ({_ENGAGEMENT_SQL}) THEN 0 ELSE
+                       CAST(t.measured AS DOUBLE PRECISION) * r.points_per_unit / r.unit_size
+                       END) AS linear_engagement,
+                   SUM(CASE WHEN t.metric = '{Metric.QUALIFIED_VIEWS}' THEN t.measured ELSE 0 END)
+                       AS qualified_views
+            FROM {TALLY_TABLE} t
+            LEFT JOIN {EarningRule._meta.db_table} r ON r.id = t.rule_id AND r.is_active
+            WHERE t.day BETWEEN %(first)s AND %(last)s
+            GROUP BY t.creator_id
+        ),
+        {_TALLIED_DAYS},
+        paid AS MATERIALIZED (
+            SELECT e.account_id AS creator_id, SUM(e.amount) AS points,
+                   SUM(CASE WHEN e.metric IN ({_ENGAGEMENT_SQL}) THEN e.amount ELSE 0 END)
+                       AS engagement
+            FROM rewards_pointsentry e JOIN tallied_days d ON d.day = e.activity_date
+            WHERE e.activity_date BETWEEN %(first)s AND %(last)s
+              AND e.kind IN ({arithmetic.EARNING_KINDS_SQL})
+            GROUP BY e.account_id
+        )
+        SELECT t.creator_id, c.followers, ct.tier_id, COALESCE(p.points, 0),
+               COALESCE(p.engagement, 0), t.linear, t.linear_engagement, t.qualified_views
+        FROM tallied t
+        JOIN {creator_profile_table()} c ON c.id = t.creator_id
+        LEFT JOIN {CreatorTier._meta.db_table} ct ON ct.creator_id = t.creator_id
+        LEFT JOIN paid p ON p.creator_id = t.creator_id
+        ORDER BY t.creator_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"first": first, "last": last})
+        rows = cursor.fetchall()
+    # PostgreSQL's SUMs of BIGINT arrive as Decimal: whole numbers and floats here.
+    return [
+        CreatorPoints(
+            row[0],
+            row[1],
+            row[2],
+            int(row[3]),
+            int(row[4]),
+            float(row[5] or 0),
+            float(row[6] or 0),
+            int(row[7] or 0),
+        )
+        for row in rows
+    ]
+
+
+def days_measured(first: date, last: date) -> int:
+    """How many days of `first`..`last` the recalculation tallied."""
+    return DayTally.objects.filter(day__range=(first, last)).values("day").distinct().count()
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What draft rules would have given for `first`..`last`: per creator (every creator with
+    a tally then, nothing for those the draft gives nothing) and per metric."""
+
+    first: date
+    last: date
+    by_creator: dict[int, int]
+    by_metric: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_metric.values())
+
+
+def replay(first: date, last: date, rules: Sequence[EarningRule]) -> Replay:
+    """The points `rules` (one per metric, saved or not; inactive ones give nothing) would
+    have given over `first`..`last`, by the recalculation's own arithmetic over its day
+    tallies (recalculation.replay_sql). Reads only: nothing is written, nothing posted."""
+    metrics = list(Metric.values)
+    sql, params = replay_sql(first, last, [rule for rule in rules if rule.is_active], metrics)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_creator: dict[int, int] = {}
+    by_metric = dict.fromkeys(metrics, 0)
+    for creator_id, *amounts in rows:
+        by_creator[creator_id] = int(sum(amounts))
+        for metric, amount in zip(metrics, amounts, strict=True):
+            by_metric[metric] += int(amount)
+    return Replay(first, last, by_creator, by_metric)
+
+
+def paid_by_metric(first: date, last: date) -> dict[str, int]:
+    """The points the ledger holds per metric for the days of `first`..`last` the
+    recalculation tallied (what `replay` is set beside)."""
+    sql = f"""
+        WITH {_TALLIED_DAYS}
+        SELECT e.metric, SUM(e.amount)
+        FROM rewards_pointsentry e JOIN tallied_days d ON d.day = e.activity_date
+        WHERE e.activity_date BETWEEN %(first)s AND %(last)s
+          AND e.kind IN ({arithmetic.EARNING_KINDS_SQL})
+        GROUP BY e.metric
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"first": first, "last": last})
+        paid = {metric: int(amount) for metric, amount in cursor.fetchall()}
+    return {metric: paid.get(metric, 0) for metric in Metric.values}

@@ -19,7 +19,7 @@ died (no shard at work, none beating for REWARDS_RECALC_STALE_MINUTES) is taken 
 next run of its day, which posts what the dead one left.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -247,6 +247,73 @@ def tally_sql(day: date, rules: list[EarningRule] | None = None) -> tuple[str, d
     return sql, params
 
 
+def replay_sql(
+    first: date, last: date, rules: Sequence[EarningRule], metrics: Sequence[str]
+) -> tuple[str, dict]:
+    """SELECT (creator_id, then the points of each of `metrics`): what `rules` (active ones,
+    saved or drafts) would have given every creator tallied in `first`..`last`, had they been
+    in force from `first`, by the tallies the nightly run wrote for those days (DayTally's
+    measured amounts and, on `first`, what the day before carried in) and the run's own
+    arithmetic (points.py's carry and stages). It reads and writes nothing else: the staff
+    what-if.
+
+    The carry needs no day-by-day walk: what a day leaves over is (carried in + measured)
+    less whole units, so what reaches a day is (what reached the period's first day here +
+    everything measured since, before that day) less whole units, one running sum per
+    (creator, metric, period). A rule with units of 1 carries nothing and skips the window.
+    A metric no rule was in force for has no tallies to replay (the nightly run keeps none)."""
+    rules_sql, params = points.named_params(*points.rules_cte(rules, keys=range(len(rules))))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    periods = list(dict.fromkeys(points.period_start(day) for day in days))
+    day_rows = []
+    for i, day in enumerate(days):
+        params[f"d{i}"] = day
+        params[f"g{i}"] = periods.index(points.period_start(day))
+        day_rows.append(f"(%(d{i})s, CAST(%(g{i})s AS INTEGER))")
+    stage = "r.unit_size, r.per_unit, r.taper_above, r.taper_pct, r.cap"
+    # What reached the day (earlier days' measures less whole units) plus what it measured.
+    reached_total = f"{points.carry_sql('r.earlier')} + r.measured"
+    pivot = ", ".join(
+        f"CAST(SUM(CASE WHEN metric = %(m{i})s THEN points ELSE 0 END) AS BIGINT)"
+        for i in range(len(metrics))
+    )
+    params.update({f"m{i}": metric for i, metric in enumerate(metrics)})
+    sql = f"""
+        WITH {rules_sql},
+        days(day, period) AS (VALUES {", ".join(day_rows)}),
+        tallied AS (
+            SELECT t.creator_id, t.metric, t.day, d.period, t.measured,
+                   CASE WHEN t.day = %(first)s THEN t.carried_in ELSE 0 END AS seed, {stage}
+            FROM {TALLY_TABLE} t
+            JOIN days d ON d.day = t.day
+            JOIN rules r ON r.metric = t.metric
+            WHERE t.day BETWEEN %(first)s AND %(last)s
+        ),
+        reached AS (
+            -- SUM of BIGINT is NUMERIC on PostgreSQL, whose division is not whole units.
+            SELECT r.creator_id, r.metric, r.measured, {stage},
+                   CAST(SUM(r.seed) OVER (PARTITION BY r.creator_id, r.metric, r.period)
+                        + COALESCE(SUM(r.measured) OVER (
+                              PARTITION BY r.creator_id, r.metric, r.period ORDER BY r.day
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                        AS BIGINT) AS earlier
+            FROM tallied r WHERE r.unit_size > 1
+        ),
+        day_points AS (
+            SELECT r.creator_id, r.metric,
+                   {points.points_sql(points.capped_sql(reached_total))} AS points
+            FROM reached r
+            UNION ALL
+            SELECT r.creator_id, r.metric,
+                   {points.points_sql(points.capped_sql("r.seed + r.measured"))}
+            FROM tallied r WHERE r.unit_size = 1
+        )
+        SELECT creator_id, {pivot} FROM day_points GROUP BY creator_id ORDER BY creator_id
+    """
+    params.update({"first": first, "last": last})
+    return sql, params
+
+
 def due_sql(day: date) -> tuple[str, dict]:
     """The CTE `due(creator_id, metric, rule_id, measured, carried_in, due)`: the points each
     creator lo..hi is due for `day`, as the day's tally holds them (`tally_sql` writes it
@@ -350,22 +417,26 @@ POST_SQL = f"""
         WHERE activity_date = %(day)s AND account_id BETWEEN %(lo)s AND %(hi)s
           AND kind IN ({points.EARNING_KINDS_SQL})
         GROUP BY account_id, metric
-    )
+    ),
+    -- A day posted before is corrected, even in a metric that earned nothing then (a
+    -- dismissed flag's likes): the creator sees every later change labelled as one.
+    posted_day AS MATERIALIZED (SELECT DISTINCT account_id FROM prior)
     INSERT INTO rewards_pointsentry
         (account_id, amount, kind, metric, rule_id, activity_date, measured, carried_in,
          idempotency_key, memo, created_at, run_id)
     SELECT l.creator_id, l.delta,
-           CASE WHEN p.n IS NULL THEN 'earned' ELSE 'correction' END,
+           CASE WHEN d.account_id IS NULL THEN 'earned' ELSE 'correction' END,
            l.metric, l.rule_id, %(day)s, l.measured, l.carried_in,
            'recalc:' || l.creator_id || ':' || %(day_text)s || ':' || l.metric || ':'
                || COALESCE(p.n, 0),
-           CASE WHEN p.n IS NULL THEN ''
+           CASE WHEN d.account_id IS NULL THEN ''
                 ELSE 'Recalculated: ' || l.due || ' points due, ' || l.posted
                      || ' posted before (late data, an authenticity review, or a change in '
                      || 'what earlier days carried in)' END,
            %(now)s, %(run)s
     FROM rewards_recalcline l
     LEFT JOIN prior p ON p.account_id = l.creator_id AND p.metric = l.metric
+    LEFT JOIN posted_day d ON d.account_id = l.creator_id
     WHERE l.run_id = %(run)s AND l.creator_id BETWEEN %(lo)s AND %(hi)s AND NOT l.deferred
 """
 

@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import DateField, F, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
+from accounts import selectors as accounts_selectors
 from accounts.models import CreatorProfile
 from activity import selectors as activity_selectors
 from activity.models import CreatorDay, FlagStatus, VideoDay
+from core.clock import start_of_rewards_day
 from core.plurals import plural
 
 from . import points
@@ -22,9 +26,12 @@ from .models import (
     DayTally,
     EarningRule,
     EntryKind,
+    LineKind,
     Metric,
     PointsAccount,
     PointsEntry,
+    ProgramLine,
+    ProgramStatement,
     Tier,
 )
 
@@ -325,3 +332,108 @@ def tier_of(creator: CreatorProfile) -> Tier | None:
     """The creator's tier as the nightly job (or staff's floor) last set it."""
     status = CreatorTier.objects.filter(creator=creator).select_related("tier").first()
     return status.tier if status else None
+
+
+def loyalty_enrolments() -> QuerySet:
+    """Every creator enrolled in the loyalty program, as rows of `creator_id`, `enrolled` (the
+    day their points account opened, or LOYALTY_LAUNCH_DATE for a creator from before the
+    launch) and `tier` (the id of their tier now; None without one).
+
+    A values queryset: read it, or put its `.query` into set-based SQL (the staff reports'
+    nightly precompute does), so the launch rule lives here only."""
+    launch = Value(settings.LOYALTY_LAUNCH_DATE, output_field=DateField())
+    return (
+        PointsAccount.objects.order_by()
+        .annotate(enrolled=Greatest("enrolled_on", launch), tier=F("creator__tier_status__tier"))
+        .values("creator_id", "enrolled", "tier")
+    )
+
+
+def tiers() -> list[Tier]:
+    """The loyalty tiers, lowest first."""
+    return list(Tier.objects.order_by("min_points_90d"))
+
+
+# What makes two versions of a rule pay differently (`valid_from` and `created_at` do not).
+RULE_TERMS = (
+    "is_active",
+    "unit_size",
+    "points_per_unit",
+    "daily_cap",
+    "taper_above",
+    "taper_percent",
+)
+
+
+def same_terms(draft: EarningRule, version: EarningRule | None) -> bool:
+    """Whether `draft` pays as `version` does (None: no version yet, which pays nothing)."""
+    if version is None or not version.is_active:
+        return not draft.is_active  # switched off, or never on: only switching on changes it
+    return all(getattr(draft, term) == getattr(version, term) for term in RULE_TERMS)
+
+
+def rule_versions_on(day: date) -> dict[str, EarningRule | None]:
+    """Every metric's rule version that applies to `day`, switched off or not (None where no
+    version has started yet), in the product's order (one query): the staff what-if starts
+    its draft from these."""
+    versions: dict[str, EarningRule | None] = dict.fromkeys(Metric.values)
+    for rule in EarningRule.objects.filter(valid_from__lte=day).order_by("metric", "valid_from"):
+        versions[rule.metric] = rule
+    return versions
+
+
+@dataclass(frozen=True)
+class CreatorCash:
+    """What the Creator Rewards Program credited one creator in one currency in a period,
+    beside a flat rate's amount for the same videos (their qualified views at the country's
+    base rate, no engagement or watch-time multiplier)."""
+
+    creator_id: int
+    followers: int
+    tier_id: int | None
+    currency: str
+    paid_minor: int
+    flat_minor: float
+
+
+def program_cash(first: date, last: date) -> list[CreatorCash]:
+    """Cash the Creator Rewards Program paid in rewards days `first`..`last`: the statements
+    closed then (each closing credits its total to the earnings ledger once), per creator and
+    currency, with followers and tier (one set-based query). Creators with a statement closed
+    in the period count, those credited nothing included."""
+    adapt = connection.ops.adapt_datetimefield_value
+    params = {
+        "start": adapt(start_of_rewards_day(first)),
+        "end": adapt(start_of_rewards_day(last + timedelta(days=1))),
+        "month": LineKind.MONTH,
+    }
+    statement, line = ProgramStatement._meta.db_table, ProgramLine._meta.db_table
+    sql = f"""
+        WITH closed AS (
+            SELECT id, creator_id, currency, credited_minor FROM {statement}
+            WHERE closed_at >= %(start)s AND closed_at < %(end)s
+        ),
+        flat AS MATERIALIZED (
+            SELECT s.creator_id, s.currency,
+                   SUM(CAST(l.qualified_views AS DOUBLE PRECISION) * l.base_rate_minor / 1000)
+                       AS flat
+            FROM closed s JOIN {line} l ON l.statement_id = s.id AND l.kind = %(month)s
+            GROUP BY s.creator_id, s.currency
+        ),
+        paid AS MATERIALIZED (
+            SELECT creator_id, currency, SUM(credited_minor) AS paid FROM closed
+            GROUP BY creator_id, currency
+        )
+        SELECT p.creator_id, c.followers, ct.tier_id, p.currency, p.paid, COALESCE(f.flat, 0)
+        FROM paid p
+        JOIN {accounts_selectors.creator_profile_table()} c ON c.id = p.creator_id
+        LEFT JOIN {CreatorTier._meta.db_table} ct ON ct.creator_id = p.creator_id
+        LEFT JOIN flat f ON f.creator_id = p.creator_id AND f.currency = p.currency
+        ORDER BY p.currency, p.creator_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            CreatorCash(creator_id, followers, tier_id, currency, int(paid), float(flat))
+            for creator_id, followers, tier_id, currency, paid, flat in cursor.fetchall()
+        ]

@@ -1,19 +1,23 @@
 """Write use-cases for points: the only way points move, besides the recalculation's SQL."""
 
+from collections.abc import Sequence
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import CreatorProfile, User
 from core.clock import rewards_today
 from core.plurals import plural
 
-from . import recalculation, tasks
+from . import recalculation, selectors, tasks
 from .models import (
     EARNING_KINDS,
     CourseCompletion,
+    EarningRule,
     EntryKind,
     PointsAccount,
     PointsEntry,
@@ -26,7 +30,11 @@ class PointsError(Exception):
 
 
 def account_for(creator: CreatorProfile) -> PointsAccount:
-    account, _ = PointsAccount.objects.get_or_create(creator=creator)
+    """The creator's points account, opened (and so enrolled in the loyalty program) today
+    if they have none yet."""
+    account, _ = PointsAccount.objects.get_or_create(
+        creator=creator, defaults={"enrolled_on": rewards_today()}
+    )
     return account
 
 
@@ -139,3 +147,74 @@ def approve_held_run(*, run_id: int, by: User) -> RecalcRun:
     fresh = recalculation.replace_held_run(run_id=run_id, approver=by)
     tasks.queue_planning(fresh)
     return fresh
+
+
+class RuleVersionError(Exception):
+    """A rule version the rules refuse to save; the message is safe to show."""
+
+
+@transaction.atomic
+def save_rule_version(
+    *, drafts: Sequence[EarningRule], valid_from: date, by: User | None = None
+) -> list[EarningRule]:
+    """Save staff's draft rules (unsaved EarningRules, one per metric at most) as the next
+    dated version from `valid_from`: a new row for each metric whose draft pays differently
+    from the version that would apply that day; versions already saved are never touched.
+    Returns the new versions. Raises RuleVersionError, saving nothing, for a date not after
+    today (days up to today keep the rules they were published with, as in admin), a
+    metric drafted twice, a draft the model refuses, a metric that already has a version
+    on that date, or a draft that changes nothing."""
+    if valid_from <= rewards_today():
+        raise RuleVersionError(
+            "A new version must start after today: days already earned keep their rules."
+        )
+    metrics = [draft.metric for draft in drafts]
+    if len(set(metrics)) != len(metrics):
+        raise RuleVersionError("Each metric can be drafted once.")
+    in_force = selectors.rule_versions_on(valid_from)
+    changed = [d for d in drafts if not selectors.same_terms(d, in_force.get(d.metric))]
+    if not changed:
+        raise RuleVersionError(
+            f"The draft is the same as the rules in force on {valid_from:%-d %B %Y}: "
+            "there is nothing to save."
+        )
+    taken = EarningRule.objects.filter(
+        metric__in=[d.metric for d in changed], valid_from=valid_from
+    ).first()
+    if taken is not None:
+        raise RuleVersionError(
+            f"{taken.get_metric_display()} already has a version from {valid_from:%-d %B %Y}; "
+            "choose another date, or change that version in admin."
+        )
+    saved = []
+    for draft in changed:
+        rule = EarningRule(
+            metric=draft.metric,
+            valid_from=valid_from,
+            **{term: getattr(draft, term) for term in selectors.RULE_TERMS},
+        )
+        try:
+            rule.full_clean(exclude=["created_at"])
+        except ValidationError as error:
+            raise RuleVersionError(
+                f"{rule.get_metric_display()}: {' '.join(error.messages)}"
+            ) from error
+        saved.append(rule)
+    try:
+        with transaction.atomic():
+            created = EarningRule.objects.bulk_create(saved)
+            for rule in created:  # the audit trail: who published which terms, and from when
+                audit.record(
+                    actor=by,
+                    target=rule,
+                    action="added",
+                    changes=audit.added(audit.snapshot(rule)),
+                    reason=f"Saved from the fairness report's what-if, in force from "
+                    f"{valid_from:%-d %B %Y}.",
+                )
+            return created
+    except IntegrityError as error:
+        # A version for the same metric and day saved by someone else since the check above.
+        raise RuleVersionError(
+            "Another version was saved for that date a moment ago; reload and check."
+        ) from error

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rewards/chart/", views.points_panel, name="points_panel"),
     path("rewards/days/", views.day_lookup, name="day_lookup"),
     path("rewards/days/<str:day>/", views.day_detail, name="day"),
+    path("rewards/flags/<int:pk>/appeal/", views.appeal_flag, name="appeal_flag"),
     path("rewards/entries/", views.history, name="history"),
     path("rewards/entries/<int:pk>/", views.entry_detail, name="entry"),
     path("rewards/what-if/", views.what_if, name="what_if"),

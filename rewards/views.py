@@ -1,16 +1,20 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, public
+from activity import selectors as activity_selectors
+from activity import services as activity_services
+from activity.models import FlagAppeal
 from core.clock import FIRST_DAY, is_known_day, rewards_day_of, rewards_today
 from core.http import bad_request, wants_fragment
 from core.regions import REGION_SECONDS, region_key
@@ -145,7 +149,63 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
             "min_duration_s": settings.QUALIFIED_VIEW_MIN_DURATION_S,
             "day_key": region_key(creator.pk, when, today, selectors.ledger_version(creator)),
             "region_seconds": REGION_SECONDS,
+            # Outside the cached region: an appeal or its answer changes no points.
+            "appeal_flags": activity_selectors.day_flags_with_appeals(creator, when),
+            "appeal_max": FlagAppeal.MESSAGE_MAX,
         },
+    )
+
+
+@creator_required
+@require_POST
+def appeal_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Appeal one of the creator's own flags with a message for staff (someone else's flag
+    is a 404). A plain form returns to the day's page; htmx gets the flag's region back. A
+    refused appeal says why: 400 with the page of reasons, or 422 with the region (and what
+    the creator wrote) under htmx, which swaps only 409 and 422 answers."""
+    creator = request.user.creator
+    flag = activity_selectors.flag_of(creator, pk)
+    if flag is None:
+        raise Http404("No such flag.")
+    message = request.POST.get("message", "")
+    try:
+        activity_services.appeal_flag(creator=creator, flag=flag, message=message)
+    except activity_services.ActivityError as error:
+        if not request.htmx:
+            return bad_request(request, str(error))
+        return _flag_region(request, flag.pk, flag.day, error=str(error), message=message)
+    if request.htmx:
+        return _flag_region(request, flag.pk, flag.day, sent=True)
+    messages.success(request, "Your appeal is with staff. Their answer will show on this page.")
+    url = reverse("rewards:day", kwargs={"day": flag.day.isoformat()})
+    return redirect(f"{url}#flag-{flag.pk}")
+
+
+def _flag_region(
+    request: HttpRequest,
+    pk: int,
+    day: date,
+    *,
+    error: str = "",
+    message: str = "",
+    sent: bool = False,
+) -> HttpResponse:
+    [shown] = [
+        item
+        for item in activity_selectors.day_flags_with_appeals(request.user.creator, day)
+        if item.flag.pk == pk
+    ]
+    return render(
+        request,
+        "rewards/day.html#flag-appeal",
+        {
+            "item": shown,
+            "appeal_max": FlagAppeal.MESSAGE_MAX,
+            "appeal_error": error,
+            "appeal_message": message,
+            "appeal_sent": sent,
+        },
+        status=422 if error else 200,
     )
 
 
@@ -177,15 +237,20 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @creator_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    """Every entry on the creator's account, newest first, a page at a time."""
-    entries = PointsEntry.objects.for_creator(request.user.creator).order_by(
-        "-activity_date", "-id"
-    )
+    """Every entry on the creator's account, newest first, a page at a time; on the first
+    page, what staff changed about their points or money, with the reasons they gave."""
+    creator = request.user.creator
+    entries = PointsEntry.objects.for_creator(creator).order_by("-activity_date", "-id")
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    staff_changes = accounts_selectors.staff_changes_for(creator) if page.number == 1 else []
     return render(
         request,
         "rewards/history.html",
-        {"page": page, "balance": selectors.balance_of(request.user.creator)},
+        {
+            "page": page,
+            "balance": selectors.balance_of(creator),
+            "staff_changes": staff_changes,
+        },
     )
 
 

@@ -36,7 +36,8 @@ DECLARE
     app_role text := current_setting('portal.app_role');
     -- Ledgers and histories: rows are added, never changed or removed. (A store redemption
     -- changes state, so it is not one; its history of events is.)
-    append_only text[] := ARRAY['rewards_pointsentry', 'store_redemptionevent', 'payments_earningsentry'];
+    append_only text[] := ARRAY['rewards_pointsentry', 'store_redemptionevent', 'payments_earningsentry',
+                                'gifts_coinentry', 'accounts_auditentry'];
     owner_oid oid;
     ledger text;
     item record;

@@ -1,5 +1,6 @@
 """The store in admin: the catalog, and the fulfilment queue where staff decide redemptions.
-Every decision goes through store.services, as it does from the pages and the nightly task."""
+Every decision goes through store.services, as it does from the pages and the nightly task,
+and every change is recorded in the audit trail with its reason (accounts.audit)."""
 
 from django import forms
 from django.contrib import admin
@@ -7,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from accounts.audit import AuditedAdmin, AuditTrailAdmin, audited_decision
 from core.admin import Decision, ReadOnlyAdmin, decide_in_turn
 from core.plurals import plural
 
@@ -14,8 +16,46 @@ from . import selectors, services
 from .models import Entitlement, Redemption, RedemptionEvent, StoreItem
 
 
+def _switch(pk: int, *, active: bool) -> None:
+    StoreItem.objects.filter(pk=pk).update(is_active=active)
+    services.catalog_changed()
+
+
+# Switching items on and off from the list, each with the reason the audit trail keeps (an
+# editable column in the list would save without one).
+SWITCH_OFF = audited_decision(
+    Decision(
+        verb="switch_off",
+        title="Take items out of the store",
+        explanation="These items leave the store at once. Redemptions already made are kept "
+        "and decided as usual.",
+        label="Reason (kept in the audit trail)",
+        submit="Take {count} out",
+        noun="item",
+        past="taken out of the store",
+        decide=lambda pk, by, note: _switch(pk, active=False),
+        refused=services.StoreError,
+    ),
+    model=StoreItem,
+)
+SWITCH_ON = audited_decision(
+    Decision(
+        verb="switch_on",
+        title="Put items back in the store",
+        explanation="These items are offered again, within their dates, stock and limits.",
+        label="Reason (kept in the audit trail)",
+        submit="Put {count} back",
+        noun="item",
+        past="put back in the store",
+        decide=lambda pk, by, note: _switch(pk, active=True),
+        refused=services.StoreError,
+    ),
+    model=StoreItem,
+)
+
+
 @admin.register(StoreItem)
-class StoreItemAdmin(admin.ModelAdmin):
+class StoreItemAdmin(AuditedAdmin):
     list_display = [
         "name",
         "kind",
@@ -29,7 +69,7 @@ class StoreItemAdmin(admin.ModelAdmin):
         "available_until",
     ]
     list_filter = ["kind", "is_active", "min_tier"]
-    list_editable = ["is_active"]
+    actions = ["switch_off", "switch_on"]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
@@ -75,6 +115,14 @@ class StoreItemAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         services.catalog_changed()
 
+    @admin.action(description="Take selected items out of the store…", permissions=["change"])
+    def switch_off(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return decide_in_turn(self, request, queryset, SWITCH_OFF, str)
+
+    @admin.action(description="Put selected items back in the store…", permissions=["change"])
+    def switch_on(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return decide_in_turn(self, request, queryset, SWITCH_ON, str)
+
     def has_delete_permission(self, request: HttpRequest, obj: StoreItem | None = None) -> bool:
         # Redeemed items are history; switch them off instead.
         return super().has_delete_permission(request, obj) and not (
@@ -105,36 +153,48 @@ class PendingForFilter(admin.SimpleListFilter):
         return queryset
 
 
-FULFIL = Decision(
-    verb="fulfil",
-    title="Fulfil redemptions",
-    explanation="These redemptions will be marked fulfilled (cash is paid into the creator's "
-    "earnings) and each creator told, with your note. Any that are no longer pending are "
-    "skipped.",
-    label="Note to the creator",
-    submit="Fulfil {count}",
-    noun="redemption",
-    past="fulfilled",
-    decide=lambda pk, by, note: services.fulfil_redemption(redemption_id=pk, by=by, note=note),
-    refused=services.StoreError,
+# The creator reads each decision, with its note, among their staff changes: it moves their
+# points (a refund) or their money (cash paid into their earnings).
+FULFIL = audited_decision(
+    Decision(
+        verb="fulfil",
+        title="Fulfil redemptions",
+        explanation="These redemptions will be marked fulfilled (cash is paid into the creator's "
+        "earnings) and each creator told, with your note. Any that are no longer pending are "
+        "skipped.",
+        label="Note to the creator",
+        submit="Fulfil {count}",
+        noun="redemption",
+        past="fulfilled",
+        decide=lambda pk, by, note: services.fulfil_redemption(redemption_id=pk, by=by, note=note),
+        refused=services.StoreError,
+    ),
+    model=Redemption,
+    shown_to_creator=True,
 )
-CANCEL = Decision(
-    verb="cancel",
-    title="Cancel and refund",
-    explanation="These redemptions will be cancelled, their points refunded with a ledger "
-    "entry, the stock put back, and each creator told why. Any that are no longer pending "
-    "are skipped.",
-    label="Reason",
-    submit="Cancel and refund {count}",
-    noun="redemption",
-    past="cancelled and refunded",
-    decide=lambda pk, by, note: services.cancel_redemption(redemption_id=pk, by=by, reason=note),
-    refused=services.StoreError,
+CANCEL = audited_decision(
+    Decision(
+        verb="cancel",
+        title="Cancel and refund",
+        explanation="These redemptions will be cancelled, their points refunded with a ledger "
+        "entry, the stock put back, and each creator told why. Any that are no longer pending "
+        "are skipped.",
+        label="Reason",
+        submit="Cancel and refund {count}",
+        noun="redemption",
+        past="cancelled and refunded",
+        decide=lambda pk, by, note: services.cancel_redemption(
+            redemption_id=pk, by=by, reason=note
+        ),
+        refused=services.StoreError,
+    ),
+    model=Redemption,
+    shown_to_creator=True,
 )
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(AuditTrailAdmin):
     """The fulfilment queue: staff fulfil or cancel pending redemptions, one or many at a
     time, with a note the creator reads. Nothing here edits a redemption's fields."""
 

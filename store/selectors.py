@@ -243,3 +243,12 @@ def stale_pending(now: datetime) -> QuerySet[Redemption]:
     """Pending redemptions older than STORE_PENDING_MAX_DAYS that staff should have decided."""
     cutoff = now - timedelta(days=settings.STORE_PENDING_MAX_DAYS)
     return Redemption.objects.filter(state=RedemptionState.PENDING, created_at__lt=cutoff)
+
+
+def pending_redemptions(*, limit: int) -> tuple[list[Redemption], int]:
+    """Redemptions waiting for staff, oldest first (at most `limit`, each with its creator and
+    item), and how many wait in all: two queries, through the partial index on pending
+    redemptions' created_at."""
+    pending = Redemption.objects.filter(state=RedemptionState.PENDING)
+    oldest = list(pending.select_related("creator", "item").order_by("created_at", "id")[:limit])
+    return oldest, (len(oldest) if len(oldest) < limit else pending.count())

@@ -1,6 +1,7 @@
 """Subscriptions in admin. Staff set the rules (who may offer packages, the revenue shares) and
 invite creators; packages, subscriptions and their charges are read here and changed only by
-their owners through subscriptions.services. Staff moderate chat by removing messages."""
+their owners through subscriptions.services. Staff moderate chat by removing messages. The
+rules and invitations are recorded in the audit trail with their reasons (accounts.audit)."""
 
 from django.contrib import admin
 from django.core.cache import cache
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.audit import AuditedAdmin
 from core.admin import ReadOnlyAdmin
 from core.plurals import plural
 
@@ -24,7 +26,7 @@ from .selectors import RULES_CACHE_KEY
 
 
 @admin.register(Rules)
-class RulesAdmin(admin.ModelAdmin):
+class RulesAdmin(AuditedAdmin):
     """One row: the eligibility rule to offer packages and the creator's share of revenue."""
 
     list_display = ["__str__", "invite_only", "min_followers", "creator_share_pct", "updated_at"]
@@ -58,7 +60,7 @@ class RulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAdmin):
     """While subscriptions are invite-only, a creator may publish packages once invited (and
     while they meet the rest of the rule)."""
 

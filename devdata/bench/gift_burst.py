@@ -2,6 +2,7 @@
 this script with the benchmark's environment: its database, Redis and production settings).
 
     python devdata/bench/gift_burst.py prepare --fans 200 --minutes 40 > state.json
+    python devdata/bench/gift_burst.py post --every 10      # until SIGTERM, during the burst
     python devdata/bench/gift_burst.py verify state.json report.json
 
 `prepare` starts the gift creator's live session afresh, as the platform sends one (through
@@ -9,16 +10,23 @@ ingestion, a new record id each run, started now), tops the gift fans' coins bac
 seed's amount (gifts.services.credit_coins, as a bought pack), and prints what the check
 compares with: each fan's coins, the creator's earnings, the catalog's prices.
 
-`verify` reads the live session's gifts from the database and checks, printing one JSON line
+`post` does what Celery beat does in production while the fans send gifts: every `--every`
+seconds it runs gifts.tasks.post_gifts, which credits the creator's earnings ledger with the
+gifts sent since its last run (one transaction per creator: the gift requests themselves no
+longer lock the creator's earnings account). Stopped with SIGTERM, it prints one JSON line:
+its runs, the gifts they posted, and the longest run.
+
+`verify` first runs the poster once more (the run beat makes within seconds of the last gift),
+then reads the live session's gifts from the database and checks, printing one JSON line
 and exiting 1 when anything is wrong:
 - the gifts stored are the gifts the fans were told were sent (locust_gifts.py's report), fan
   by fan: none lost, and none extra but for the gifts locust stopped waiting for (`unanswered`,
   counted as errors by run_web.py);
 - every fan's coins are their coins before less the coins of their gifts stored, and each
   gift took its coins through its own entry;
-- each gift's Diamonds and money are its rate's, and the creator's pending earnings grew by
-  exactly the money of the gifts (list value less the platform's fee), the available not at
-  all;
+- each gift's Diamonds and money are its rate's, each is on the creator's earnings ledger
+  once, and the creator's pending earnings grew by exactly the money of the gifts (list value
+  less the platform's fee), the available not at all;
 - `check_ledger` passes (every points, earnings and coin balance equals its entries).
 """
 
@@ -26,7 +34,9 @@ import argparse
 import io
 import json
 import os
+import signal
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -131,13 +141,42 @@ def prepare(fans: int, minutes: int) -> dict:
     }
 
 
+def post(every: float) -> dict:
+    """Run the gift poster every `every` seconds, as beat does, until SIGTERM; its figures."""
+    from gifts import tasks
+
+    stop = False
+
+    def finish(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, finish)
+    runs, posted, longest = 0, 0, 0.0
+    while not stop:
+        started = time.perf_counter()
+        posted += tasks.post_gifts()
+        took = time.perf_counter() - started
+        runs, longest = runs + 1, max(longest, took)
+        deadline = started + every
+        while not stop and time.perf_counter() < deadline:
+            time.sleep(0.1)
+    return {"runs": runs, "posted": posted, "longest_run_ms": round(longest * 1000)}
+
+
 def verify(state: dict, report: dict) -> dict:
     from django.core.management import CommandError, call_command
     from django.db.models import Count, F, Sum
 
     from accounts.models import CreatorProfile
+    from gifts import tasks
     from gifts.models import DiamondRate, GiftSent
+    from payments.models import EarningsEntry
 
+    # Beat's next run after the last gift: whatever the runs during the burst left.
+    started = time.perf_counter()
+    posted_after = tasks.post_gifts()
+    last_run_ms = round((time.perf_counter() - started) * 1000)
     creator = CreatorProfile.objects.get(pk=state["creator_id"])
     gifts = GiftSent.objects.filter(live_id=state["live_id"])
     totals = gifts.aggregate(
@@ -180,6 +219,10 @@ def verify(state: dict, report: dict) -> dict:
         problems.append("a gift's coin entry is not minus its coins")
     if gifts.filter(earnings_entry__isnull=True).exists():
         problems.append("a gift has no earnings entry")
+    keys = list(gifts.values_list("request_key", flat=True))
+    on_ledger = EarningsEntry.objects.filter(idempotency_key__in=keys).count()
+    if on_ledger != len(keys):
+        problems.append(f"{len(keys):,} gifts, {on_ledger:,} gift credits on the ledger")
     rate = DiamondRate.objects.get(pk=state["rate_id"])
     wrong_rate = [
         pk
@@ -209,6 +252,8 @@ def verify(state: dict, report: dict) -> dict:
         ledger = f"FAILED: {error}"
         problems.append(f"check_ledger: {error} {err.getvalue().strip()[:500]}")
     return {
+        "posted_after": posted_after,
+        "last_post_ms": last_run_ms,
         "stored": totals["n"],
         "coins_spent": totals["coins"],
         "diamonds": totals["diamonds"],
@@ -237,6 +282,8 @@ def main() -> None:
     ready = commands.add_parser("prepare")
     ready.add_argument("--fans", type=int, required=True)
     ready.add_argument("--minutes", type=int, required=True)
+    poster = commands.add_parser("post")
+    poster.add_argument("--every", type=float, required=True)
     check = commands.add_parser("verify")
     check.add_argument("state", type=Path)
     check.add_argument("report", type=Path)
@@ -244,6 +291,9 @@ def main() -> None:
     setup_django()
     if options.command == "prepare":
         print(json.dumps(prepare(options.fans, options.minutes)))
+        return
+    if options.command == "post":
+        print(json.dumps(post(options.every)), flush=True)
         return
     result = verify(json.loads(options.state.read_text()), json.loads(options.report.read_text()))
     print(json.dumps(result))

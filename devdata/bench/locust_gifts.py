@@ -22,6 +22,12 @@ saw to both) and:
    (the box disables its button while one is in flight), paced from the schedule rather than
    from the answers: a slow answer does not slow the arrivals.
 
+With BENCH_GIFT_PROBE=1 the fans send no gift: at the same moments they GET the creator's
+tip split fragment (`/@handle/support/tip/split/?amount=5`: the session, the fan, one query
+for the creator, a small template), a cheap authenticated view, so the run measures the
+floor this machine and server set for any request at that pace (run_web.py's check then
+finds no gift, as none was sent).
+
 200 fans every 5 s are 40 gifts arriving a second. A fan stops when the burst is over (gifts it
 is still behind with are not sent); locust stops when every fan has, each with its last answer,
 or at its time limit, when answers have been taking longer than that: the gifts still awaiting
@@ -52,6 +58,7 @@ REPORT = Path(os.environ["BENCH_GIFT_REPORT"])
 SECONDS = float(os.environ.get("BENCH_SECONDS") or 30)
 EVERY_S = float(os.environ.get("BENCH_GIFT_EVERY_S") or 5)
 JOIN_S = float(os.environ.get("BENCH_GIFT_JOIN_S") or 10)
+PROBE = os.environ.get("BENCH_GIFT_PROBE") == "1"
 # A share of the gifts carry a message (cleaned and stored with the gift).
 MESSAGE_SHARE = 0.3
 
@@ -149,8 +156,26 @@ class GiftFan(FastHttpUser):
         self._send()
         self.next_send += EVERY_S * random.uniform(0.5, 1.5)
 
+    def _probe(self) -> None:
+        global last_answer, failed
+        asked = time.monotonic()
+        with self.client.get(
+            f"{self.page}tip/split/?amount=5",
+            name="floor_probe",
+            headers={"Cookie": self.cookie, "HX-Request": "true"},
+            catch_response=True,
+        ) as response:
+            last_answer = time.monotonic()
+            answers.append((last_answer - asked) * 1000)
+            if response.status_code != 200 or "reaches" not in (response.text or ""):
+                failed += 1
+                response.failure(f"HTTP {response.status_code}")
+
     def _send(self) -> None:
         global in_flight, last_answer, failed
+        if PROBE:
+            self._probe()
+            return
         gift = random.choice(list(self.gifts))
         form = {
             "csrfmiddlewaretoken": self.csrf_token,

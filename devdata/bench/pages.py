@@ -7,8 +7,10 @@ handle of a creator the user's fan subscribes to; run_web.py puts whatever else 
 in the context (an item id for the store, say).
 
 `role` says who asks for the page: a signed-in creator (each locust user is a different
-one), a signed-in fan (likewise, with live subscriptions from the seed), or a visitor (no
-session at all). run_web.py signs in fans only when a page needs them.
+one), a signed-in fan (likewise, with live subscriptions from the seed), a signed-in brand
+(likewise, each with an open campaign: devdata/bench/marketplace_seed.py), or a visitor (no
+session at all). run_web.py signs in fans and brands only when a page needs them, and seeds
+the Marketplace (BENCH_LISTED listed creators) only when a brand page is named.
 
 `open_loop_rates` are arrival rates (requests a second, all users together) the page is also
 driven at after its closed loop: each user sends one request a second whatever the answers'
@@ -28,7 +30,9 @@ names `chat` (or names nothing).
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-ROLES = ("creator", "fan", "visitor")
+ROLES = ("creator", "fan", "brand", "visitor", "staff")
+# What htmx adds to the requests it sends: the page answers with its region only.
+HTMX = {"HX-Request": "true"}
 
 
 @dataclass(frozen=True)
@@ -85,4 +89,81 @@ PAGES = [
         headers={"HX-Request": "true"},
         form=lambda context, n: {},
     ),
+    # The Marketplace as brands use it, over BENCH_LISTED (100,000) listed creators. The
+    # search as a brand first opens it (no filter, most followers first, the whole page),
+    # then the requests its htmx sends as filters change (the results region only): several
+    # filters, each sort, the audience filters and a later page. {niche}, {country} and
+    # {audience_country} differ from brand to brand (marketplace_run.add_brands).
+    Page("market_search", "/marketplace/", role="brand"),
+    Page(
+        "market_filters",
+        "/marketplace/?niche={niche}&country={country}&followers_min=20000"
+        "&engagement_min=2&authenticity_min=80&sort=followers",
+        headers=HTMX,
+        role="brand",
+    ),
+    Page(
+        "market_engagement",
+        "/marketplace/?niche={niche}&followers_min=50000&sort=engagement",
+        headers=HTMX,
+        role="brand",
+    ),
+    Page(
+        "market_price",
+        "/marketplace/?niche={niche}&budget=2000&currency=USD&sort=price",
+        headers=HTMX,
+        role="brand",
+    ),
+    Page(
+        "market_audience",
+        "/marketplace/?audience_country={audience_country}&audience_age=25-34"
+        "&audience_min=20&followers_max=1000000&sort=followers",
+        headers=HTMX,
+        role="brand",
+    ),
+    Page(
+        "market_page",
+        "/marketplace/?niche={niche}&followers_min=20000&sort=followers&page=5",
+        headers=HTMX,
+        role="brand",
+    ),
+    # A campaign's creators ranked by match (the brief against every eligible listed
+    # creator, each part explained), as the brand opens it and as its next page comes in.
+    Page("campaign", "/marketplace/campaigns/{campaign}/", role="brand"),
+    Page("campaign_page", "/marketplace/campaigns/{campaign}/?page=2", headers=HTMX, role="brand"),
+    # The staff reports over BENCH_REPORT_CREATORS (100,000) creators (devdata/bench/
+    # reports_seed.py; BENCH_PAGES=reports names them all): each as staff open it, then as
+    # its htmx filters ask for its region. {cohort}, {band} differ from staff to staff
+    # (reports_run.add_staff). The what-if is timed on its own (reports_run.time_what_if).
+    Page("report_impact", "/staff/reports/impact/", role="staff"),
+    Page(
+        "report_impact_filtered",
+        "/staff/reports/impact/?window=6&cohort={cohort}&band={band}",
+        headers=HTMX,
+        role="staff",
+    ),
+    Page(
+        "report_impact_csv", "/staff/reports/impact/export.csv?window=3&band={band}", role="staff"
+    ),
+    Page("report_fairness", "/staff/reports/fairness/", role="staff"),
+    Page(
+        "report_fairness_90d",
+        "/staff/reports/fairness/?first={first90}&last={report_day}",
+        headers=HTMX,
+        role="staff",
+    ),
+    Page(
+        "report_fairness_year",
+        "/staff/reports/fairness/?first={year_first}&last={report_day}",
+        headers=HTMX,
+        role="staff",
+    ),
+    Page("report_fraud", "/staff/reports/fraud/", role="staff"),
+    Page(
+        "report_fraud_filtered",
+        "/staff/reports/fraud/?status=confirmed&reason=view_spike&first={first90}",
+        headers=HTMX,
+        role="staff",
+    ),
+    Page("report_operations", "/staff/reports/operations/", role="staff"),
 ]

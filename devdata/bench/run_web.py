@@ -48,8 +48,10 @@
    BENCH_GIFT_FANS fans (200), signed in as above, open the creator's support page over
    GIFT_JOIN_S (10 s); once all have, for BENCH_SECONDS each sends a gift on the live session every
    BENCH_GIFT_EVERY_S seconds on average (5: 40 gifts arriving a second), each a coin debit,
-   a gift and a credit of the creator's earnings (devdata/bench/locust_gifts.py). Then
-   gift_burst.py verify checks every fan's coins against the gifts stored, the gifts stored
+   a gift, and its credit of the creator's earnings posted in batches every
+   BENCH_GIFT_POST_EVERY_S seconds (10, as beat does: gift_burst.py post runs alongside)
+   (devdata/bench/locust_gifts.py). Then gift_burst.py verify posts what is left (beat's
+   next run), checks every fan's coins against the gifts stored, the gifts stored
    against those the fans were told were sent, the creator's pending earnings, and runs
    check_ledger. One line:
    {"page": "gift_burst", "requests_per_s": ..., "p50_ms": ..., "p95_ms": ..., "errors": ...,
@@ -63,7 +65,11 @@ a new seed), BENCH_MIX (each|mixed), BENCH_PAGES (names from devdata/bench/pages
 comma-separated, `chat` included; default all), BENCH_RATES (empty: no open-loop runs),
 BENCH_DATABASE_URL, BENCH_FANS (the seed's fans; default one per creator, at least 100),
 BENCH_CHAT_USERS (100), BENCH_CHAT_POSTERS (10), BENCH_GIFT_FANS (200), BENCH_GIFT_EVERY_S (5),
-BENCH_REDIS_URL (flushed at the start: give each concurrent run its own Redis database).
+BENCH_GIFT_POST_EVERY_S (10),
+BENCH_REDIS_URL (flushed at the start: give each concurrent run its own Redis database),
+BENCH_LISTED (100000: the Marketplace's listed creators, seeded when BENCH_PAGES names a
+brand page; devdata/bench/marketplace_run.py, which also times the nightly feature refresh
+over them and prints it as a line of its own).
 The JSON lines come last; stderr also logs the machine's load average around each locust
 run, for judging how noisy the figures are.
 """
@@ -86,8 +92,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import marketplace_run
 import psycopg
 import redis
+import reports_run
 import requests
 from pages import PAGES, Page
 from psycopg import sql
@@ -100,7 +108,7 @@ BIN = Path(sys.executable).parent
 PASSWORD = "bench-web-2026"
 LOGIN_PATH = "/accounts/login/"
 # Where signing in lands each role (portal.views.ROLE_HOMES).
-HOME_PATHS = {"creator": "/creator/", "fan": "/fan/"}
+HOME_PATHS = {"creator": "/creator/", "fan": "/fan/", "brand": "/brand/", "staff": "/staff/"}
 # The chat scenario's name in BENCH_PAGES; not a page of pages.py.
 CHAT = "chat"
 # The chat users' figures (locust_chat.py's request names), and how long after BENCH_SECONDS
@@ -154,7 +162,7 @@ def _rates(raw: str) -> tuple[int, ...]:
 
 def _wanted(names: str) -> list[str]:
     wanted = [name.strip() for name in names.split(",") if name.strip()]
-    unknown = set(wanted) - {page.name for page in PAGES} - {CHAT, GIFTS}
+    unknown = set(wanted) - {page.name for page in PAGES} - {CHAT, GIFTS, reports_run.REPORTS}
     if unknown:
         raise BenchError(f"BENCH_PAGES names no page {', '.join(sorted(unknown))}.")
     return wanted
@@ -162,7 +170,9 @@ def _wanted(names: str) -> list[str]:
 
 def _pages(names: str) -> list[Page]:
     wanted = _wanted(names)
-    return [page for page in PAGES if not wanted or page.name in wanted]
+    # `reports` names every staff report page (devdata/bench/reports_run.py).
+    staff = reports_run.REPORTS in wanted
+    return [p for p in PAGES if not wanted or p.name in wanted or (staff and p.role == "staff")]
 
 
 def _chat(names: str) -> bool:
@@ -530,6 +540,14 @@ def open_sessions(config: Config, summary: dict) -> list[dict]:
             if email in fan_cookies:
                 session["cookies"]["fan"] = fan_cookies[email]
             session["context"].update(fan=str(n), handle=handles[email])
+    if any(page.role == "brand" for page in config.pages):
+        marketplace_run.add_brands(
+            sessions, summary["marketplace"], lambda emails: sign_in_all(config, emails, "brand")
+        )
+    if any(page.role == "staff" for page in config.pages):
+        reports_run.add_staff(
+            sessions, summary["reports"], lambda emails: sign_in_all(config, emails, "staff")
+        )
     return sessions
 
 
@@ -779,6 +797,31 @@ def check_support_page(config: Config, sessions: list[dict]) -> None:
             )
 
 
+@contextmanager
+def gift_poster(env: dict[str, str], every_s: float, figures: dict) -> Iterator[None]:
+    """gift_burst.py post, posting gifts to the creator's earnings every `every_s` seconds as
+    beat does, for as long as the block runs; its figures (runs, gifts posted, the longest
+    run) go into `figures`."""
+    poster = subprocess.Popen(
+        [sys.executable, str(HERE / "gift_burst.py"), "post", "--every", str(every_s)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield
+    finally:
+        poster.send_signal(signal.SIGTERM)
+        try:
+            out, _ = poster.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            poster.kill()
+            out, _ = poster.communicate()
+        lines = out.strip().splitlines()
+        figures.update(json.loads(lines[-1]) if poster.returncode == 0 and lines else {})
+
+
 def run_gifts(config: Config, env: dict[str, str], work: Path) -> dict:
     """The gift burst (locust_gifts.py) on a live session started for it; its figures (the
     check comes once gunicorn has stopped: check_gifts)."""
@@ -797,24 +840,10 @@ def run_gifts(config: Config, env: dict[str, str], work: Path) -> dict:
     sessions_file.write_text(json.dumps(sessions))
     check_support_page(config, sessions)
     report = work / "gift-report.json"
-    rows = _locust(
-        config,
-        "locust_gifts.py",
-        config.gift_fans,
-        GIFT_JOIN_S + config.seconds + GIFT_GRACE_S,
-        {
-            "BENCH_SESSIONS": str(sessions_file),
-            "BENCH_GIFT_REPORT": str(report),
-            "BENCH_GIFT_EVERY_S": str(config.gift_every_s),
-            "BENCH_GIFT_FANS": str(config.gift_fans),
-            "BENCH_GIFT_JOIN_S": str(GIFT_JOIN_S),
-            "BENCH_SECONDS": str(config.seconds),
-        },
-        work / "locust-gifts",
-        f"the gift burst (a gift every {config.gift_every_s:g} s each)",
-        # The fans join over GIFT_JOIN_S, as into a live session that fills up.
-        spawn_rate=config.gift_fans / GIFT_JOIN_S,
-    )
+    every_s = float(os.environ.get("BENCH_GIFT_POST_EVERY_S") or 10)
+    poster: dict = {}
+    with gift_poster(env, every_s, poster):
+        rows = _run_gift_locust(config, sessions_file, report, work)
     if not report.exists():
         raise BenchError("the gift fans wrote no report: locust's log above says why.")
     told = json.loads(report.read_text())
@@ -850,7 +879,32 @@ def run_gifts(config: Config, env: dict[str, str], work: Path) -> dict:
         # The support page each fan opened as it joined, before the burst.
         "page_p95_ms": page_p95,
         "told_sent": told["sent"],
+        # The batch poster beside the burst (beat's job): its runs, what they posted, the
+        # longest run.
+        "post_every_s": every_s,
+        "poster": poster,
     }
+
+
+def _run_gift_locust(config: Config, sessions_file: Path, report: Path, work: Path) -> list[dict]:
+    return _locust(
+        config,
+        "locust_gifts.py",
+        config.gift_fans,
+        GIFT_JOIN_S + config.seconds + GIFT_GRACE_S,
+        {
+            "BENCH_SESSIONS": str(sessions_file),
+            "BENCH_GIFT_REPORT": str(report),
+            "BENCH_GIFT_EVERY_S": str(config.gift_every_s),
+            "BENCH_GIFT_FANS": str(config.gift_fans),
+            "BENCH_GIFT_JOIN_S": str(GIFT_JOIN_S),
+            "BENCH_SECONDS": str(config.seconds),
+        },
+        work / "locust-gifts",
+        f"the gift burst (a gift every {config.gift_every_s:g} s each)",
+        # The fans join over GIFT_JOIN_S, as into a live session that fills up.
+        spawn_rate=config.gift_fans / GIFT_JOIN_S,
+    )
 
 
 def check_gifts(env: dict[str, str], work: Path, figures: dict) -> dict:
@@ -866,6 +920,7 @@ def check_gifts(env: dict[str, str], work: Path, figures: dict) -> dict:
     checked = json.loads(line)
     return {
         **figures,
+        "posted_after": checked["posted_after"],
         "stored": checked["stored"],
         "lost": checked["lost"],
         "extra": checked["extra"],
@@ -890,11 +945,20 @@ def main() -> None:
     config = Config.from_env()
     env = production_env(config)
     summary = prepare(config, env)
+    market_lines = []
+    if any(page.role == "brand" for page in config.pages):
+        summary["marketplace"], refreshed = marketplace_run.prepare(
+            env, PASSWORD, config.reseed, log
+        )
+        market_lines.append(refreshed)
+    if any(page.role == "staff" for page in config.pages):
+        summary["reports"], precomputed = reports_run.prepare(env, PASSWORD, config.reseed, log)
+        market_lines.append(precomputed)
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # a cold cache, and no rate limits left
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         work = Path(tmp)
         with gunicorn(config, env, work):
-            results = []
+            results = market_lines
             if config.pages:
                 sessions = open_sessions(config, summary)
                 sessions_file = work / "sessions.json"
@@ -909,6 +973,11 @@ def main() -> None:
                         out = work / f"locust-{page.name}-{rate}"
                         rows = run_locust(config, sessions_file, [page], out, rate=rate)
                         results.append(open_loop_figures(page, rows, rate))
+                if any(page.role == "staff" for page in config.pages):
+                    staff = sessions[0]["cookies"]["staff"]
+                    results.append(
+                        reports_run.time_what_if(config.base_url, staff, summary["reports"], log)
+                    )
             if config.chat:
                 chatters = chat_sessions(config, summary)
                 chat_file = work / "chat-sessions.json"

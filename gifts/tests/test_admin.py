@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import AuditEntry
 from gifts.models import CoinPurchase, DiamondRate, Gift, PurchaseState, SupportRules
 from gifts.selectors import coin_balance, rate_on
 from gifts.services import buy_coin_pack
@@ -112,9 +113,12 @@ def test_a_rate_in_force_is_kept_and_a_new_one_takes_effect_on_its_day(
             "diamonds_per_100_coins": "60",
             "diamond_value_minor_per_100": "50",
             "coin_value_minor_per_100": "100",
+            "audit_reason": "Diamonds for 2030",
         },
     )
     assert added.status_code == 302
+    entry = AuditEntry.objects.get(model="diamondrate")
+    assert (entry.action, entry.reason) == ("added", "Diamonds for 2030")
     assert rate_on(later - dt.timedelta(days=1)).pk == first.pk
     assert rate_on(later).diamonds_per_100_coins == 60
 
@@ -140,3 +144,9 @@ def test_refunding_a_purchase_from_admin_writes_the_outcome_for_the_fan(
     assert purchase.state == PurchaseState.REFUNDED
     assert "300 coins of the pack were still yours" in purchase.refund_note
     assert coin_balance(fan) == 0
+    entry = AuditEntry.objects.get(model="coinpurchase")
+    assert (entry.action, entry.changes, entry.reason) == (
+        "refunded",
+        {"state": ["paid", "refunded"]},
+        "Bought by mistake",
+    )

@@ -16,7 +16,7 @@ from gifts import selectors
 from gifts.models import CoinEntry, CoinPurchase, CoinReason, GiftSent, PurchaseState
 from gifts.selectors import coin_balance
 from gifts.services import GiftsError, buy_coin_pack, refund_coin_purchase
-from gifts.support import send_gift, set_consent
+from gifts.support import post_gifts, send_gift, set_consent
 from gifts.tests.factories import (
     DECLINES_CHARGES,
     TIMES_OUT,
@@ -51,14 +51,22 @@ def buy(fan: User, coins: int = 500, key: str = "pack") -> CoinPurchase:
     return buy_coin_pack(fan=fan, pack=pack, card=card_for(fan), request_key=key)
 
 
-def give(fan: User, creator: CreatorProfile, coins: int, key: str) -> GiftSent:
-    return send_gift(
+def give(
+    fan: User, creator: CreatorProfile, coins: int, key: str, *, post: bool = True
+) -> GiftSent:
+    """A gift, posted to the creator's earnings as beat's next run does (unless `post` is
+    False: a refund before that run)."""
+    sent = send_gift(
         fan=fan,
         creator=creator,
         gift=GiftFactory(coins=coins),
         video=VideoFactory(creator=creator),
         request_key=key,
     )
+    if post:
+        post_gifts(creator_id=creator.pk)
+        sent.refresh_from_db()
+    return sent
 
 
 def earnings(creator: CreatorProfile) -> tuple[int, int]:
@@ -111,6 +119,7 @@ def test_coins_spent_on_gifts_still_pending_are_taken_back_from_the_creators() -
         live=LiveSessionFactory(creator=theo),
         request_key="crown",
     )  # 0.75 to Theo
+    post_gifts()
     assert coin_balance(fan) == 0
     assert (earnings(maya), earnings(theo)) == ((0, 50), (0, 75))
 

@@ -30,6 +30,7 @@ from gifts.services import GiftsError
 from gifts.support import (
     block_fan,
     clean_message,
+    post_gifts,
     preview_gifts,
     send_gift,
     set_accepting,
@@ -185,6 +186,7 @@ def test_opting_out_is_always_allowed_and_stops_new_gifts() -> None:
     assert support.accepts is False
     with pytest.raises(GiftsError, match=f"@{creator.handle} does not take tips or gifts"):
         gift_on_video(fan, creator, key="after")
+    post_gifts()  # what beat runs every few seconds
     assert earnings(creator) == (0, 50)
     assert coin_balance(fan) == 300
 
@@ -193,6 +195,7 @@ def test_a_creator_who_loses_eligibility_gets_no_new_support_but_keeps_what_they
     creator = eligible_creator()
     fan = fan_with_coins(1_000)
     sent = gift_on_video(fan, creator, key="before")
+    post_gifts()
     creator = set_standing(creator=creator, standing=Standing.WARNED, reason="Spam reports")
 
     with pytest.raises(GiftsError, match="cannot receive tips or gifts"):
@@ -244,10 +247,16 @@ def test_a_gift_on_a_video_becomes_diamonds_and_pending_money_less_the_platforms
     assert sent.value_display == "0.50 USD"
     assert coin_balance(fan) == 300
     assert (sent.coin_entry.amount, sent.coin_entry.reason) == (-200, CoinReason.GIFT_SENT)
+    # The Diamonds are the creator's at once; the money goes on the ledger at the poster's
+    # next run (beat, every few seconds), dated when the gift was sent.
+    assert sent.earnings_entry is None and earnings(creator) == (0, 0)
+    assert post_gifts() == 1
+    sent.refresh_from_db()
 
     due = rewards_today() + timedelta(days=PENDING_DAYS)
     credit, fee = EarningsEntry.objects.filter(account__creator=creator).order_by("pk")
     assert sent.earnings_entry == credit
+    assert credit.created_at == sent.created_at
     assert (credit.amount, credit.source, credit.pending_until, credit.document) == (
         200,
         Source.GIFT,
@@ -286,6 +295,8 @@ def test_a_gift_during_a_live_session_on_air_is_recorded_on_the_session() -> Non
     )
 
     assert (sent.live, sent.video, sent.diamonds) == (live, None, 50)
+    post_gifts()
+    sent.refresh_from_db()
     assert "on a live session" in sent.earnings_entry.memo
     assert coin_balance(fan) == 0
     assert earnings(creator) == (0, 25)
@@ -389,6 +400,8 @@ def test_a_gift_keeps_the_rate_of_its_day_when_staff_set_a_new_one() -> None:
     )
     after = send_gift(fan=fan, creator=creator, gift=gift, video=video, request_key="t")
 
+    post_gifts()
+    before.refresh_from_db()
     assert (before.rate, before.diamonds, before.creator_value_minor) == (first, 50, 25)
     assert (after.rate, after.diamonds, after.creator_value_minor) == (new, 80, 80)
     assert preview_gifts([gift], now=yesterday)[gift.pk].diamonds == 50
@@ -441,6 +454,7 @@ def test_the_same_request_twice_sends_one_gift_and_takes_the_coins_once() -> Non
     assert GiftSent.objects.count() == 1
     assert coin_balance(fan) == 300
     assert CoinEntry.objects.filter(reason=CoinReason.GIFT_SENT).count() == 1
+    assert (post_gifts(), post_gifts()) == (1, 0)
     assert EarningsEntry.objects.count() == 2
     assert earnings(creator) == (0, 50)
 
@@ -462,6 +476,7 @@ def test_two_fans_may_use_the_same_request_key() -> None:
     for fan in (fan_with_coins(100), fan_with_coins(100)):
         send_gift(fan=fan, creator=creator, gift=gift, video=video, request_key="same")
     assert GiftSent.objects.count() == 2
+    assert post_gifts() == 2
     assert earnings(creator) == (0, 50)
 
 

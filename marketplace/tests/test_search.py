@@ -129,3 +129,33 @@ def test_a_listing_page_shows_what_brands_may_see(three: dict) -> None:
     ]
     listings.pause_listing(listing=listing_of(three["cheap"]))
     assert search.listing_page("cheap") is None
+
+
+def test_a_cached_page_reads_its_rows_afresh_in_two_queries(
+    django_assert_num_queries: object,
+) -> None:
+    for n in range(23):
+        set_features(listed_creator(handle=f"c{n:02d}"), followers=100_000 - n)
+    search.results_page(SearchFilters(), 2)  # counted and cached
+    paused = listing_of(search.visible_creators().get(handle="c21"))
+    listings.pause_listing(listing=paused)
+    with django_assert_num_queries(2):  # the page's rows by id, the niches
+        page, results = search.results_page(SearchFilters(), 2)
+    # The order and count as cached; a creator no longer visible is left out at once.
+    assert [r.creator.handle for r in results] == ["c20", "c22"]
+    assert page.paginator.count == 23 and page.number == 2
+
+
+def test_the_nightly_refresh_starts_cached_searches_again(
+    django_assert_num_queries: object,
+) -> None:
+    from marketplace import features
+
+    for n in range(3):
+        set_features(listed_creator(handle=f"c{n:02d}"), followers=100_000 - n)
+    search.results_page(SearchFilters(), 1)
+    listed_creator(handle="late")
+    features.refresh()
+    page, results = search.results_page(SearchFilters(), 1)
+    assert page.paginator.count == 4
+    assert "late" in [r.creator.handle for r in results]

@@ -90,6 +90,55 @@ def test_many_credits_at_once_follow_the_same_rules_as_one(creator: object) -> N
     call_command("check_ledger")
 
 
+def test_many_credits_with_fees_post_each_fee_line_as_credit_less_fee_does(creator: object) -> None:
+    """The gift poster's batch: each credit with the platform's share as its own line, under
+    `<key>:fee`, pending as the credit is and dated when given; take_back_pending finds it."""
+    when = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+    later = TODAY + dt.timedelta(days=14)
+
+    def gift(key: str, gross: int, fee: int) -> ledger.Credit:
+        return ledger.Credit(
+            creator.pk,
+            gross,
+            "USD",
+            Source.GIFT,
+            key,
+            memo=f"Gift {key}",
+            fee=fee,
+            fee_memo=f"Share of {key}",
+            pending_until=later,
+            at=when,
+        )
+
+    batch = [gift("g1", 200, 150), gift("g2", 100, 0), gift("g3", 40, 40)]
+    entries = ledger.credit_many(batch)
+
+    assert sorted(entries) == ["g1", "g1:fee", "g2", "g3", "g3:fee"]
+    assert [(entries[k].amount, entries[k].source) for k in ("g1", "g1:fee")] == [
+        (200, Source.GIFT),
+        (-150, Source.PLATFORM_FEE),
+    ]
+    assert entries["g1:fee"].memo == "Share of g1"
+    assert {entry.created_at for entry in entries.values()} == {when}
+    assert {entry.pending_until for entry in entries.values()} == {later}
+    assert ledger.balances(creator) == [ledger.Balance("USD", 0, 50 + 100 + 0)]
+    # Again: nothing more.
+    assert ledger.credit_many(batch).keys() == entries.keys()
+    assert EarningsEntry.objects.count() == 5
+    # A refund finds the fee line by its key and mends both.
+    assert ledger.take_back_pending(entry_id=entries["g1"].pk, reason="refunded")
+    assert ledger.balances(creator) == [ledger.Balance("USD", 0, 100)]
+    call_command("check_ledger")
+
+
+@pytest.mark.parametrize("fee", [-1, 201])
+def test_a_fee_outside_the_credit_is_refused_and_nothing_moves(creator: object, fee: int) -> None:
+    batch = [ledger.Credit(creator.pk, 200, "USD", Source.GIFT, "g", fee=fee)]
+    with pytest.raises(ledger.LedgerError, match="A fee is between nothing and the whole"):
+        ledger.credit_many(batch)
+    assert not EarningsEntry.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("amount", "key", "message"),
     [

@@ -22,6 +22,7 @@ from accounts.tests.factories import StaffFactory
 from gifts.models import CoinReason
 from gifts.services import credit_coins
 from portal.tests.walk_deals import POST_ONLY_DEALS, own_deals
+from portal.tests.walk_fraud import POST_ONLY_FRAUD, own_flags
 from portal.tests.walk_listings import POST_ONLY_LISTINGS, own_listings
 from rewards.models import EntryKind
 from rewards.services import post_entry
@@ -137,6 +138,9 @@ POST_ONLY = {
     "gifts:unblock",
     *POST_ONLY_LISTINGS,
     *POST_ONLY_DEALS,
+    *POST_ONLY_FRAUD,
+    "reports:fairness_what_if",
+    "reports:fairness_save_rules",
 }
 # A creator's subscriber chat: any signed-in user may knock, and the room itself decides. The
 # walk's creator owns it and the walk's fan subscribes with chat; brand and staff are refused.
@@ -546,6 +550,7 @@ def url_kwargs(
         **own_support(creator, fan),
         **own_listings(creator, brand),
         **own_deals(creator, brand),
+        **own_flags(creator),
         "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},

@@ -156,6 +156,9 @@ def test_staff_work_through_every_admin_page_without_a_violation(
     page.locator(f'input[name="_selected_action"][value="{run.pk}"]').check()
     page.locator("select[name=action]").select_option("approve")
     page.get_by_role("button", name="Go").click()
+    # It asks for the reason the audit trail keeps, on the decide page.
+    page.get_by_label("Reason (kept in the audit trail)").fill("Checked in the browser.")
+    page.get_by_role("button", name="Approve 1").click()
     expect(page.locator(".messagelist .success")).to_contain_text("approved")
 
     # The store's decide page, to fulfil one redemption and cancel another.

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
@@ -11,8 +11,21 @@ from accounts.models import CreatorProfile
 from .rules import EarningRule, Metric
 
 
+class CurrentDate(Func):
+    """The database's date today (in the session's zone: UTC, as Django sets it). The same
+    SQL on PostgreSQL and SQLite, so it can be a column's default."""
+
+    template = "CURRENT_DATE"
+    output_field = models.DateField()
+
+
 class PointsAccount(models.Model):
-    """A creator's points. `balance` always equals the sum of the entries (check_ledger)."""
+    """A creator's points. `balance` always equals the sum of the entries (check_ledger).
+
+    Opening the account is the creator's enrolment in the loyalty program (the portal has no
+    separate enrolment step): `enrolled_on` keeps that day. Creators who joined before the
+    program count from LOYALTY_LAUNCH_DATE, applied where it is read
+    (`selectors.loyalty_enrolments`), so the setting can change without a migration."""
 
     # The creator's id is the account's: ledger queries for a shard of creators then read
     # one index range (activity_date, account_id) with no join.
@@ -21,6 +34,10 @@ class PointsAccount(models.Model):
     )
     balance = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The recalculation opens accounts in SQL with their first points (and the benchmarks
+    # insert them in bulk) without naming this column: the database's default dates them.
+    # `services.account_for` names the rewards day instead.
+    enrolled_on = models.DateField(db_default=CurrentDate())
 
     class Meta:
         constraints = [

@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from accounts.models import Role
+from accounts.models import AuditEntry, Role
 from accounts.tests.factories import UserFactory
 from activity.tests.factories import DAY, VideoDayFactory
 from rewards import recalculation
@@ -43,9 +43,18 @@ def test_approving_a_held_run_recalculates_and_posts(
     held_run: RecalcRun, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     client = staff_client("approve_recalcrun")
+    chosen = {"action": "approve", "_selected_action": [held_run.pk]}
+    ask = client.post(URL, chosen)
+    assert "Reason (kept in the audit trail)" in ask.content.decode()
+    held_run.refresh_from_db()
+    assert held_run.state == RecalcState.HELD  # nothing happens before the reason
+
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(URL, {"action": "approve", "_selected_action": [held_run.pk]})
+        client.post(URL, {**chosen, "apply": "1", "reason": "Viral video, checked by hand."})
     held_run.refresh_from_db()
     assert held_run.state == RecalcState.SUPERSEDED
     fresh = RecalcRun.objects.exclude(pk=held_run.pk).get()
     assert fresh.state == RecalcState.DONE and fresh.entries_posted > 0
+    entry = AuditEntry.objects.get(model="recalcrun", object_id=str(held_run.pk))
+    assert (entry.action, entry.reason) == ("approved", "Viral video, checked by hand.")
+    assert entry.changes["state"] == ["held", "superseded"]

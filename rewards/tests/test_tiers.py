@@ -131,11 +131,13 @@ def test_staff_set_a_floor_in_admin_and_it_applies_at_once(staff_client: Client)
     url = reverse("admin:rewards_creatortier_change", args=[creator.pk])
     gold = Tier.objects.get(name="Gold")
     until = (rewards_today() + dt.timedelta(days=30)).isoformat()
-    response = staff_client.post(url, {"floor_tier": gold.pk, "floor_until": until})
+    audit = {"audit_reason": "Agreed with the partnerships team"}
+    response = staff_client.post(url, {"floor_tier": gold.pk, "floor_until": until, **audit})
     assert response.status_code == 200  # refused: a floor needs a reason
     assert "Say why" in response.content.decode()
     response = staff_client.post(
-        url, {"floor_tier": gold.pk, "floor_until": until, "floor_reason": "Launch partner"}
+        url,
+        {"floor_tier": gold.pk, "floor_until": until, "floor_reason": "Launch partner", **audit},
     )
     assert response.status_code == 302
     assert tier_of(creator).tier == gold

@@ -418,11 +418,10 @@ def test_cached_store_pages_show_a_staff_edit_at_once(
     staff_client.post(
         url,
         {
-            "form-TOTAL_FORMS": 1,
-            "form-INITIAL_FORMS": 1,
-            "form-0-id": item.pk,
-            "form-0-is_active": "",
-            "_save": "Save",
+            "action": "switch_off",
+            "_selected_action": [item.pk],
+            "apply": "1",
+            "reason": "Licence lapsed",
         },
     )
     item.refresh_from_db()

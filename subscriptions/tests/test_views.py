@@ -362,6 +362,7 @@ def test_the_dashboards_path_to_subscriptions_follows_the_rule_staff_set(
             "raised_min_followers": "10000",
             "raised_min_views_30d": "100000",
             "raised_min_posts_30d": "3",
+            "audit_reason": "Opening subscriptions to more creators",
         },
     )
     assert response.status_code == 302
@@ -373,7 +374,8 @@ def test_the_dashboards_path_to_subscriptions_follows_the_rule_staff_set(
 def test_staff_invite_a_creator_from_admin(staff_client: Client, staff: object) -> None:
     creator = CreatorFactory()
     response = staff_client.post(
-        reverse("admin:subscriptions_invitation_add"), {"creator": creator.pk, "note": "Hi"}
+        reverse("admin:subscriptions_invitation_add"),
+        {"creator": creator.pk, "note": "Hi", "audit_reason": "Launch cohort"},
     )
     assert response.status_code == 302
     assert Invitation.objects.get(creator=creator).invited_by == staff

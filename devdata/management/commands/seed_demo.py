@@ -22,8 +22,10 @@ from core.plurals import plural
 from devdata import (
     demo_academy,
     demo_activity,
+    demo_fraud,
     demo_gifts,
     demo_marketplace,
+    demo_reports,
     demo_store,
     demo_subscriptions,
 )
@@ -242,6 +244,11 @@ class Command(BaseCommand):
                 f"Listed {plural(market.listed, 'creator')} in the Marketplace and computed "
                 "their match features."
             )
+        if market.active:
+            self.stdout.write(
+                f"Gave {plural(market.active, 'named creator')} a month of recent activity, "
+                "through ingestion."
+            )
         if market.deals:
             paid = (
                 ", a delivery to approve and a paid collaboration with its messages"
@@ -252,6 +259,24 @@ class Command(BaseCommand):
                 "Gave Glow Cosmetics a shortlist, open and draft campaigns, an invitation "
                 "waiting for the demo creator and an application and a counter-offer waiting "
                 f"for the brand{paid}."
+            )
+        fraud = demo_fraud.seed_fraud(
+            creator=demo_creator,
+            staff=User.objects.get(email="staff@example.com"),
+            today=rewards_today(),
+        )
+        if fraud.flags:
+            self.stdout.write(
+                f"Flagged bot-marked views on {plural(fraud.flags, 'recent day')} of the demo "
+                "creator's, with an appeal waiting for staff and one answered."
+            )
+        history = demo_reports.seed_impact_history(
+            today=rewards_today(), brand=User.objects.get(email="brand@example.com").brand
+        )
+        if history.creators:
+            self.stdout.write(
+                f"Enrolled {plural(history.creators, 'creator')} in the loyalty program months "
+                "ago, with their history before it, for the program impact report."
             )
         if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""
