@@ -66,8 +66,49 @@ def record(
     and the change commit or roll back together."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Record an audit entry inside the transaction of its change.")
+    entry = _entry(actor, target, action, changes, reason, creator_id, shown_to_creator)
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(
+    *,
+    actor: User | None,
+    targets: Iterable[Model],
+    action: str,
+    changes_of: Callable[[Model], Mapping[str, list]],
+    reason: str = "",
+    shown_to_creator: bool = False,
+) -> list[AuditEntry]:
+    """One entry per target of one staff decision (a bulk review), written in one INSERT;
+    each target's creator is `creator_id_of(target)`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Record audit entries inside the transaction of their change.")
+    return AuditEntry.objects.bulk_create(
+        _entry(
+            actor,
+            target,
+            action,
+            changes_of(target),
+            reason,
+            creator_id_of(target),
+            shown_to_creator,
+        )
+        for target in targets
+    )
+
+
+def _entry(
+    actor: User | None,
+    target: Model,
+    action: str,
+    changes: Mapping[str, list],
+    reason: str,
+    creator_id: int | None,
+    shown_to_creator: bool,
+) -> AuditEntry:
     opts = target._meta
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         app_label=opts.app_label,
         model=opts.model_name,

@@ -123,18 +123,15 @@ def review_flags(
             status=verdict, reviewed_by=reviewer, reviewed_at=now, review_note=note
         )
     # The audit trail: each verdict that changed a flag, shown to its creator (it moves their
-    # points at the next recalculation).
-    for flag in flags:
-        if flag.pk in changed:
-            audit.record(
-                actor=reviewer,
-                target=flag,
-                action="confirmed" if verdict == FlagStatus.CONFIRMED else "dismissed",
-                changes={"status": [flag.status, verdict]},
-                reason=note,
-                creator_id=flag.creator_id,
-                shown_to_creator=True,
-            )
+    # points at the next recalculation); one INSERT for the whole selection.
+    audit.record_many(
+        actor=reviewer,
+        targets=[flag for flag in flags if flag.pk in changed],
+        action="confirmed" if verdict == FlagStatus.CONFIRMED else "dismissed",
+        changes_of=lambda flag: {"status": [flag.status, verdict]},
+        reason=note,
+        shown_to_creator=True,
+    )
     if appeals:
         FlagAppeal.objects.filter(pk__in=[appeal.pk for appeal in appeals]).update(
             status=AppealStatus.ANSWERED,

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CreatorProfile, Notification, User
+from accounts.models import AuditEntry, CreatorProfile, Notification, User
 from accounts.tests.factories import CreatorFactory, StaffFactory
 from activity import services
 from activity.models import (
@@ -58,6 +58,23 @@ def test_a_bulk_review_records_the_verdict_reviewer_time_and_note_on_every_flag(
         assert flag.reviewed_by == staff
         assert flag.reviewed_at >= before
         assert flag.review_note == "Viral   day"
+    # One audit entry a flag, with the verdict and the note, shown to the flag's creator.
+    entries = AuditEntry.objects.order_by("object_id")
+    assert [
+        (e.object_id, e.action, e.changes, e.reason, e.actor, e.creator_id, e.shown_to_creator)
+        for e in entries
+    ] == [
+        (
+            str(f.pk),
+            "dismissed",
+            {"status": ["open", "dismissed"]},
+            "Viral   day",
+            staff,
+            f.creator_id,
+            True,
+        )
+        for f in sorted(flags, key=lambda f: str(f.pk))
+    ]
 
 
 def test_the_same_review_twice_changes_nothing_the_second_time(staff: User) -> None:
@@ -68,6 +85,7 @@ def test_the_same_review_twice_changes_nothing_the_second_time(staff: User) -> N
     again = review([flag], FlagStatus.CONFIRMED, other, note="second")
     assert (again.changed, again.unchanged) == ([], [flag.pk])
     assert "1 flag was confirmed already" in again.summary()
+    assert AuditEntry.objects.count() == 1  # the second review changed nothing to record
     now = EngagementFlag.objects.get()
     assert (now.reviewed_by, now.reviewed_at, now.review_note) == (
         staff,
