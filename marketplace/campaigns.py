@@ -208,6 +208,12 @@ def campaigns_of(brand: BrandProfile) -> QuerySet[Campaign]:
     )
 
 
+def campaigns_to_match(brand: BrandProfile) -> QuerySet[Campaign]:
+    """The brand's campaigns the search can sort creators by match to: drafts and open ones,
+    newest first (a closed campaign hires no one)."""
+    return Campaign.objects.filter(brand=brand).exclude(state=CampaignState.CLOSED)
+
+
 def open_campaigns() -> QuerySet[Campaign]:
     """Campaigns creators may see and apply to: open, deadline not passed."""
     return (

@@ -31,7 +31,7 @@ turns it off for its own transaction.
 
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -59,7 +59,7 @@ from core.plurals import plural
 
 from .campaigns import open_campaigns
 from .models import Campaign, Deliverable, Listing, MatchFeatures
-from .search import cache_key, cached_page
+from .search import PER_PAGE, Result, SearchFilters, cache_key, cached_page, search, with_niches
 
 PAGE_SIZE = 20
 BRAND_READY = "brand-ready"
@@ -412,37 +412,59 @@ def _explain_rows(
     return [_explain_row(row, campaign, niches, matched[row.creator_id], now) for row in rows]
 
 
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """Only a cache miss sorts every creator by score (a hit reads its rows by id), and there
+    JIT compilation costs far more than it saves (see the module's docstring). SET LOCAL lasts
+    until the transaction ends: one of its own, unless the caller's is open."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _best_first(rows: QuerySet) -> QuerySet:
+    return rows.select_related("creator__listing", "creator__user").order_by(
+        "-score", "-followers", "creator_id"
+    )
+
+
 def ranked(campaign: Campaign, page: int | str | None = 1) -> tuple[Page, list[Match]]:
     """The eligible creators by score, best first, one page of PAGE_SIZE, each explained.
     Sorted and paginated in the database; a bounded number of queries whatever the count
     (the niches, JIT off, the count, the page, the page's niches; three when the page is
     cached: the niches, the page's rows by id, their niches)."""
     niches = list(campaign.niches.all())
-    rows = (
-        scored(campaign, niches=niches)
-        .select_related("creator__listing", "creator__user")
-        .order_by("-score", "-followers", "creator_id")
-    )
+    rows = _best_first(scored(campaign, niches=niches))
     key = cache_key("ranking", campaign.pk, campaign.updated_at, str(page)[:12])
 
     def by_ids(ids: list[int]) -> QuerySet:
         return rows.filter(creator_id__in=ids).order_by()
 
-    @contextmanager
-    def without_jit() -> Iterator[None]:
-        # Only a miss sorts every creator (a hit reads its rows by id), and there JIT
-        # compilation costs far more than it saves (see the module's docstring). SET LOCAL
-        # lasts until the transaction ends: one of its own, unless the caller's is open.
-        if connection.vendor != "postgresql":
-            yield
-            return
-        with nullcontext() if connection.in_atomic_block else transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-            yield
-
-    current, found = cached_page(key, rows, page, PAGE_SIZE, by_ids, around_miss=without_jit)
+    current, found = cached_page(key, rows, page, PAGE_SIZE, by_ids, around_miss=_without_jit)
     return current, _explain_rows(campaign, found, niches)
+
+
+def matched_results_page(
+    campaign: Campaign, filters: SearchFilters, page: object
+) -> tuple[Page, list[Result]]:
+    """The brand search sorted by match to `campaign`: the rows `filters` admit (not only those
+    the campaign's own ranking counts eligible: the brand's filters decide who is shown), best
+    score first, each with its Match. The same bounded queries as `ranked`, cached the same way."""
+    niches = list(campaign.niches.all())
+    rows = _best_first(scored(campaign, search(filters), niches=niches))
+    key = cache_key(
+        "search-match", asdict(filters), campaign.pk, campaign.updated_at, str(page)[:12]
+    )
+
+    def by_ids(ids: list[int]) -> QuerySet:
+        return rows.filter(creator_id__in=ids).order_by()
+
+    current, found = cached_page(key, rows, page, PER_PAGE, by_ids, around_miss=_without_jit)
+    return current, with_niches(found, _explain_rows(campaign, found, niches))
 
 
 def explain(campaign: Campaign, creator: CreatorProfile) -> Match | None:

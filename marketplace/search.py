@@ -2,8 +2,9 @@
 (MatchFeatures), a page at a time, in a bounded number of queries whatever the page.
 
 Only listings brands may see: not paused, of an active account not suspended. Plain search
-sorts by followers, engagement or price (the lowest rate on the card); ranking by match is
-the campaigns' (marketplace.matching), which knows a brief to match against.
+sorts by followers, engagement or price (the lowest rate on the card); a brand with a
+campaign may also sort by match to it (marketplace.matching.matched_results_page, which
+scores the same filtered rows against the brief).
 
 With 100,000 listed creators, counting the matches of a search (and, for most filters and
 sorts, finding its page) reads tens of thousands of rows: 50 to 600 ms on the benchmark's
@@ -43,6 +44,8 @@ class Sort:
     FOLLOWERS = "followers"
     ENGAGEMENT = "engagement"
     PRICE = "price"
+    # By match to one of the brand's campaigns: "match-<campaign id>" in the query string.
+    MATCH = "match"
     CHOICES = [
         (FOLLOWERS, "Most followers"),
         (ENGAGEMENT, "Highest engagement"),
@@ -76,6 +79,8 @@ class SearchFilters:
     audience_age: str = ""
     audience_min_bp: int = 0
     sort: str = Sort.FOLLOWERS
+    # The campaign whose brief Sort.MATCH scores against (one of the searching brand's).
+    campaign_id: int | None = None
     exclude: list[int] = field(default_factory=list)
 
 
@@ -211,6 +216,8 @@ class Result:
     creator: CreatorProfile
     listing: Listing
     niches: list[str]
+    # When sorted by match: the score for the campaign, explained (a matching.Match).
+    match: object | None = None
 
     @property
     def engagement_percent(self) -> str:
@@ -235,17 +242,23 @@ def results_page(filters: SearchFilters, page_number: object) -> tuple[Page, lis
     page, rows = cached_page(
         key, found, page_number, PER_PAGE, lambda ids: found.filter(creator_id__in=ids).order_by()
     )
+    return page, with_niches(rows)
+
+
+def with_niches(rows: list[MatchFeatures], matches: list | None = None) -> list[Result]:
+    """A results page's rows as Results, with their niches (one query) and, when sorted by
+    match, each row's Match."""
     niches = _niche_names([row.creator_id for row in rows])
-    results = [
+    return [
         Result(
             features=row,
             creator=row.creator,
             listing=row.creator.listing,
             niches=niches.get(row.creator_id, []),
+            match=matches[i] if matches else None,
         )
-        for row in rows
+        for i, row in enumerate(rows)
     ]
-    return page, results
 
 
 def _niche_names(creator_ids: list[int]) -> dict[int, list[str]]:

@@ -18,7 +18,8 @@ from accounts.access import brand_required, creator_required, role_required
 from accounts.models import BrandProfile, CreatorProfile, Role
 from core.http import bad_request, wants_fragment
 
-from . import listings, lists, search
+from . import listings, lists, matching, search
+from .campaigns import campaigns_to_match
 from .forms_listings import FeaturedForm, ListingForm, ListNameForm, SearchForm
 from .listings import ListingError
 from .lists import ListsError
@@ -156,18 +157,27 @@ def resume(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")  # the same URL answers htmx with its results region only
 def search_page(request: HttpRequest) -> HttpResponse:
-    """Listed creators by filters, sorted by followers, engagement or price, 20 a page."""
-    form = SearchForm(request.GET or None)
+    """Listed creators by filters, sorted by followers, engagement, price or match to one of
+    the brand's campaigns, 20 a page."""
+    brand = _brand(request)
+    campaigns = list(campaigns_to_match(brand)) if brand else []
+    form = SearchForm(request.GET or None, campaigns=campaigns)
     if form.is_bound and not form.is_valid():
         return bad_request(request, form.error_text())
-    page, results = search.results_page(form.filters(), request.GET.get("page"))
-    brand = _brand(request)
+    if form.campaign:
+        page, results = matching.matched_results_page(
+            form.campaign, form.filters(), request.GET.get("page")
+        )
+    else:
+        page, results = search.results_page(form.filters(), request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "results": results,
         "brand": brand,
         "lists": list(lists.lists_of(brand)) if brand else [],
+        "match_campaign": form.campaign,
+        "has_campaigns": bool(campaigns),
     }
     context["active_filters"] = _active_filters(form)
     if wants_fragment(request):

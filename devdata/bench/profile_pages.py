@@ -218,6 +218,31 @@ def gift_sends(context: dict) -> list[tuple[Page, object]]:
     return [(Page("gift_page", "/@{gift_handle}/support/", role="fan"), client), (page, client)]
 
 
+def sign_in_brand(clients: dict, context: dict) -> None:
+    """The brand pages as the Marketplace seed's first brand, with its campaign, niche and
+    country (what marketplace_run.add_brands gives the first user)."""
+    from django.test import Client
+
+    from accounts.models import User
+    from marketplace.models import Campaign
+
+    import marketplace_seed
+
+    brand = User.objects.filter(email=marketplace_seed.BRAND_EMAIL_PATTERN.format(n=1)).first()
+    if brand is None:
+        raise SystemExit("No Marketplace seed: run make bench-web with a brand page first.")
+    clients["brand"] = Client()
+    clients["brand"].force_login(brand)
+    campaign = Campaign.objects.filter(brand__user=brand).first()
+    niche = campaign.niches.values_list("slug", flat=True).first() or ""
+    context.update(
+        campaign=str(campaign.pk),
+        niche=niche,
+        country=next(iter(marketplace_seed.COUNTRY_LANGUAGES)),
+        audience_country=list(marketplace_seed.COUNTRY_LANGUAGES)[3],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--creator", type=int, help="the seeded creator's number")
@@ -260,6 +285,8 @@ def main() -> None:
         f"{summary['days']} days seeded"
     )
     wanted = set(filter(None, options.pages.split(",")))
+    if any(page.role == "brand" for page in PAGES if not wanted or page.name in wanted):
+        sign_in_brand(clients, context)
     pages = [(page, clients[page.role]) for page in PAGES if not wanted or page.name in wanted]
     if not wanted or "chat" in wanted:
         pages += chat_polls(summary, context)

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import BrandFactory
 from activity.tests.factories import VideoFactory
+from marketplace import matching
 from marketplace.models import FeaturedVideo, Listing, SavedCreator, SavedList
+from marketplace.tests import factories_deals as deals
 from marketplace.tests.factories_listings import (
     eligible_creator,
     listed_creator,
@@ -306,3 +308,52 @@ def test_rename_and_delete_by_plain_form(brand: object, brand_client: Client) ->
     )
     brand_client.post(reverse("marketplace:list_delete", args=[made.pk]))
     assert not SavedList.objects.exists()
+
+
+# --- the search sorted by match to one of the brand's campaigns --------------------------------
+
+
+def test_search_sorts_by_match_to_the_brands_campaign_and_explains_each_score(
+    brand: object, brand_client: Client, django_assert_max_num_queries: object
+) -> None:
+    campaign = deals.open_campaign(brand, niches=deals.niches("fashion"), target_countries=["GB"])
+    # Most followers but the wrong niche and audience: first by followers, last by match.
+    big = deals.listed_creator(
+        niche_slugs=("gaming",), followers=900_000, audience_countries={"US": 9_000}
+    )
+    fit = deals.listed_creator(niche_slugs=("fashion",), followers=20_000)
+    sort = f"match-{campaign.pk}"
+
+    form_page = brand_client.get(reverse("marketplace:search")).content.decode()
+    assert f'value="{sort}"' in form_page and f"Best match for “{campaign.title}”" in form_page
+
+    with django_assert_max_num_queries(11):
+        response = brand_client.get(reverse("marketplace:search"), {"sort": sort}, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.index(fit.display_name) < page.index(big.display_name)
+    scores = [matching.explain(campaign, creator).score for creator in (fit, big)]
+    assert scores[0] > scores[1]
+    assert f'aria-label="Match score {scores[0]} of 100"' in page
+    assert "Niche overlap" in page and "Best match first for" in page
+
+    by_followers = brand_client.get(reverse("marketplace:search"), {"sort": "followers"})
+    text = by_followers.content.decode()
+    assert text.index(big.display_name) < text.index(fit.display_name)
+    assert "Match score" not in text
+
+
+def test_search_refuses_to_sort_by_another_brands_campaign(
+    brand_client: Client, listed: list
+) -> None:
+    theirs = deals.open_campaign()  # a campaign of another brand
+    response = brand_client.get(reverse("marketplace:search"), {"sort": f"match-{theirs.pk}"})
+    assert response.status_code == 400 and "Sort" in response.content.decode()
+    assert theirs.title not in response.content.decode()
+
+
+def test_a_brand_without_campaigns_is_told_how_to_sort_by_match(
+    brand_client: Client, listed: list
+) -> None:
+    page = brand_client.get(reverse("marketplace:search")).content.decode()
+    assert "To sort by match" in page and reverse("marketplace:campaign_new") in page
