@@ -127,6 +127,14 @@ PAGES = [
         headers=HTMX,
         role="brand",
     ),
+    # Sorted by match to the brand's own campaign (its brief scored against every creator
+    # the filters admit, each score explained).
+    Page(
+        "market_match",
+        "/marketplace/?niche={niche}&followers_min=20000&sort=match-{campaign}",
+        headers=HTMX,
+        role="brand",
+    ),
     # A campaign's creators ranked by match (the brief against every eligible listed
     # creator, each part explained), as the brand opens it and as its next page comes in.
     Page("campaign", "/marketplace/campaigns/{campaign}/", role="brand"),

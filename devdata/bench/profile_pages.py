@@ -221,12 +221,11 @@ def gift_sends(context: dict) -> list[tuple[Page, object]]:
 def sign_in_brand(clients: dict, context: dict) -> None:
     """The brand pages as the Marketplace seed's first brand, with its campaign, niche and
     country (what marketplace_run.add_brands gives the first user)."""
+    import marketplace_seed
     from django.test import Client
 
     from accounts.models import User
     from marketplace.models import Campaign
-
-    import marketplace_seed
 
     brand = User.objects.filter(email=marketplace_seed.BRAND_EMAIL_PATTERN.format(n=1)).first()
     if brand is None:
