@@ -157,6 +157,7 @@ REFERENCE_DATA = [
     ("marketplace.migrations.0003_schedule_deals", "schedule"),
     ("reports.migrations.0002_schedule_impact_refresh", "schedule"),
     ("marketplace.migrations.0004_schedule_pending_payments", "schedule"),
+    ("privacy.migrations.0002_schedule", "schedule"),
 ]
 
 

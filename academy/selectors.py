@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from accounts.models import CreatorProfile
+from accounts.models import CreatorProfile, User
 from core import regions
 from core.clock import rewards_day_of, start_of_rewards_day
+from core.exports import plain_rows
 from core.regions import REGION_SECONDS
 
 from . import insights
 from .models import (
+    Certificate,
     Course,
     Enrolment,
     Lesson,
@@ -386,3 +388,48 @@ def insight_cards_for(creator: CreatorProfile, *, today: date) -> list[insights.
     return cache.get_or_set(
         key, lambda: list(insights.insight_cards(creator, today=today)), REGION_SECONDS
     )
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """The Academy learning of `user` (a creator; nothing for others), for their data export
+    (privacy.exports): enrolments, progress through each lesson, quiz attempts with the
+    answers given, and certificates. Four queries."""
+    return {
+        "enrolments": plain_rows(
+            Enrolment.objects.filter(creator__user=user)
+            .order_by("enrolled_at", "pk")
+            .values(
+                "id", "enrolled_at", "last_seen_at", "completed_at", course_title=F("course__title")
+            )
+        ),
+        "lesson_progress": plain_rows(
+            LessonProgress.objects.filter(enrolment__creator__user=user)
+            .order_by("enrolment_id", "pk")
+            .values(
+                "enrolment_id",
+                "watched_seconds",
+                "reported_at",
+                "completed_at",
+                lesson_title=F("lesson__title"),
+            )
+        ),
+        "quiz_attempts": plain_rows(
+            QuizAttempt.objects.filter(enrolment__creator__user=user)
+            .order_by("submitted_at", "pk")
+            .values(
+                "enrolment_id",
+                "correct",
+                "questions",
+                "score",
+                "passed",
+                "submitted_at",
+                "answers",
+                quiz_title=F("quiz__title"),
+            )
+        ),
+        "certificates": plain_rows(
+            Certificate.objects.filter(enrolment__creator__user=user)
+            .order_by("issued_on", "pk")
+            .values("code", "name", "course_title", "issued_on")
+        ),
+    }

@@ -295,3 +295,21 @@ def finish_if_complete(*, enrolment: Enrolment, now: datetime | None = None) -> 
         link=reverse("academy:certificate", kwargs={"code": certificate.code}),
     )
     return True
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+
+def rename_certificates_of(*, creator: CreatorProfile) -> int:
+    """Put the closed account's name on a closing creator's certificates in place of their
+    real name, which anyone with a certificate's code can read on its public verify page.
+    The course, the day and the code stay, so a certificate still verifies. Running it again
+    changes nothing more. Returns how many changed."""
+    changed = (
+        Certificate.objects.filter(enrolment__creator=creator)
+        .exclude(name=accounts_services.CLOSED_NAME)
+        .update(name=accounts_services.CLOSED_NAME)
+    )
+    if changed:
+        learning_changed(creator.pk)
+    return changed

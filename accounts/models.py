@@ -253,6 +253,8 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="accounts_notification_unread",
             ),
+            # What retention removes, oldest first (accounts.retention).
+            models.Index(fields=["created_at"], name="accounts_notification_created"),
         ]
 
     def __str__(self) -> str:

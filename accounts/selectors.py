@@ -5,12 +5,23 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from .models import AuditEntry, CreatorBadge, CreatorProfile, Niche, Role, Standing, User
+from core.exports import plain_rows
+
+from .models import (
+    AuditEntry,
+    BrandProfile,
+    CreatorBadge,
+    CreatorProfile,
+    Niche,
+    Role,
+    Standing,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -161,3 +172,54 @@ def staff_changes_for(creator: CreatorProfile, *, limit: int = 50) -> list[Audit
             :limit
         ]
     )
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """What the accounts app holds about `user`, for their data export (privacy.exports):
+    JSON-ready rows by kind. Six queries (seven for a creator), whatever their history."""
+    creator = plain_rows(
+        CreatorProfile.objects.filter(user=user).values(
+            "handle",
+            "display_name",
+            "bio",
+            "date_of_birth",
+            "country",
+            "followers",
+            "standing",
+            "standing_reason",
+            "standing_changed_at",
+            "created_at",
+        )
+    )
+    if creator:
+        creator[0]["niches"] = list(
+            Niche.objects.filter(creators__user=user).values_list("name", flat=True)
+        )
+    return {
+        "profile": plain_rows(
+            User.objects.filter(pk=user.pk).values(
+                "id", "email", "name", "role", "date_joined", "last_login", "is_active"
+            )
+        ),
+        "email_addresses": plain_rows(
+            EmailAddress.objects.filter(user=user)
+            .order_by("pk")
+            .values("email", "verified", "primary")
+        ),
+        "creator_profile": creator,
+        "brand_profile": plain_rows(
+            BrandProfile.objects.filter(user=user).values(
+                "company_name", "website", "industry", "created_at"
+            )
+        ),
+        "notifications": plain_rows(
+            user.notifications.order_by("created_at", "pk").values(
+                "subject", "body", "link", "created_at", "read_at", "emailed_at"
+            )
+        ),
+        "badges": plain_rows(
+            CreatorBadge.objects.filter(creator__user=user)
+            .order_by("granted_at", "pk")
+            .values("reason", "link", "granted_at", badge_name=F("badge__name"))
+        ),
+    }

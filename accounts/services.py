@@ -4,6 +4,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import partial
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -170,3 +172,43 @@ def grant_badge(*, creator: CreatorProfile, badge: Badge, reason: str, link: str
         creator=creator, badge=badge, defaults={"reason": reason[:200], "link": link}
     )
     return created
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+CLOSED_NAME = "Closed account"
+# A date of birth no one has: the real one is erased, and the field cannot be empty.
+CLOSED_BIRTH_DATE = date(1900, 1, 1)
+
+
+def closed_email(user: User) -> str:
+    """The address a closed account keeps: unique, and undeliverable by design (RFC 2606)."""
+    return f"closed-{user.pk}@closed.invalid"
+
+
+@transaction.atomic
+def pseudonymise_user(*, user: User) -> User:
+    """Replace who a closing user is with a pseudonym, keeping the row (and every ledger entry
+    tied to it): the email becomes closed-<id>@closed.invalid, names and handle "Closed
+    account" and @closed_<id>, bio and website go, the date of birth is replaced, the password
+    made unusable and the account inactive (no backend signs it in again, and its sessions
+    stop resolving to it). allauth's addresses and authenticators and the user's
+    notifications are deleted. Running it twice changes nothing more."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.email = closed_email(user)
+    user.name = CLOSED_NAME
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "name", "is_active", "password"])
+    CreatorProfile.objects.filter(user=user).update(
+        handle=f"closed_{user.pk}",
+        display_name=CLOSED_NAME,
+        bio="",
+        date_of_birth=CLOSED_BIRTH_DATE,
+    )
+    BrandProfile.objects.filter(user=user).update(company_name=CLOSED_NAME, website="")
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    _forget_unread(user.pk)
+    return user

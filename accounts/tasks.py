@@ -15,6 +15,10 @@ def email_notification(notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
+    if not notification.user.is_active:
+        # A closed account (privacy.closing): its address is a placeholder, and events
+        # after the closing (a final payout approved) are for the portal's records only.
+        return False
     body = notification.body
     if notification.link:
         body += f"\n\n{settings.PORTAL_URL.rstrip('/')}{notification.link}"

@@ -41,8 +41,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core import regions
+
 from .checks import authenticity_problems
 from .models import EngagementFlag, FlagReason, FlagStatus, VideoDay
+from .selectors import FLAGS_VERSION_KEY
 
 MAD_TO_SIGMA = 1.4826  # makes the MAD comparable to a standard deviation for normal data
 # The usual like rate is read from ordinary video-days, up to this multiple of the median
@@ -310,6 +313,7 @@ def flag_day(*, day: date, lo: int, hi: int) -> int:
     Open flags follow the data. A reviewed flag is history and keeps its amounts, unless the
     data now excludes more than staff saw: then it reopens with the new amounts.
     """
+    regions.bump(FLAGS_VERSION_KEY)
     if connection.vendor == "postgresql":
         return _flag_day_postgresql(day, lo, hi)
     return _flag_day_portable(day, lo, hi)

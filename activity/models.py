@@ -223,6 +223,8 @@ class AudienceDay(models.Model):
             _record_id_unique("audienceday"),
             models.UniqueConstraint(fields=["creator", "day"], name="activity_audienceday_once"),
         ]
+        # What retention removes, oldest first (activity.retention).
+        indexes = [models.Index(fields=["day"], name="activity_audienceday_day")]
 
     def __str__(self) -> str:
         return f"Audience of {self.creator_id} on {self.day}"

@@ -10,8 +10,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
-from accounts.models import CreatorProfile
+from accounts.models import CreatorProfile, User
+from core import regions
 from core.clock import start_of_rewards_day
+from core.exports import plain_rows
 
 from .models import (
     AppealStatus,
@@ -490,3 +492,51 @@ def day_flags_with_appeals(creator: CreatorProfile, day: date) -> list[Appealabl
         .order_by("video_day_id", "pk")
     )
     return [AppealableFlag(flag, flag.appeals_newest_first) for flag in flags]
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """What the platform reported of `user` (a creator; nothing for others), for their data
+    export (privacy.exports): their videos, the authenticity flags raised on them, and the
+    appeals they wrote with staff's answers. Three queries."""
+    return {
+        "videos": plain_rows(
+            Video.objects.filter(creator__user=user)
+            .order_by("published_at", "pk")
+            .values("record_id", "title", "published_at", "duration_s", "is_original")
+        ),
+        "flags": plain_rows(
+            EngagementFlag.objects.filter(creator__user=user)
+            .order_by("day", "pk")
+            .values(
+                "id",
+                "day",
+                "reason",
+                "detail",
+                "excluded_views",
+                "excluded_likes",
+                "excluded_comments",
+                "excluded_shares",
+                "status",
+                "created_at",
+                "reviewed_at",
+                "review_note",
+                video_title=F("video_day__video__title"),
+            )
+        ),
+        "flag_appeals": plain_rows(
+            FlagAppeal.objects.filter(flag__creator__user=user)
+            .order_by("created_at", "pk")
+            .values(
+                "flag_id", "message", "status", "verdict", "answer", "created_at", "answered_at"
+            )
+        ),
+    }
+
+
+# Bumped (core.regions) whenever a flag is made, reviewed, reopened, appealed or answered:
+# the staff fraud queue keeps its pages under this version (reports.fraud).
+FLAGS_VERSION_KEY = "activity:flags-version"
+
+
+def flags_version() -> int:
+    return regions.version(FLAGS_VERSION_KEY)

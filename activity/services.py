@@ -9,9 +9,11 @@ from django.utils import timezone
 from accounts import audit
 from accounts import services as accounts_services
 from accounts.models import CreatorProfile, User
+from core import regions
 from core.plurals import plural
 
 from .models import AppealStatus, EngagementFlag, FlagAppeal, FlagStatus, Integration
+from .selectors import FLAGS_VERSION_KEY
 
 
 class ActivityError(Exception):
@@ -90,6 +92,7 @@ def review_flags(
     A flag whose creator's appeal is waiting needs a note: it answers the appeal, and the
     creator is notified with a link to `answer_link(flag)` (the caller knows the creator's
     page; activity knows no higher app's addresses)."""
+    regions.bump(FLAGS_VERSION_KEY)
     if verdict not in VERDICTS:
         raise ActivityError("A review either confirms or dismisses a flag.")
     ids = set(flag_ids)
@@ -181,6 +184,7 @@ def answer_appeal(
 ) -> FlagAppeal:
     """Answer one appeal by confirming or dismissing its flag, the answer as the review's
     note. An appeal already answered is returned as it is: nothing changes twice."""
+    regions.bump(FLAGS_VERSION_KEY)
     appeal = (
         FlagAppeal.objects.select_for_update(of=("self",))
         .select_related("flag")
@@ -212,6 +216,7 @@ def appeal_flag(*, creator: CreatorProfile, flag: EngagementFlag, message: str) 
     """The creator's appeal of their own flag, waiting for staff. Refused for someone else's
     flag, a dismissed flag (it holds nothing back), an empty or over-long message, and while
     another appeal of the flag waits (the database refuses a second, even in a race)."""
+    regions.bump(FLAGS_VERSION_KEY)
     if flag.creator_id != creator.pk:
         raise ActivityError("You can appeal only your own flags.")
     message = clean_text(message)
@@ -259,3 +264,16 @@ def issue_integration_token(*, integration: Integration) -> str:
     else:
         integration.save(update_fields=["token_hash", "token_prefix"])
     return token
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+
+def erase_appeals_of(*, creator: CreatorProfile) -> int:
+    """Replace the words of a closing creator's flag appeals with "[removed]" (the appeals,
+    their verdicts and staff's answers stay). Returns how many changed."""
+    return (
+        FlagAppeal.objects.filter(flag__creator=creator)
+        .exclude(message="[removed]")
+        .update(message="[removed]")
+    )

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from activity import selectors as activity_selectors
 from activity.models import LiveSession, Video
 from core import regions
 from core.clock import rewards_today
+from core.exports import plain_rows
 from core.money import format_minor
 from core.plurals import plural
 from rewards.ledger_checks import LedgerReport
@@ -501,3 +502,101 @@ def purchases_of(fan: User, *, limit: int = 20) -> QuerySet[CoinPurchase]:
 def coin_packs(currency: str | None = None) -> QuerySet[CoinPack]:
     packs = CoinPack.objects.filter(is_active=True)
     return packs.filter(currency=currency) if currency else packs
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """Fan support given and received by `user`, for their data export (privacy.exports):
+    coin entries and purchases, gifts and tips they sent, and those a creator received.
+    Received gifts and tips name no sender: who sent them is the sender's data. Six
+    queries."""
+    return {
+        "coin_entries": plain_rows(
+            CoinEntry.objects.filter(account__fan=user)
+            .order_by("created_at", "pk")
+            .values("id", "amount", "reason", "memo", "created_at")
+        ),
+        "coin_purchases": plain_rows(
+            CoinPurchase.objects.filter(fan=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "coins",
+                "price_minor",
+                "currency",
+                "state",
+                "failure",
+                "refund_note",
+                "created_at",
+                pack_name=F("pack__name"),
+                card_last4=F("card__last4"),
+            )
+        ),
+        "gifts_sent": plain_rows(
+            GiftSent.objects.filter(fan=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "coins",
+                "currency",
+                "list_value_minor",
+                "message",
+                "anonymous",
+                "reversed_at",
+                "created_at",
+                gift_name=F("gift__name"),
+                creator_handle=F("creator__handle"),
+                video_title=F("video__title"),
+            )
+        ),
+        "gifts_received": plain_rows(
+            GiftSent.objects.filter(creator__user=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "coins",
+                "diamonds",
+                "currency",
+                "creator_value_minor",
+                "message",
+                "anonymous",
+                "hidden_at",
+                "reversed_at",
+                "created_at",
+                gift_name=F("gift__name"),
+                video_title=F("video__title"),
+            )
+        ),
+        "tips_sent": plain_rows(
+            Tip.objects.filter(fan=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "amount_minor",
+                "currency",
+                "message",
+                "anonymous",
+                "state",
+                "failure",
+                "created_at",
+                creator_handle=F("creator__handle"),
+                card_last4=F("card__last4"),
+            )
+        ),
+        "tips_received": plain_rows(
+            Tip.objects.filter(creator__user=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "amount_minor",
+                "currency",
+                "share_pct",
+                "creator_share_minor",
+                "fee_minor",
+                "message",
+                "anonymous",
+                "hidden_at",
+                "state",
+                "created_at",
+            )
+        ),
+    }

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import CreatorProfile, Role, User
 from core.plurals import plural
 from payments import ledger
 from payments import services as payments_services
@@ -34,6 +34,7 @@ from .models import (
     CoinPack,
     CoinPurchase,
     CoinReason,
+    CreatorSupport,
     GiftSent,
     PurchaseState,
     Tip,
@@ -431,3 +432,30 @@ def _take_back(purchase: CoinPurchase, *, reason: str) -> CoinPurchase:
     purchase.updated_at = timezone.now()
     purchase.save(update_fields=["state", "refund_note", "updated_at"])
     return purchase
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+
+@transaction.atomic
+def erase_messages_of(*, fan: User) -> int:
+    """Remove the words a closing fan sent with their gifts and tips (the gifts, tips, coins
+    and money stay). Returns how many changed."""
+    gifts = GiftSent.objects.filter(fan=fan).exclude(message="").update(message="")
+    return gifts + Tip.objects.filter(fan=fan).exclude(message="").update(message="")
+
+
+@transaction.atomic
+def close_support_of(*, creator: CreatorProfile) -> int:
+    """A creator closes their account: they stop taking tips and gifts, and every gift sent
+    to them that is not on their earnings ledger yet is posted now, in the caller's
+    transaction, so closing settles its money with the rest (the poster's batches every few
+    seconds would otherwise credit it to the closed account after the final payout). Running
+    it again posts nothing more. Returns how many gifts it posted."""
+    # Imported here: gifts.support imports this module.
+    from .support import post_gifts
+
+    CreatorSupport.objects.filter(creator=creator, accepts=True).update(
+        accepts=False, changed_at=timezone.now()
+    )
+    return post_gifts(creator_id=creator.pk)

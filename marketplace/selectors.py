@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
-from accounts.models import BrandProfile
+from accounts.models import BrandProfile, User
+from core.exports import plain_rows
 
 from .campaigns import campaigns_of
 from .models import (
@@ -13,7 +14,10 @@ from .models import (
     CampaignState,
     Collaboration,
     CollabState,
+    Delivery,
     Direction,
+    Listing,
+    Message,
     Proposal,
 )
 
@@ -60,3 +64,101 @@ def partnership_requests_sql() -> str:
         f"SELECT creator_id, created_at FROM {Proposal._meta.db_table} "
         f"WHERE direction = '{Direction.INVITE.value}'"
     )
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """The Marketplace dealings of `user`, for their data export (privacy.exports): a
+    creator's listing, a brand's campaigns, the proposals and collaborations on either side
+    with their deliveries, and the collaboration messages they wrote. Six queries."""
+    theirs = Q(creator__user=user) | Q(brand__user=user)
+    return {
+        "listing": plain_rows(
+            Listing.objects.filter(creator__user=user).values(
+                "headline",
+                "about",
+                "language",
+                "currency",
+                "price_video_minor",
+                "price_live_minor",
+                "price_bundle_minor",
+                "bundle_note",
+                "availability",
+                "availability_note",
+                "paused_at",
+                "joined_at",
+            )
+        ),
+        "campaigns": plain_rows(
+            Campaign.objects.filter(brand__user=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "title",
+                "objective",
+                "brief",
+                "deliverable",
+                "deliverables",
+                "budget_minor",
+                "currency",
+                "deadline",
+                "min_followers",
+                "target_countries",
+                "target_ages",
+                "state",
+                "created_at",
+            )
+        ),
+        "proposals": plain_rows(
+            Proposal.objects.filter(Q(creator__user=user) | Q(campaign__brand__user=user))
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "campaign_id",
+                "direction",
+                "state",
+                "price_minor",
+                "message",
+                "answer",
+                "expires_at",
+                "created_at",
+                "answered_at",
+                campaign_title=F("campaign__title"),
+                currency=F("campaign__currency"),
+                creator_handle=F("creator__handle"),
+                brand_name=F("campaign__brand__company_name"),
+            )
+        ),
+        "collaborations": plain_rows(
+            Collaboration.objects.filter(theirs)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "price_minor",
+                "currency",
+                "fee_pct",
+                "deliverables",
+                "due_on",
+                "usage_rights",
+                "state",
+                "brand_agreed_at",
+                "creator_agreed_at",
+                "delivered_at",
+                "approved_at",
+                "cancelled_at",
+                "created_at",
+                campaign_title=F("campaign__title"),
+                creator_handle=F("creator__handle"),
+                brand_name=F("brand__company_name"),
+            )
+        ),
+        "deliveries": plain_rows(
+            Delivery.objects.filter(Q(collab__creator__user=user) | Q(collab__brand__user=user))
+            .order_by("created_at", "pk")
+            .values("collab_id", "links", "note", "created_at")
+        ),
+        "collaboration_messages": plain_rows(
+            Message.objects.filter(author=user)
+            .order_by("created_at", "pk")
+            .values("collab_id", "body", "created_at")
+        ),
+    }

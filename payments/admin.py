@@ -142,7 +142,7 @@ class PayoutRequestAdmin(AuditTrailAdmin):
     through payments.payouts; nothing here edits a request's fields."""
 
     list_display = ["pk", "created_at", "creator", "amount_shown", "method", "state"]
-    list_filter = ["state", "currency"]
+    list_filter = ["state", "currency", "final"]
     list_select_related = ["creator", "method"]
     search_fields = ["creator__handle", "creator__user__email", "transfer_reference"]
     date_hierarchy = "created_at"

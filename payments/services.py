@@ -21,17 +21,20 @@ decline, call with a new key. Callers must not wrap these in a transaction of th
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import CharField, F, Max, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import User
+from accounts.models import CreatorProfile, User
+from core.clock import rewards_day_of
 
+from . import ledger, payouts
 from .gateway import CardDetails, CardInfo, PaymentGateway, get_gateway
 from .gateway.errors import (
     AuthenticationRequired,
@@ -46,7 +49,19 @@ from .gateway.errors import (
     RefundNotAllowed,
     error_for,
 )
-from .models import AttemptKind, AttemptState, PaymentAttempt, PaymentCustomer, SavedCard
+from .models import (
+    AttemptKind,
+    AttemptState,
+    EarningsAccount,
+    PaymentAttempt,
+    PaymentCustomer,
+    PayoutEvent,
+    PayoutMethod,
+    PayoutRequest,
+    PayoutState,
+    SavedCard,
+    Source,
+)
 
 __all__ = [
     "MAX_AMOUNT",
@@ -417,3 +432,126 @@ def _luhn(digits: str) -> bool:
             value = value * 2 - 9 if value > 4 else value * 2
         total += value
     return total % 10 == 0
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+
+@transaction.atomic
+def settle_earnings_on_closing(
+    *, creator: CreatorProfile, now: datetime | None = None
+) -> list[PayoutRequest]:
+    """Pay a closing creator everything the ledger holds for them: pending money is released
+    at once (the account will never be there to ask for it when it matures), then the whole
+    available balance of each currency is requested as a final payout to the current payout
+    method, for staff to approve like any payout. The usual minimum and the one-a-day rule do
+    not apply: there is no later request to wait for, and staff still decide each payout.
+    The wait after a payout method is added or changed does apply (it is the time to notice
+    a hijacked account, which could otherwise send the whole balance to a new method and
+    close the account): while it lasts this raises PayoutError and requests nothing
+    (privacy.closing refuses to close before then). Without a payout method nothing is
+    requested and the money stays on the account. A second call requests nothing more (one
+    final payout per currency, by its key). Returns the final payouts made by this call."""
+    now = now or timezone.now()
+    method = creator.payout_methods.filter(replaced_at__isnull=True).first()
+    locked_until = payouts.payouts_locked_until(method, now)
+    made = []
+    for account in EarningsAccount.objects.select_for_update().filter(creator=creator):
+        if account.pending:
+            # Every entry dated up to `released_through` counts as available (the ledger's
+            # rule), so moving it to the last pending day releases them all, each once.
+            last = account.entries.aggregate(last=Max("pending_until"))["last"]
+            EarningsAccount.objects.filter(pk=account.pk).update(
+                available=F("available") + F("pending"),
+                pending=0,
+                released_through=max(last, account.released_through or last),
+                updated_at=now,
+            )
+            account.refresh_from_db()
+        key = f"closing:{account.currency}"
+        if (
+            method is None
+            or account.available <= 0
+            or creator.payout_requests.filter(request_key=key).exists()
+        ):
+            continue
+        if locked_until is not None:
+            raise payouts.PayoutError(
+                f"Payouts to {method}, added on {timezone.localtime(method.created_at):%-d %b %Y}, "
+                f"wait until {timezone.localtime(locked_until):%-d %b %Y, %H:%M}: no final "
+                "payout can go to it before then."
+            )
+        payout = PayoutRequest.objects.create(
+            creator=creator,
+            method=method,
+            amount=account.available,
+            currency=account.currency,
+            requested_on=rewards_day_of(now),
+            request_key=key,
+            final=True,
+            created_at=now,
+        )
+        payout.entry = ledger.debit(
+            creator=creator,
+            amount=payout.amount,
+            currency=payout.currency,
+            source=Source.PAYOUT,
+            idempotency_key=f"payments.payout:{payout.pk}",
+            document=f"payments.payout:{payout.pk}",
+            memo=f"Final payout to {method}: account closed",
+            now=now,
+        )
+        payout.save(update_fields=["entry"])
+        PayoutEvent.objects.create(
+            request=payout,
+            state=PayoutState.REQUESTED,
+            note=f"Final payout of {payout.amount_display} to {method}: the account was closed.",
+            at=now,
+        )
+        made.append(payout)
+    return made
+
+
+def forget_cards_of(*, user: User) -> int:
+    """Stop offering any of the user's saved cards (their account is closing). The rows stay,
+    as the charges made with them point at them; how many were still offered."""
+    return SavedCard.objects.filter(customer__user=user, forgotten_at__isnull=True).update(
+        forgotten_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def erase_card_details(*, user: User) -> int:
+    """Erase what identifies a closed account's cards once the law no longer makes the portal
+    keep it: the saved cards' brand, last four digits and references, the gateway's customer
+    reference. Amounts, currencies and dates stay, so the books still add up. Running it again
+    changes nothing more. Returns how many rows were erased."""
+    erased = 0
+    for card in SavedCard.objects.filter(customer__user=user).exclude(brand=""):
+        card.brand = ""
+        card.last4 = "0000"
+        card.reference = f"erased-{card.pk}"
+        card.forgotten_at = card.forgotten_at or timezone.now()
+        card.save(update_fields=["brand", "last4", "reference", "forgotten_at"])
+        erased += 1
+    erased += (
+        PaymentCustomer.objects.filter(user=user)
+        .exclude(reference__startswith="erased-")
+        .update(reference=Concat(Value("erased-"), Cast("pk", CharField())))
+    )
+    return erased
+
+
+@transaction.atomic
+def erase_payout_details(*, user: User) -> int:
+    """Erase a closed account's bank details once the law no longer makes the portal keep
+    them: each payout method's holder name, bank reference and last four characters (the
+    payouts keep their amounts and dates). Running it again changes nothing more."""
+    erased = 0
+    for method in PayoutMethod.objects.filter(creator__user=user).exclude(holder_name=""):
+        method.holder_name = ""
+        method.reference = f"erased-{method.pk}"
+        method.last4 = "XXXX"
+        method.save(update_fields=["holder_name", "reference", "last4"])
+        erased += 1
+    return erased

@@ -163,6 +163,9 @@ ACCOUNT_NAVIGATION = [
             "mfa_generate_recovery_codes",
         ),
     ),
+    NavItem("Your data", "privacy:data"),
+    # Staff accounts are closed by an administrator, not by themselves (privacy.closing).
+    NavItem("Close account", "privacy:close"),
 ]
 
 
@@ -191,7 +194,12 @@ def navigation_for(request: HttpRequest) -> dict[str, list[NavLink]]:
     if not user.is_authenticated:
         return {"main": _links(MAIN_NAVIGATION[VISITOR], current_view), "account": []}
     role = Role.STAFF if user.is_staff else user.role
-    account = ACCOUNT_NAVIGATION if role in (Role.CREATOR, Role.BRAND) else ACCOUNT_NAVIGATION[1:]
+    account = [
+        item
+        for item in ACCOUNT_NAVIGATION
+        if (item.url_name != "accounts:profile" or role in (Role.CREATOR, Role.BRAND))
+        and (item.url_name != "privacy:close" or role != Role.STAFF)
+    ]
     return {
         "main": _links(MAIN_NAVIGATION.get(role, []), current_view),
         "account": _links(account, current_view),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     # The portal's own apps, from the top floor down (see DESIGN.md).
     "portal",
     "reports",
+    "privacy",
     "devdata",
     "store",
     "marketplace",
@@ -265,6 +266,18 @@ TIP_CREATOR_SHARE_PCT = env.int("TIP_CREATOR_SHARE_PCT", default=80)
 # A live session takes gifts from its start until its reported end plus this many minutes
 # (the platform reports a session's length a little behind).
 GIFTS_LIVE_GRACE_MINUTES = 10
+# Privacy (the privacy app). A data export's download link works this many hours, then the
+# archive is removed. Records the law makes the portal keep after an account closes
+# (payments, payouts: tax and accounting law) are erased this many days after closing.
+# Nightly retention (privacy.apply_retention) removes, in batches of RETENTION_BATCH_SIZE
+# rows, raw activity (per-video days and audience splits), subscriber chat messages and
+# notification emails older than their number of days.
+DATA_EXPORT_LINK_HOURS = env.int("DATA_EXPORT_LINK_HOURS", default=72)
+RETENTION_PAYMENT_RECORDS_DAYS = env.int("RETENTION_PAYMENT_RECORDS_DAYS", default=7 * 365 + 2)
+RETENTION_RAW_ACTIVITY_DAYS = env.int("RETENTION_RAW_ACTIVITY_DAYS", default=730)
+RETENTION_CHAT_DAYS = env.int("RETENTION_CHAT_DAYS", default=365)
+RETENTION_NOTIFICATIONS_DAYS = env.int("RETENTION_NOTIFICATIONS_DAYS", default=365)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5_000)
 # The window a creator's pace toward a threshold is measured over (path to each program).
 ELIGIBILITY_PACE_DAYS = 30
 

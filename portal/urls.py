@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("gifts.urls")),
     path("", include("marketplace.urls")),
     path("", include("reports.urls")),
+    path("", include("privacy.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

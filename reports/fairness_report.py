@@ -158,7 +158,7 @@ class FairnessReport:
 REPORT_SECONDS = 26 * 60 * 60
 
 
-def _version() -> str:
+def runs_version() -> str:
     """What a period's report depends on besides the period: the latest recalculation run
     (a new one, or one finishing, posts points) and the rewards day (one query)."""
     runs = RecalcRun.objects.aggregate(latest=Max("id"), finished=Max("finished_at"))
@@ -168,8 +168,8 @@ def _version() -> str:
 
 def report(first: date, last: date) -> FairnessReport:
     """The distributions of points and cash over `first`..`last`: computed once per version
-    of the ledger (`_version`), then read from the cache (one query when cached)."""
-    key = region_key("reports:fairness", first.isoformat(), last.isoformat(), _version())
+    of the ledger (`runs_version`), then read from the cache (one query when cached)."""
+    key = region_key("reports:fairness", first.isoformat(), last.isoformat(), runs_version())
     found = cache.get(key)
     if found is None:
         found = compute(first, last)
@@ -238,43 +238,42 @@ class WhatIf:
     total_paid: str
     total_draft: str
     total_change: str
-    comparison: Comparison[fairness.CreatorPoints]
+    comparison: Comparison[fairness.CreatorDraft]
     notes: list[str] = field(default_factory=list)
 
 
 def what_if(first: date, last: date, drafts: Sequence[EarningRule]) -> WhatIf:
     """What `drafts` (one unsaved rule per metric) would have given over `first`..`last`,
     computed by the recalculation's own SQL over its tallies without writing anything, beside
-    what the ledger holds for those days (six queries)."""
-    creators = fairness.per_creator(first, last)
-    replayed = fairness.replay(first, last, drafts)
-    paid = fairness.paid_by_metric(first, last)
-    in_force = rewards_selectors.rule_versions_on(last)
+    what the ledger holds for those days (seven queries: the rule versions, then
+    rewards.fairness.draft_beside_ledger's five, the tiers)."""
+    versions = fairness.rule_versions_during(first, last)
+    in_force = {metric: during[-1] for metric, during in versions.items()}
+    found = fairness.draft_beside_ledger(first, last, drafts, versions)
+    paid, drafted = found.paid_by_metric, found.draft_by_metric
     labels = dict(Metric.choices)
     changed = {d.metric for d in drafts if not rewards_selectors.same_terms(d, in_force[d.metric])}
     metrics = [
         MetricTotal(
             labels[metric],
             points_amount(paid[metric]),
-            points_amount(replayed.by_metric[metric]),
-            change(paid[metric], replayed.by_metric[metric]),
+            points_amount(drafted[metric]),
+            change(paid[metric], drafted[metric]),
             metric in changed,
         )
         for metric in Metric.values
-        if paid[metric] or replayed.by_metric[metric] or metric in changed
+        if paid[metric] or drafted[metric] or metric in changed
     ]
     total_paid = sum(paid.values())
+    total_draft = sum(drafted.values())
     comparison = compare(
         "Lorenz curve: ledger and draft",
-        creators,
-        (
-            ("Ledger", lambda c: c.points),
-            ("Draft", lambda c: replayed.by_creator.get(c.creator_id, 0)),
-        ),
+        found.creators,
+        (("Ledger", lambda c: c.paid), ("Draft", lambda c: c.draft)),
         rewards_selectors.tiers(),
         points_amount,
     )
-    days_measured = fairness.days_measured(first, last)
+    days_measured = found.days_measured
     notes = []
     days = (last - first).days + 1
     if days_measured < days:
@@ -282,7 +281,7 @@ def what_if(first: date, last: date, drafts: Sequence[EarningRule]) -> WhatIf:
             f"The nightly run tallied {days_measured} of these {days} days; the figures cover "
             "those days only."
         )
-    if rewards_selectors.rule_versions_on(first) != in_force:
+    if any(len(during) > 1 for during in versions.values()):
         notes.append(
             "The rules changed during these days: the ledger paid each day by the version in "
             "force then, while the draft applies to every day."
@@ -292,7 +291,7 @@ def what_if(first: date, last: date, drafts: Sequence[EarningRule]) -> WhatIf:
         for d in drafts
         if d.is_active
         and not (in_force[d.metric] and in_force[d.metric].is_active)
-        and not replayed.by_metric[d.metric]
+        and not drafted[d.metric]
     ]
     if switched_on:
         notes.append(
@@ -307,8 +306,8 @@ def what_if(first: date, last: date, drafts: Sequence[EarningRule]) -> WhatIf:
         days_measured,
         metrics,
         points_amount(total_paid),
-        points_amount(replayed.total),
-        change(total_paid, replayed.total),
+        points_amount(total_draft),
+        change(total_paid, total_draft),
         comparison,
         notes,
     )

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.selectors import creator_profile_table
+from activity import retention as activity_retention
 from activity import tables as activity_tables
 from core.charts import Chart, stacked_bar_chart
 from core.clock import rewards_today, start_of_rewards_day
@@ -250,6 +251,10 @@ def _cells_sql() -> str:
     """
 
 
+class RefreshError(ValueError):
+    """A refresh asked for months it can no longer compute."""
+
+
 @transaction.atomic
 def refresh(*, first_month: date | None = None, today: date | None = None) -> Refreshed:
     """Rewrite the creator-months from `first_month` (by default the last REFRESH_MONTHS
@@ -257,6 +262,15 @@ def refresh(*, first_month: date | None = None, today: date | None = None) -> Re
     report reads. Set-based: a fixed number of statements whatever the number of creators;
     running it twice writes the same rows."""
     last = last_complete_month(today)
+    kept_from = activity_retention.raw_activity_kept_from(today or rewards_today())
+    if first_month is not None and first_month < kept_from:
+        # Those months' per-video numbers are gone (privacy.retention): rewriting them would
+        # count no posts and no views where the creators had them.
+        raise RefreshError(
+            f"Per-video numbers of days before {kept_from} were removed after "
+            f"{activity_retention.raw_activity_days()} days: months before it keep the sums "
+            "computed while they were there."
+        )
     first = month_index(first_month) if first_month is not None else last - (REFRESH_MONTHS - 1)
     first_day = month_of_index(first)
     end_day = month_of_index(last + 1)  # the day after the last month

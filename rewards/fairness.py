@@ -16,18 +16,20 @@ creator who earned nothing still counts as earning nothing.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.selectors import creator_profile_table
 
 from . import points as arithmetic
-from .models import CreatorTier, DayTally, EarningRule, Metric, Tier
+from .models import CreatorTier, EarningRule, Metric, Tier
 from .recalculation import TALLY_TABLE, replay_sql
+from .selectors import same_terms
 
 ENGAGEMENT_METRICS = (Metric.QUALIFIED_VIEWS, Metric.LIKES, Metric.COMMENTS, Metric.SHARES)
 # (label, least followers, most followers); the issue's promise compares the first two
@@ -258,12 +260,24 @@ def by_tier(creators: Sequence[M], tiers: Sequence[Tier]) -> list[tuple[str, lis
 
 
 _ENGAGEMENT_SQL = ", ".join(f"'{m}'" for m in ENGAGEMENT_METRICS)
-# The days of the period the recalculation tallied: at most one row a day, MATERIALIZED so the
-# ledger is joined to a handful of rows (an `IN (subquery)` a planner without statistics
-# turned into a scan of the tallies per ledger entry).
-_TALLIED_DAYS = f"""tallied_days AS MATERIALIZED (
-    SELECT DISTINCT day FROM {TALLY_TABLE} WHERE day BETWEEN %(first)s AND %(last)s
-)"""
+
+
+def _tallied_days_cte(first: date, last: date) -> tuple[str, dict]:
+    """The CTE `tallied_days(day)`: the days of `first`..`last` the recalculation tallied.
+    One index probe per day of the period (a DISTINCT over the period's tallies reads every
+    one of them: a second over 30 days of 100,000 creators). MATERIALIZED so the ledger is
+    joined to a handful of rows (an `IN (subquery)` a planner without statistics turned
+    into a scan of the tallies per ledger entry)."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    params = {f"td{i}": day for i, day in enumerate(days)}
+    # PostgreSQL needs the type of a VALUES column; SQLite keeps days as ISO text.
+    day = "CAST(%({})s AS DATE)" if connection.vendor == "postgresql" else "%({})s"
+    values = ", ".join(f"({day.format(name)})" for name in params)
+    sql = f"""tallied_days AS MATERIALIZED (
+        SELECT d.day FROM (VALUES {values}) AS d(day)
+        WHERE EXISTS (SELECT 1 FROM {TALLY_TABLE} t WHERE t.day = d.day)
+    )"""
+    return sql, params
 
 
 def per_creator(first: date, last: date) -> list[CreatorPoints]:
@@ -273,6 +287,7 @@ def per_creator(first: date, last: date) -> list[CreatorPoints]:
     followers and tier. One set-based statement: the work grows with the period's rows, and
     Python sees one row per creator. Both sides are MATERIALIZED: inlined, a planner that
     misjudges their sizes (fresh tables) re-aggregates the ledger once per creator."""
+    tallied_days, days_params = _tallied_days_cte(first, last)
     sql = f"""
         WITH tallied AS MATERIALIZED (
             SELECT t.creator_id,
@@ -289,7 +304,7 @@ def per_creator(first: date, last: date) -> list[CreatorPoints]:
             WHERE t.day BETWEEN %(first)s AND %(last)s
             GROUP BY t.creator_id
         ),
-        {_TALLIED_DAYS},
+        {tallied_days},
         paid AS MATERIALIZED (
             SELECT e.account_id AS creator_id, SUM(e.amount) AS points,
                    SUM(CASE WHEN e.metric IN ({_ENGAGEMENT_SQL}) THEN e.amount ELSE 0 END)
@@ -308,7 +323,7 @@ def per_creator(first: date, last: date) -> list[CreatorPoints]:
         ORDER BY t.creator_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"first": first, "last": last})
+        cursor.execute(sql, {"first": first, "last": last, **days_params})
         rows = cursor.fetchall()
     # PostgreSQL's SUMs of BIGINT arrive as Decimal: whole numbers and floats here.
     return [
@@ -326,9 +341,36 @@ def per_creator(first: date, last: date) -> list[CreatorPoints]:
     ]
 
 
+def tallied_days(first: date, last: date) -> list[date]:
+    """The days of `first`..`last` the recalculation tallied, in order (one query)."""
+    cte, params = _tallied_days_cte(first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {cte} SELECT day FROM tallied_days ORDER BY day", params)
+        return [_as_date(day) for (day,) in cursor.fetchall()]
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands back the ISO text it keeps.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def days_measured(first: date, last: date) -> int:
     """How many days of `first`..`last` the recalculation tallied."""
-    return DayTally.objects.filter(day__range=(first, last)).values("day").distinct().count()
+    return len(tallied_days(first, last))
+
+
+def rule_versions_during(first: date, last: date) -> dict[str, list[EarningRule | None]]:
+    """Every metric's rule versions in force on some day of `first`..`last`, oldest first:
+    the one in force on `first` (None where none had started, switched off or not), then
+    each that started after it (one query)."""
+    versions: dict[str, list[EarningRule | None]] = {metric: [None] for metric in Metric.values}
+    for rule in EarningRule.objects.filter(valid_from__lte=last).order_by("metric", "valid_from"):
+        found = versions.setdefault(rule.metric, [None])
+        if rule.valid_from <= first:
+            found[0] = rule
+        else:
+            found.append(rule)
+    return versions
 
 
 @dataclass(frozen=True)
@@ -346,36 +388,185 @@ class Replay:
         return sum(self.by_metric.values())
 
 
-def replay(first: date, last: date, rules: Sequence[EarningRule]) -> Replay:
-    """The points `rules` (one per metric, saved or not; inactive ones give nothing) would
-    have given over `first`..`last`, by the recalculation's own arithmetic over its day
-    tallies (recalculation.replay_sql). Reads only: nothing is written, nothing posted."""
-    metrics = list(Metric.values)
-    sql, params = replay_sql(first, last, [rule for rule in rules if rule.is_active], metrics)
+def _shortcuts(
+    rules: Sequence[EarningRule], versions: dict[str, list[EarningRule | None]]
+) -> dict[str, set[str]]:
+    """Which of the active `rules` the replay may take without its running sum (see
+    recalculation.replay_sql): `as_tallied`, a metric whose draft pays as every version in
+    force on the days did (the tallies' points are the draft's); `same_unit`, one whose
+    versions on those days were all active with the draft's unit size (each tally's
+    carried_in is the draft's carry). A metric whose rule changed within the days, or was
+    off some of them, is replayed in full: its tallies were paid by each day's version."""
+    as_tallied, same_unit = set(), set()
+    for rule in rules:
+        during = versions.get(rule.metric, [None])
+        if all(same_terms(rule, version) for version in during):
+            as_tallied.add(rule.metric)
+        elif all(v is not None and v.is_active and v.unit_size == rule.unit_size for v in during):
+            same_unit.add(rule.metric)
+    return {"as_tallied": as_tallied, "same_unit": same_unit}
+
+
+def _replay_rows(
+    first: date,
+    last: date,
+    rules: Sequence[EarningRule],
+    versions: dict[str, list[EarningRule | None]] | None,
+    with_profiles: bool = False,
+) -> list[tuple]:
+    active = [rule for rule in rules if rule.is_active]
+    shortcuts = {} if versions is None else _shortcuts(active, versions)
+    sql, params = replay_sql(first, last, active, list(Metric.values), **shortcuts)
+    if with_profiles:
+        # Who each creator is (band, tier) for the comparison, joined after the replay's
+        # sums: 100,000 rows, not the tallies.
+        sql = f"""
+            SELECT p.*, c.followers, ct.tier_id FROM ({sql}) p
+            JOIN {creator_profile_table()} c ON c.id = p.creator_id
+            LEFT JOIN {CreatorTier._meta.db_table} ct ON ct.creator_id = p.creator_id
+        """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _sums(rows: Sequence[tuple]) -> tuple[dict[int, int], dict[str, int]]:
+    """(creator_id, then one amount per metric) rows as totals per creator and per metric."""
+    metrics = list(Metric.values)
     by_creator: dict[int, int] = {}
     by_metric = dict.fromkeys(metrics, 0)
     for creator_id, *amounts in rows:
+        amounts = amounts[: len(metrics)]
         by_creator[creator_id] = int(sum(amounts))
         for metric, amount in zip(metrics, amounts, strict=True):
             by_metric[metric] += int(amount)
+    return by_creator, by_metric
+
+
+def replay(
+    first: date,
+    last: date,
+    rules: Sequence[EarningRule],
+    versions: dict[str, list[EarningRule | None]] | None = None,
+) -> Replay:
+    """The points `rules` (one per metric, saved or not; inactive ones give nothing) would
+    have given over `first`..`last`, by the recalculation's own arithmetic over its day
+    tallies (recalculation.replay_sql), replaying in full only the metrics whose rule the
+    draft changes in a way the tallies cannot answer (`_shortcuts`, from `versions`:
+    rule_versions_during, read here when not given). Reads only: nothing is written."""
+    if versions is None:
+        versions = rule_versions_during(first, last)
+    by_creator, by_metric = _sums(_replay_rows(first, last, rules, versions))
     return Replay(first, last, by_creator, by_metric)
 
 
 def paid_by_metric(first: date, last: date) -> dict[str, int]:
     """The points the ledger holds per metric for the days of `first`..`last` the
     recalculation tallied (what `replay` is set beside)."""
+    return _paid(first, last, tallied_days(first, last))[1]
+
+
+def _paid(first: date, last: date, days: Sequence[date]) -> tuple[dict[int, int], dict[str, int]]:
+    """The ledger's earned points on `days`, the days of `first`..`last` the recalculation
+    tallied (`tallied_days`): per creator (every entry) and per metric, from one pass over
+    the entries. The days as a list, not a join: a filter on each entry costs less than a
+    hash join of six million entries."""
+    metrics = list(Metric.values)
+    params: dict = {"first": first, "last": last}
+    # No day tallied: NULL, which no entry's day equals (the query still runs, one shape).
+    listed = list(days) or [None]
+    params.update({f"day{i}": day for i, day in enumerate(listed)})
+    params.update({f"m{i}": metric for i, metric in enumerate(metrics)})
+    # BIGINT, not NUMERIC: a million Decimals cost Python a second.
+    pivot = ", ".join(
+        f"CAST(COALESCE(SUM(e.amount) FILTER (WHERE e.metric = %(m{i})s), 0) AS BIGINT)"
+        for i in range(len(metrics))
+    )
     sql = f"""
-        WITH {_TALLIED_DAYS}
-        SELECT e.metric, SUM(e.amount)
-        FROM rewards_pointsentry e JOIN tallied_days d ON d.day = e.activity_date
+        SELECT e.account_id, CAST(SUM(e.amount) AS BIGINT), {pivot}
+        FROM rewards_pointsentry e
         WHERE e.activity_date BETWEEN %(first)s AND %(last)s
+          AND e.activity_date IN ({", ".join(f"%(day{i})s" for i in range(len(listed)))})
           AND e.kind IN ({arithmetic.EARNING_KINDS_SQL})
-        GROUP BY e.metric
+        GROUP BY e.account_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"first": first, "last": last})
-        paid = {metric: int(amount) for metric, amount in cursor.fetchall()}
-    return {metric: paid.get(metric, 0) for metric in Metric.values}
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_creator = {row[0]: int(row[1]) for row in rows}
+    by_metric = {metric: sum(int(row[2 + i]) for row in rows) for i, metric in enumerate(metrics)}
+    return by_creator, by_metric
+
+
+@dataclass(frozen=True)
+class CreatorDraft:
+    """One creator tallied in a what-if's days: who they are (band, tier), what the ledger
+    paid them for the tallied days and what the draft would have."""
+
+    creator_id: int
+    followers: int
+    tier_id: int | None
+    paid: int
+    draft: int
+
+
+@dataclass(frozen=True)
+class DraftBesideLedger:
+    """A draft's points over `first`..`last` beside the ledger's, per creator and metric."""
+
+    first: date
+    last: date
+    days_measured: int
+    creators: list[CreatorDraft]
+    draft_by_metric: dict[str, int]
+    paid_by_metric: dict[str, int]
+
+
+# The what-if's two reads sum millions of rows once: JIT compiling their expressions costs
+# more than it saves, and a hash of 100,000 creators' sums needs more than the default
+# work_mem (with it, the sums spill to disk in many batches).
+WHAT_IF_WORK_MEM = "64MB"
+
+
+@contextmanager
+def _for_one_big_read() -> Iterator[None]:
+    """JIT off and WHAT_IF_WORK_MEM for the reads inside: SET LOCAL lasts until the
+    transaction ends, one of its own unless the caller's is open (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"SET LOCAL work_mem = '{WHAT_IF_WORK_MEM}'")
+        yield
+
+
+def draft_beside_ledger(
+    first: date,
+    last: date,
+    rules: Sequence[EarningRule],
+    versions: dict[str, list[EarningRule | None]],
+) -> DraftBesideLedger:
+    """What `rules` (one per metric, saved or not) would have given every creator tallied
+    in `first`..`last` (`replay`, with `versions`: rule_versions_during), beside what the
+    ledger holds for the tallied days, per creator and per metric: the staff what-if's
+    figures. Five queries (two settings, the tallied days, the replay, the ledger); the
+    tallies and the ledger are each read once."""
+    with _for_one_big_read():
+        days = tallied_days(first, last)
+        rows = _replay_rows(first, last, rules, versions, with_profiles=True)
+        paid_by_creator, paid_by_metric = _paid(first, last, days)
+    metrics = len(Metric.values)
+    draft_by_creator, draft_by_metric = _sums([row[: 1 + metrics] for row in rows])
+    creators = [
+        CreatorDraft(
+            row[0],
+            row[1 + metrics],
+            row[2 + metrics],
+            paid_by_creator.get(row[0], 0),
+            draft_by_creator[row[0]],
+        )
+        for row in sorted(rows, key=lambda row: row[0])
+    ]
+    return DraftBesideLedger(first, last, len(days), creators, draft_by_metric, paid_by_metric)

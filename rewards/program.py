@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import CreatorProfile
+from activity import retention as activity_retention
 from activity.models import Video, VideoDay
 from activity.tables import engagement_flag_table, flag_excludes_sql, video_day_table
 from core.clock import rewards_day_of
@@ -622,6 +623,15 @@ def pay_month(*, month: date, now: datetime | None = None) -> ProgramRun:
         raise ProgramError("A month starts on its first day.")
     if month >= current:
         raise ProgramError(f"{month:%B %Y} has not ended yet; a month is paid once it is over.")
+    kept_from = activity_retention.raw_activity_kept_from(rewards_day_of(now))
+    if month < kept_from:
+        # Its videos' daily numbers are gone (privacy.retention): a run would find no views
+        # and correct every statement of the month down to nothing.
+        raise ProgramError(
+            f"Per-video numbers of days before {kept_from} were removed after "
+            f"{activity_retention.raw_activity_days()} days: {month:%B %Y} can no longer be "
+            "paid or corrected."
+        )
     rates = rates_for(month)
     run, _ = ProgramRun.objects.get_or_create(month=month, defaults={"started_at": now})
     views_30d = candidates(month)

@@ -19,7 +19,7 @@ died (no shard at work, none beating for REWARDS_RECALC_STALE_MINUTES) is taken 
 next run of its day, which posts what the dead one left.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import creator_profile_table
 from activity import authenticity
+from activity import retention as activity_retention
 from activity import selectors as activity_selectors
 from activity.tables import (
     creator_day_table,
@@ -248,67 +249,118 @@ def tally_sql(day: date, rules: list[EarningRule] | None = None) -> tuple[str, d
 
 
 def replay_sql(
-    first: date, last: date, rules: Sequence[EarningRule], metrics: Sequence[str]
+    first: date,
+    last: date,
+    rules: Sequence[EarningRule],
+    metrics: Sequence[str],
+    *,
+    as_tallied: Collection[str] = (),
+    same_unit: Collection[str] = (),
 ) -> tuple[str, dict]:
     """SELECT (creator_id, then the points of each of `metrics`): what `rules` (active ones,
     saved or drafts) would have given every creator tallied in `first`..`last`, had they been
     in force from `first`, by the tallies the nightly run wrote for those days (DayTally's
     measured amounts and, on `first`, what the day before carried in) and the run's own
     arithmetic (points.py's carry and stages). It reads and writes nothing else: the staff
-    what-if.
+    what-if. Every creator with a tally in the days has a row (zeros where nothing is paid).
 
     The carry needs no day-by-day walk: what a day leaves over is (carried in + measured)
     less whole units, so what reaches a day is (what reached the period's first day here +
     everything measured since, before that day) less whole units, one running sum per
     (creator, metric, period). A rule with units of 1 carries nothing and skips the window.
-    A metric no rule was in force for has no tallies to replay (the nightly run keeps none)."""
+    A metric no rule was in force for has no tallies to replay (the nightly run keeps none).
+
+    The running sum sorts every tally it replays, so the caller names the metrics that need
+    less (rewards.fairness.replay decides from the rule versions in force on these days):
+    - `as_tallied`: the rule pays as every version in force on these days did, so the
+      tally's own points are the replay's;
+    - `same_unit`: every version in force on these days was active with the rule's unit
+      size, so each tally's carried_in is what the running sum would give, and the rule's
+      stages apply to carried_in + measured row by row.
+    Neither sorts: the tallies of both are read once and summed by creator."""
     rules_sql, params = points.named_params(*points.rules_cte(rules, keys=range(len(rules))))
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    periods = list(dict.fromkeys(points.period_start(day) for day in days))
-    day_rows = []
-    for i, day in enumerate(days):
-        params[f"d{i}"] = day
-        params[f"g{i}"] = periods.index(points.period_start(day))
-        day_rows.append(f"(%(d{i})s, CAST(%(g{i})s AS INTEGER))")
+    ruled = {rule.metric for rule in rules}
+    windowed = sorted(ruled - set(as_tallied) - set(same_unit))
+    tallied_as_is = sorted(ruled & set(as_tallied))
+
+    def listed(prefix: str, names: Sequence[str]) -> str:
+        params.update({f"{prefix}{i}": name for i, name in enumerate(names)})
+        return ", ".join(f"%({prefix}{i})s" for i in range(len(names)))
+
     stage = "r.unit_size, r.per_unit, r.taper_above, r.taper_pct, r.cap"
-    # What reached the day (earlier days' measures less whole units) plus what it measured.
-    reached_total = f"{points.carry_sql('r.earlier')} + r.measured"
-    pivot = ", ".join(
-        f"CAST(SUM(CASE WHEN metric = %(m{i})s THEN points ELSE 0 END) AS BIGINT)"
-        for i in range(len(metrics))
+    # One pass over the tallies of every metric the window does not replay: the tally's own
+    # points, the rule's stages on what reached the day, or nothing (no rule in the draft).
+    row_points = (
+        "CASE WHEN r.metric IS NULL THEN 0 "
+        + (
+            f"WHEN t.metric IN ({listed('n', tallied_as_is)}) THEN t.points "
+            if tallied_as_is
+            else ""
+        )
+        + f"ELSE {points.points_sql(points.capped_sql('t.carried_in + t.measured'))} END"
     )
-    params.update({f"m{i}": metric for i, metric in enumerate(metrics)})
-    sql = f"""
-        WITH {rules_sql},
+    parts = [
+        f"""
+            SELECT t.creator_id, r.rule_id AS rule_key, {row_points} AS points
+            FROM {TALLY_TABLE} t LEFT JOIN rules r ON r.metric = t.metric
+            WHERE t.day BETWEEN %(first)s AND %(last)s"""
+        + (f" AND t.metric NOT IN ({listed('w', windowed)})" if windowed else "")
+    ]
+    window_ctes = ""
+    if windowed:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        periods = list(dict.fromkeys(points.period_start(day) for day in days))
+        day_rows = []
+        for i, day in enumerate(days):
+            params[f"d{i}"] = day
+            params[f"g{i}"] = periods.index(points.period_start(day))
+            day_rows.append(f"(%(d{i})s, CAST(%(g{i})s AS INTEGER))")
+        # What reached the day (earlier days' measures less whole units) plus what it measured.
+        reached_total = f"{points.carry_sql('r.earlier')} + r.measured"
+        window_ctes = f"""
         days(day, period) AS (VALUES {", ".join(day_rows)}),
         tallied AS (
-            SELECT t.creator_id, t.metric, t.day, d.period, t.measured,
+            SELECT t.creator_id, t.metric, r.rule_id AS rule_key, t.day, d.period, t.measured,
                    CASE WHEN t.day = %(first)s THEN t.carried_in ELSE 0 END AS seed, {stage}
             FROM {TALLY_TABLE} t
             JOIN days d ON d.day = t.day
             JOIN rules r ON r.metric = t.metric
-            WHERE t.day BETWEEN %(first)s AND %(last)s
+            WHERE t.day BETWEEN %(first)s AND %(last)s AND t.metric IN ({listed("w", windowed)})
         ),
         reached AS (
             -- SUM of BIGINT is NUMERIC on PostgreSQL, whose division is not whole units.
-            SELECT r.creator_id, r.metric, r.measured, {stage},
+            SELECT r.creator_id, r.metric, r.rule_key, r.measured, {stage},
                    CAST(SUM(r.seed) OVER (PARTITION BY r.creator_id, r.metric, r.period)
                         + COALESCE(SUM(r.measured) OVER (
                               PARTITION BY r.creator_id, r.metric, r.period ORDER BY r.day
                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
                         AS BIGINT) AS earlier
             FROM tallied r WHERE r.unit_size > 1
-        ),
-        day_points AS (
-            SELECT r.creator_id, r.metric,
-                   {points.points_sql(points.capped_sql(reached_total))} AS points
-            FROM reached r
-            UNION ALL
-            SELECT r.creator_id, r.metric,
+        ),"""
+        parts += [
+            f"""
+            SELECT r.creator_id, r.rule_key,
+                   {points.points_sql(points.capped_sql(reached_total))}
+            FROM reached r""",
+            f"""
+            SELECT r.creator_id, r.rule_key,
                    {points.points_sql(points.capped_sql("r.seed + r.measured"))}
-            FROM tallied r WHERE r.unit_size = 1
+            FROM tallied r WHERE r.unit_size = 1""",
+        ]
+    # Each metric's column sums the rows of its rule (keyed by its place in `rules`: an
+    # integer to compare, and one sum per rule, not per metric).
+    key = {rule.metric: i for i, rule in enumerate(rules)}
+    pivot = ", ".join(
+        f"CAST(COALESCE(SUM(points) FILTER (WHERE rule_key = {key[metric]}), 0) AS BIGINT)"
+        if metric in key
+        else "CAST(0 AS BIGINT)"
+        for metric in metrics
+    )
+    sql = f"""
+        WITH {rules_sql},{window_ctes}
+        day_points AS ({" UNION ALL ".join(parts)}
         )
-        SELECT creator_id, {pivot} FROM day_points GROUP BY creator_id ORDER BY creator_id
+        SELECT creator_id, {pivot} FROM day_points GROUP BY creator_id
     """
     params.update({"first": first, "last": last})
     return sql, params
@@ -552,6 +604,17 @@ def start_run(
     that held run did, and no further."""
     if day >= rewards_today():
         raise RecalcError(f"{day} has not happened yet: a day is recalculated once it is over.")
+    kept_from = activity_retention.raw_activity_kept_from(rewards_today())
+    trailing = timedelta(days=settings.AUTHENTICITY["TRAILING_DAYS"])
+    if day - trailing < kept_from:
+        # The retention settings removed per-video numbers the run reads: the day's own (it
+        # would find none and take back every point they gave) or its authenticity
+        # baseline's, the days before it.
+        raise RecalcError(
+            f"Per-video numbers of days before {kept_from} were removed after "
+            f"{activity_retention.raw_activity_days()} days: {day} and the "
+            f"{trailing.days} days before it can no longer be recalculated in full."
+        )
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":

@@ -14,10 +14,11 @@ from django.db.models import DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from accounts import selectors as accounts_selectors
-from accounts.models import CreatorProfile
+from accounts.models import CreatorProfile, User
 from activity import selectors as activity_selectors
 from activity.models import CreatorDay, FlagStatus, VideoDay
 from core.clock import start_of_rewards_day
+from core.exports import plain_rows
 from core.plurals import plural
 
 from . import points
@@ -437,3 +438,49 @@ def program_cash(first: date, last: date) -> list[CreatorCash]:
             CreatorCash(creator_id, followers, tier_id, currency, int(paid), float(flat))
             for creator_id, followers, tier_id, currency, paid, flat in cursor.fetchall()
         ]
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """The points of `user` (a creator; nothing for others), for their data export
+    (privacy.exports): the account, every entry with the rule version and rewards day behind
+    it, the tier, and the Creator Rewards Program's monthly statements. Four queries."""
+    return {
+        "points_account": plain_rows(
+            PointsAccount.objects.filter(creator__user=user).values("balance", "enrolled_on")
+        ),
+        "points_entries": plain_rows(
+            PointsEntry.objects.filter(account__creator__user=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "amount",
+                "kind",
+                "metric",
+                "activity_date",
+                "measured",
+                "carried_in",
+                "memo",
+                "created_at",
+                rule_valid_from=F("rule__valid_from"),
+                rule_unit_size=F("rule__unit_size"),
+                rule_points_per_unit=F("rule__points_per_unit"),
+                rule_daily_cap=F("rule__daily_cap"),
+            )
+        ),
+        "tier": plain_rows(
+            CreatorTier.objects.filter(creator__user=user).values(
+                "earned_90d",
+                "computed_on",
+                "changed_on",
+                "floor_until",
+                "floor_reason",
+                tier_name=F("tier__name"),
+                floor_tier_name=F("floor_tier__name"),
+            )
+        ),
+        "rewards_program_statements": plain_rows(
+            ProgramStatement.objects.filter(creator__user=user)
+            .order_by("month", "currency")
+            .values("month", "currency", "total_minor", "credited_minor", "closed_at")
+        ),
+    }

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import selectors as accounts_selectors
 from accounts.access import creator_required, public
+from activity import retention as activity_retention
 from activity import selectors as activity_selectors
 from activity import services as activity_services
 from activity.models import FlagAppeal
@@ -152,6 +153,8 @@ def day_detail(request: HttpRequest, day: str) -> HttpResponse:
             # Outside the cached region: an appeal or its answer changes no points.
             "appeal_flags": activity_selectors.day_flags_with_appeals(creator, when),
             "appeal_max": FlagAppeal.MESSAGE_MAX,
+            "raw_activity_removed": when < activity_retention.raw_activity_kept_from(today),
+            "raw_activity_days": activity_retention.raw_activity_days(),
         },
     )
 

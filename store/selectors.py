@@ -14,13 +14,14 @@ from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accounts.models import CreatorProfile, Standing
+from accounts.models import CreatorProfile, Standing, User
 from core import regions
+from core.exports import plain_rows
 from core.plurals import plural
 from rewards import selectors as rewards_selectors
 from rewards.models import Tier
 
-from .models import Entitlement, ItemKind, Redemption, RedemptionState, StoreItem
+from .models import Entitlement, ItemKind, Redemption, RedemptionEvent, RedemptionState, StoreItem
 
 # The catalog's version: store pages are cached per creator under it (with the creator's
 # ledger version), so it changes whenever what every creator sees of an item may change:
@@ -252,3 +253,33 @@ def pending_redemptions(*, limit: int) -> tuple[list[Redemption], int]:
     pending = Redemption.objects.filter(state=RedemptionState.PENDING)
     oldest = list(pending.select_related("creator", "item").order_by("created_at", "id")[:limit])
     return oldest, (len(oldest) if len(oldest) < limit else pending.count())
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """The store redemptions of `user` (a creator; nothing for others) and each one's
+    history, for their data export (privacy.exports). Two queries."""
+    return {
+        "redemptions": plain_rows(
+            Redemption.objects.filter(creator__user=user)
+            .order_by("created_at", "pk")
+            .values(
+                "id",
+                "list_price",
+                "discount_percent",
+                "points_paid",
+                "cash_amount_minor",
+                "cash_currency",
+                "state",
+                "reason",
+                "created_at",
+                "decided_at",
+                item_name=F("item__name"),
+                item_kind=F("item__kind"),
+            )
+        ),
+        "redemption_events": plain_rows(
+            RedemptionEvent.objects.filter(redemption__creator__user=user)
+            .order_by("at", "pk")
+            .values("redemption_id", "state", "note", "by_staff", "at")
+        ),
+    }

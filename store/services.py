@@ -280,3 +280,22 @@ def cancel_stale_redemptions(now: datetime | None = None) -> int:
             continue  # decided by staff between the query and the lock
         cancelled += 1
     return cancelled
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+
+def cancel_pending_on_closing(*, creator: CreatorProfile) -> list[Redemption]:
+    """Cancel every redemption of a closing creator that staff have not yet fulfilled (points
+    refunded to the account, stock back), each as `cancel_redemption` does; a second call
+    finds none. Returns those cancelled."""
+    return [
+        cancel_redemption(
+            redemption_id=pk,
+            reason="The creator closed their account before it was fulfilled.",
+            by=None,
+        )
+        for pk in creator.redemptions.filter(state=RedemptionState.PENDING).values_list(
+            "pk", flat=True
+        )
+    ]

@@ -403,7 +403,11 @@ class ChatMessage(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["creator", "id"], name="subscriptions_chat_room")]
+        indexes = [
+            models.Index(fields=["creator", "id"], name="subscriptions_chat_room"),
+            # What retention removes, oldest first (subscriptions.retention).
+            models.Index(fields=["created_at"], name="subscriptions_chat_created"),
+        ]
 
     def __str__(self) -> str:
         return self.body[:40]

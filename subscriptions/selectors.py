@@ -6,24 +6,27 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from activity import selectors as activity_selectors
 from core import regions
+from core.exports import plain_rows
 from core.plurals import plural
 from payments.models import SavedCard
 
 from .models import (
     LIVE_STATES,
     MAX_PACKAGES,
+    ChatMessage,
     Invitation,
     Package,
     Post,
     Rules,
     State,
     Subscription,
+    SubscriptionCharge,
 )
 
 # Tenure badges: a subscriber's badge shows the highest step reached, then every 12 months.
@@ -310,3 +313,75 @@ def had_subscription(fan: User, creator: CreatorProfile) -> bool:
         .exclude(state__in=[State.INCOMPLETE, State.REFUSED])
         .exists()
     )
+
+
+def export_rows(user: User) -> dict[str, list[dict]]:
+    """What `user` did in subscriptions, for their data export (privacy.exports): as a fan,
+    their subscriptions and each charge; as a creator, their packages and the posts they
+    wrote; and the chat messages they wrote in any creator's room. Five queries. Other
+    people's subscriptions to a creator are theirs, not the creator's, and stay out."""
+    return {
+        "subscriptions": plain_rows(
+            Subscription.objects.filter(fan=user)
+            .order_by("started_at", "pk")
+            .values(
+                "id",
+                "billing",
+                "price_minor",
+                "currency",
+                "state",
+                "started_at",
+                "current_period_start",
+                "current_period_end",
+                "cancel_at_period_end",
+                "ended_at",
+                "months_paid",
+                creator_handle=F("creator__handle"),
+                package_name=F("package__name"),
+                card_last4=F("card__last4"),
+            )
+        ),
+        "subscription_charges": plain_rows(
+            SubscriptionCharge.objects.filter(subscription__fan=user)
+            .order_by("created_at", "pk")
+            .values(
+                "subscription_id",
+                "kind",
+                "period_start",
+                "period_end",
+                "amount_minor",
+                "currency",
+                "state",
+                "failure",
+                "created_at",
+            )
+        ),
+        "packages": plain_rows(
+            Package.objects.filter(creator__user=user)
+            .order_by("position", "pk")
+            .values(
+                "id",
+                "name",
+                "description",
+                "currency",
+                "monthly_price_minor",
+                "annual_price_minor",
+                "has_trial",
+                "member_cap",
+                "includes_chat",
+                "includes_emojis",
+                "published_at",
+                "created_at",
+            )
+        ),
+        "posts": plain_rows(
+            Post.objects.filter(creator__user=user)
+            .order_by("published_at", "pk")
+            .values("id", "title", "body", "video_url", "published_at", "created_at")
+        ),
+        "chat_messages": plain_rows(
+            ChatMessage.objects.filter(author=user)
+            .order_by("created_at", "pk")
+            .values("id", "body", "created_at", "deleted_at", room=F("creator__handle"))
+        ),
+    }

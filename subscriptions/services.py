@@ -12,6 +12,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from dateutil.relativedelta import relativedelta
@@ -38,9 +39,13 @@ from .models import (
     Billing,
     ChargeKind,
     ChargeState,
+    ChatMessage,
+    CustomPerk,
+    Emoji,
     Package,
     PerkCadence,
     PerkDelivery,
+    Post,
     State,
     Subscription,
     SubscriptionCharge,
@@ -346,6 +351,10 @@ def _collect(charge: SubscriptionCharge, *, now: datetime) -> Subscription:
 
 @transaction.atomic
 def _record_paid(charge: SubscriptionCharge, attempt: object, *, now: datetime) -> Subscription:
+    """Record a charge the card paid: the creator credited, the period advanced, the fan's
+    perks due. A charge settled late (finish_pending_charges) for a subscription cancelled
+    meanwhile (its fan or creator closed their account) records the money and nothing more:
+    reviving it would charge the card again every period."""
     subscription = Subscription.objects.select_for_update().get(pk=charge.subscription_id)
     charge = SubscriptionCharge.objects.select_for_update().get(pk=charge.pk)
     if charge.state == ChargeState.SUCCEEDED:
@@ -376,6 +385,8 @@ def _record_paid(charge: SubscriptionCharge, attempt: object, *, now: datetime) 
     charge.failure = ""
     charge.updated_at = now
     charge.save()
+    if subscription.state == State.CANCELLED:
+        return subscription
     first = subscription.state in (State.INCOMPLETE, State.TRIALING)
     was_past_due = subscription.state == State.PAST_DUE
     if charge.kind != ChargeKind.SWITCH:
@@ -838,3 +849,121 @@ def finish_pending_charges(*, older_than: timedelta = timedelta(minutes=15)) -> 
         charge.refresh_from_db()
         settled += charge.state != ChargeState.PENDING
     return settled
+
+
+# --- closing an account (privacy.closing) -----------------------------------------------------
+
+REMOVED = "[removed]"
+
+
+def _end_at_once(subscription: Subscription, *, now: datetime) -> None:
+    """End a live subscription now, for good: never renewed, never charged again."""
+    subscription.state = State.CANCELLED
+    subscription.cancel_at_period_end = True
+    subscription.next_package = None
+    subscription.next_billing = ""
+    subscription.ended_at = now
+    subscription.updated_at = now
+    subscription.save(
+        update_fields=[
+            "state",
+            "cancel_at_period_end",
+            "next_package",
+            "next_billing",
+            "ended_at",
+            "updated_at",
+        ]
+    )
+
+
+@transaction.atomic
+def end_fan_subscriptions(*, fan: User, now: datetime | None = None) -> list[Subscription]:
+    """End every live subscription of a fan who closes their account, at once and without a
+    further charge (what was paid for the current period is not refunded, as with any
+    cancellation); each creator is told a subscriber left. Returns those ended."""
+    now = _now(now)
+    ended = list(
+        Subscription.objects.select_for_update(of=("self",))
+        .filter(fan=fan, state__in=LIVE_STATES)
+        .select_related("package", "creator__user")
+    )
+    for subscription in ended:
+        _end_at_once(subscription, now=now)
+        page_changed(subscription.creator_id)
+        notify(
+            user=subscription.creator.user,
+            subject=f"A subscriber of {subscription.package.name} closed their account",
+            body="Their subscription ended today; they will not be charged again.",
+            link=reverse("subscriptions:subscribers"),
+        )
+    return ended
+
+
+@transaction.atomic
+def close_creator_subscriptions(
+    *, creator: CreatorProfile, now: datetime | None = None
+) -> list[Subscription]:
+    """A creator closes their account: their packages are no longer offered, and every live
+    subscription to them ends at once, is never renewed or charged again, and each subscriber
+    is told in the portal and by email. Returns the subscriptions ended."""
+    now = _now(now)
+    Package.objects.filter(creator=creator, published_at__isnull=False).update(
+        published_at=None, updated_at=now
+    )
+    ended = list(
+        Subscription.objects.select_for_update(of=("self",))
+        .filter(creator=creator, state__in=LIVE_STATES)
+        .select_related("package", "fan")
+    )
+    for subscription in ended:
+        _end_at_once(subscription, now=now)
+        notify(
+            user=subscription.fan,
+            subject=f"@{creator.handle} closed their account: {subscription.package.name} ended",
+            body=(
+                f"@{creator.handle} has left the portal, so your subscription to "
+                f"{subscription.package.name} ended today. You will not be charged for it "
+                "again; there is nothing you need to do."
+            ),
+            link=reverse("subscriptions:mine"),
+        )
+    page_changed(creator.pk)
+    return ended
+
+
+@transaction.atomic
+def erase_texts_of(*, user: User) -> int:
+    """Replace what a closing user wrote with "[removed]": their subscriber chat messages
+    and, for a creator, their exclusive posts (title, body, picture, video link), packages'
+    and custom perks' descriptions, and custom emojis (deleted with their pictures). The
+    rows stay, so counts and history still add up. Returns how many rows changed."""
+    changed = ChatMessage.objects.filter(author=user).exclude(body=REMOVED).update(body=REMOVED)
+    creator = getattr(user, "creator", None)
+    if creator is None:
+        return changed
+    posts = Post.objects.filter(creator=creator).exclude(body=REMOVED)
+    storage = Post._meta.get_field("image").storage
+    for name in posts.exclude(image="").values_list("image", flat=True):
+        transaction.on_commit(partial(storage.delete, name))
+    changed += posts.update(
+        title=REMOVED,
+        body=REMOVED,
+        body_html=f"<p>{REMOVED}</p>",
+        teaser=REMOVED,
+        image="",
+        video_url="",
+    )
+    changed += (
+        Package.objects.filter(creator=creator).exclude(description="").update(description="")
+    )
+    changed += (
+        CustomPerk.objects.filter(package__creator=creator)
+        .exclude(description="")
+        .update(description="")
+    )
+    for emoji in Emoji.objects.filter(creator=creator):
+        transaction.on_commit(partial(emoji.image.storage.delete, emoji.image.name))
+        emoji.delete()
+        changed += 1
+    page_changed(creator.pk)
+    return changed

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from pytest_django import DjangoAssertNumQueries
 
-from accounts import services
+from accounts import services, tasks
 from accounts.models import CreatorProfile, Role, Standing
 
 from .factories import CreatorFactory, FanFactory, UserFactory
@@ -87,3 +87,18 @@ def test_record_followers_writes_a_new_count_and_skips_an_unchanged_one(
     assert creator.followers == 1_250
     creator.refresh_from_db()
     assert creator.followers == 1_250
+
+
+def test_a_notification_is_emailed_once_and_never_to_a_closed_account(
+    mailoutbox: list, django_capture_on_commit_callbacks: object
+) -> None:
+    fan = FanFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.notify(user=fan, subject="Your export is ready", body="Download it.")
+    assert [m.to for m in mailoutbox] == [[fan.email]]
+    assert tasks.email_notification(sent.pk) is False  # already sent: not twice
+
+    closed = FanFactory(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(user=closed, subject="Payout approved", body="For the records.")
+    assert len(mailoutbox) == 1

@@ -96,6 +96,11 @@ class PayoutRequest(models.Model):
     )
     transfer_reference = models.CharField(max_length=60, blank=True)
     reason = models.CharField(max_length=300, blank=True, help_text="Staff's note or reason.")
+    # The creator's last payout, asked for by the portal when they closed their account: one
+    # per currency, on the day they closed, so outside the one-a-day rule below.
+    final = models.BooleanField(
+        default=False, help_text="Requested when the creator closed their account."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -108,10 +113,10 @@ class PayoutRequest(models.Model):
             models.UniqueConstraint(
                 fields=["creator", "request_key"], name="payments_payout_request_key"
             ),
-            # A rejected request gives its day back.
+            # A rejected request gives its day back; a closed account's final payouts take none.
             models.UniqueConstraint(
                 fields=["creator", "requested_on"],
-                condition=~Q(state="rejected"),
+                condition=~Q(state="rejected") & Q(final=False),
                 name="payments_one_payout_a_day",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payout_amount"),

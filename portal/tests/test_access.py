@@ -24,6 +24,7 @@ from gifts.services import credit_coins
 from portal.tests.walk_deals import POST_ONLY_DEALS, own_deals
 from portal.tests.walk_fraud import POST_ONLY_FRAUD, own_flags
 from portal.tests.walk_listings import POST_ONLY_LISTINGS, own_listings
+from portal.tests.walk_privacy import EXPORT_OWNER_ONLY, REAUTHENTICATE_FIRST, own_privacy
 from rewards.models import EntryKind
 from rewards.services import post_entry
 from store import services as store_services
@@ -43,6 +44,7 @@ PROJECT_APPS = (
     "subscriptions",
     "academy",
     "marketplace",
+    "privacy",
 )
 
 
@@ -210,6 +212,10 @@ def expected_for(route: Route, role: str, staff_user: object) -> int:
         return 200 if role in (Role.CREATOR, Role.FAN) else 403
     if route.name in READERS_ONLY:
         return 200 if role in (Role.CREATOR, Role.FAN) else 404
+    if route.name in EXPORT_OWNER_ONLY:
+        return EXPORT_OWNER_ONLY[route.name] if role == Role.CREATOR else 404
+    if route.name in REAUTHENTICATE_FIRST:
+        return 302
     if rule == "signed-in":
         if route.name in POST_ONLY:
             return 405
@@ -551,6 +557,7 @@ def url_kwargs(
         **own_listings(creator, brand),
         **own_deals(creator, brand),
         **own_flags(creator),
+        **own_privacy(creator),
         "payments:payout": {"pk": payout.pk},
         "rewards:entry": {"pk": own_entry.pk},
         "store:redemption": {"pk": redemption.pk},

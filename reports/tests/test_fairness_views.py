@@ -246,10 +246,14 @@ def test_saving_refuses_a_bad_date_in_words(
 
 
 def test_saving_an_unchanged_draft_says_there_is_nothing_to_save(staff_client: Client) -> None:
-    count = EarningRule.objects.count()
     far = rewards_today() + dt.timedelta(days=500)
-    # The draft as prefilled is today's rules; versions dated between today and `far` make
+    # The draft as prefilled is today's rules; a version dated between today and `far` makes
     # those differ from what applies then, so draft from the rules in force on `far`.
+    between = rewards_selectors.rule_versions_on(rewards_today())[Metric.LIKES]
+    between.pk, between.valid_from = None, rewards_today() + dt.timedelta(days=10)
+    between.daily_cap = (between.daily_cap or 1_000) + 7
+    between.save()
+    count = EarningRule.objects.count()
     data: dict = {"valid_from": far.isoformat()}
     for metric, rule in rewards_selectors.rule_versions_on(far).items():
         for name, value in rule_initial(rule).items():

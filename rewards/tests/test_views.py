@@ -11,11 +11,18 @@ pytestmark = pytest.mark.django_db
 URL = reverse("rewards:how_points_work")
 
 
+def in_force_today(metric: str, **terms: object) -> EarningRule:
+    """The version of `metric` in force from today with `terms`, the rest the model's
+    defaults (replacing a seeded version that starts today, if there is one)."""
+    EarningRule.objects.filter(metric=metric, valid_from=rewards_today()).delete()
+    return EarningRule.objects.create(metric=metric, valid_from=rewards_today(), **terms)
+
+
 def test_how_points_work_states_every_rule_in_force_in_product_order() -> None:
-    # A version in force from today, so the sentence is known whatever the seeded versions.
-    EarningRule.objects.create(
-        metric=Metric.QUALIFIED_VIEWS,
-        valid_from=rewards_today(),
+    # A version in force from today, so the sentence is known whatever the seeded versions
+    # (one of which may itself start today).
+    in_force_today(
+        Metric.QUALIFIED_VIEWS,
         unit_size=1_000,
         points_per_unit=3,
         taper_above=100,
@@ -33,21 +40,14 @@ def test_how_points_work_states_every_rule_in_force_in_product_order() -> None:
 
 
 def test_a_new_rule_version_in_force_today_changes_the_page() -> None:
-    EarningRule.objects.create(
-        metric=Metric.UPLOADS, valid_from=rewards_today(), points_per_unit=15, daily_cap=45
-    )
+    in_force_today(Metric.UPLOADS, points_per_unit=15, daily_cap=45)
     html = Client().get(URL).content.decode()
     assert "15 points per original video uploaded, at most 45 a day" in html
     assert "10 points per original video uploaded" not in html
 
 
 def test_a_rule_switched_off_disappears_from_the_page() -> None:
-    EarningRule.objects.create(
-        metric=Metric.QUALIFIED_VIEWS,
-        valid_from=rewards_today(),
-        points_per_unit=2,
-        is_active=False,
-    )
+    in_force_today(Metric.QUALIFIED_VIEWS, points_per_unit=2, is_active=False)
     response = Client().get(URL)
     assert Metric.QUALIFIED_VIEWS not in [rule.metric for rule in response.context["rules"]]
     assert "What a qualified view is" not in response.content.decode()

@@ -25,6 +25,7 @@ from devdata import (
     demo_fraud,
     demo_gifts,
     demo_marketplace,
+    demo_privacy,
     demo_reports,
     demo_store,
     demo_subscriptions,
@@ -277,6 +278,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Enrolled {plural(history.creators, 'creator')} in the loyalty program months "
                 "ago, with their history before it, for the program impact report."
+            )
+        privacy = demo_privacy.seed_privacy(
+            fan=User.objects.get(email="fan@example.com"), password=DEMO_PASSWORD
+        )
+        if privacy.exported or privacy.closed:
+            self.stdout.write(
+                "Built the demo fan's data export (on their data page) and closed one fan's "
+                "account, its payment records kept for the law (privacy admin)."
             )
         if created or seeded_rows or items or paid_out:
             more = f", {creators} more creators with" if seeded_rows else ""

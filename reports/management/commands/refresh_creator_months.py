@@ -28,7 +28,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--from takes a month as YYYY-MM, not {first_month!r}."
                 ) from error
-        done = impact.refresh(first_month=first)
+        try:
+            done = impact.refresh(first_month=first)
+        except impact.RefreshError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(
             f"Wrote {done.creator_months:,} creator-months from {done.first_month:%B %Y} to "
             f"{done.last_month:%B %Y}; {done.enrolled:,} creators enrolled."
