@@ -179,8 +179,10 @@ def report(first: date, last: date) -> FairnessReport:
 
 def warm(first: date, last: date) -> None:
     """Compute and keep the report for `first`..`last` (the nightly task's step for the
-    page's default period, after the night's recalculation)."""
+    page's default period, after the night's recalculation), and the ledger's side of the
+    what-if over the same days."""
     report(first, last)
+    fairness.ledger_for_what_if(first, last)
 
 
 def compute(first: date, last: date) -> FairnessReport:

@@ -176,3 +176,21 @@ def test_the_what_if_totals_equal_the_full_replays(population: None) -> None:
         full.by_metric[Metric.LIKES]
     )
     assert result.comparison.creators == len(full.by_creator) == 4
+
+
+def test_the_ledgers_side_is_read_once_until_a_run_posts_again(
+    population: None, django_assert_num_queries: object
+) -> None:
+    first = fairness.ledger_for_what_if(FIRST, LAST)
+    # The tallied days and the runs' stamp; the ledger's sums come from the cache.
+    with django_assert_num_queries(2):
+        assert fairness.ledger_for_what_if(FIRST, LAST) == first
+    assert sum(first[0].values()) == sum(first[1].values()) > 0
+
+    # Late data for a day: the next run posts a correction, and the ledger's side follows.
+    video_day = VideoDayFactory._meta.model.objects.filter(day=LAST).order_by("pk").first()
+    video_day.likes += 5_000
+    video_day.save()
+    assert recalculation.recalculate_day_in_process(day=LAST).state == "done"
+    after = fairness.ledger_for_what_if(FIRST, LAST)
+    assert sum(after[0].values()) > sum(first[0].values())
