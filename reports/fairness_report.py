@@ -11,7 +11,6 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Max
 
 from core.charts import LorenzChart, lorenz_chart
 from core.clock import rewards_today
@@ -20,7 +19,7 @@ from core.regions import region_key
 from rewards import fairness
 from rewards import selectors as rewards_selectors
 from rewards.fairness import Concentration
-from rewards.models import EarningRule, Metric, RecalcRun, Tier
+from rewards.models import EarningRule, Metric, Tier
 
 M = TypeVar("M", bound=fairness.Member)
 
@@ -161,9 +160,7 @@ REPORT_SECONDS = 26 * 60 * 60
 def runs_version() -> str:
     """What a period's report depends on besides the period: the latest recalculation run
     (a new one, or one finishing, posts points) and the rewards day (one query)."""
-    runs = RecalcRun.objects.aggregate(latest=Max("id"), finished=Max("finished_at"))
-    finished = runs["finished"].isoformat() if runs["finished"] else ""
-    return f"{rewards_today().isoformat()}:{runs['latest']}:{finished}"
+    return f"{rewards_today().isoformat()}:{fairness.runs_stamp()}"
 
 
 def report(first: date, last: date) -> FairnessReport:

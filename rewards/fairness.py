@@ -506,7 +506,7 @@ def _paid(first: date, last: date, days: Sequence[date]) -> tuple[dict[int, int]
 LEDGER_SECONDS = 26 * 60 * 60
 
 
-def _runs_stamp() -> str:
+def runs_stamp() -> str:
     """What the earned points of past days depend on: the latest recalculation run, and when
     the latest finished (only runs post earned points and corrections). One query."""
     runs = RecalcRun.objects.aggregate(latest=Max("id"), finished=Max("finished_at"))
@@ -522,7 +522,7 @@ def ledger_for_what_if(
     ahead, reports.tasks). `days`: tallied_days(first, last), when the caller has them."""
     days = tallied_days(first, last) if days is None else days
     key = region_key(
-        "rewards:what-if-ledger", first.isoformat(), last.isoformat(), len(days), _runs_stamp()
+        "rewards:what-if-ledger", first.isoformat(), last.isoformat(), len(days), runs_stamp()
     )
     found = cache.get(key)
     if found is None:
