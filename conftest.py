@@ -156,6 +156,7 @@ REFERENCE_DATA = [
     ("marketplace.migrations.0002_schedule_refresh", "schedule"),
     ("marketplace.migrations.0003_schedule_deals", "schedule"),
     ("reports.migrations.0002_schedule_impact_refresh", "schedule"),
+    ("reports.migrations.0003_schedule_keep_warm", "schedule"),
     ("marketplace.migrations.0004_schedule_pending_payments", "schedule"),
     ("privacy.migrations.0002_schedule", "schedule"),
 ]

@@ -7,7 +7,7 @@ through its functions and lays it out for the page, every figure as text the tem
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
@@ -142,6 +142,8 @@ class FairnessReport:
     days_measured: int
     points: Comparison[fairness.CreatorPoints]
     cash: list[CashComparison]
+    # When the whole months' nightly sums were summed (None: computed from the day's data).
+    summed_at: datetime | None = None
 
     @property
     def days_in_period(self) -> int:
@@ -174,18 +176,27 @@ def report(first: date, last: date) -> FairnessReport:
     return found
 
 
-def warm(first: date, last: date) -> None:
-    """Compute and keep the report for `first`..`last` (the nightly task's step for the
-    page's default period, after the night's recalculation), and the ledger's side of the
-    what-if over the same days."""
-    report(first, last)
-    fairness.ledger_for_what_if(first, last)
+def warm(periods: Sequence[tuple[date, date]], what_if_days: tuple[date, date]) -> None:
+    """Compute and keep the report for each of `periods` (the page's one-click periods) and
+    the ledger's side of the what-if over `what_if_days`: the scheduled tasks' step after a
+    recalculation (reports.tasks). A few queries each when they are kept already."""
+    for first, last in periods:
+        report(first, last)
+    fairness.ledger_for_what_if(*what_if_days)
 
 
 def compute(first: date, last: date) -> FairnessReport:
-    """The distributions of points and cash over `first`..`last` (four queries)."""
+    """The distributions of points and cash over `first`..`last`: for whole months, from
+    their nightly sums (rewards.fairness.per_creator_months, as of their summing); for any
+    other period, or months not summed yet, from the tallies and the ledger (seconds over
+    100,000 creators)."""
     tiers = rewards_selectors.tiers()
-    creators = fairness.per_creator(first, last)
+    months = fairness.months_of(first, last)
+    summed = fairness.per_creator_months(months) if months else None
+    if summed is not None:
+        creators, days, as_of = summed.creators, summed.days_measured, summed.computed_at
+    else:
+        creators, days, as_of = fairness.per_creator(first, last), None, None
     points = compare(
         "Lorenz curve of points earned",
         creators,
@@ -214,7 +225,9 @@ def compute(first: date, last: date) -> FairnessReport:
                 ),
             )
         )
-    return FairnessReport(first, last, fairness.days_measured(first, last), points, cash)
+    if days is None:
+        days = fairness.days_measured(first, last)
+    return FairnessReport(first, last, days, points, cash, as_of)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,28 @@ def last_days(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
     return last - timedelta(days=days - 1), last
 
 
+def _months_back(month: date, months: int) -> date:
+    """The first day of the month `months` before `month` (a month's first day)."""
+    index = month.year * 12 + month.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def presets(today: date) -> list[tuple[str, date, date]]:
+    """The periods offered as one click: the last 30 days (computed ahead, reports.tasks),
+    then whole months (read from their monthly sums, rewards.fairness.per_creator_months)."""
+    this_month = today.replace(day=1)
+    before_this_month = this_month - timedelta(days=1)
+    found = [("Last 30 days", *last_days(today))]
+    if today.day > 1:
+        found.append((f"{today:%B} so far", this_month, today - timedelta(days=1)))
+    found += [
+        (f"{_months_back(this_month, 1):%B %Y}", _months_back(this_month, 1), before_this_month),
+        ("Last 3 whole months", _months_back(this_month, 3), before_this_month),
+        ("Last 12 whole months", _months_back(this_month, 12), before_this_month),
+    ]
+    return [(label, first, last) for label, first, last in found if first >= FIRST_DAY]
+
+
 class PeriodForm(forms.Form):
     """The period of the distributions; empty, the last 30 days."""
 

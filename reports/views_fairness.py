@@ -22,7 +22,14 @@ from rewards import services as rewards_services
 from rewards.models import Metric
 
 from . import fairness_report
-from .forms_fairness import PeriodForm, RuleDraftForm, SaveVersionForm, last_days, rule_initial
+from .forms_fairness import (
+    PeriodForm,
+    RuleDraftForm,
+    SaveVersionForm,
+    last_days,
+    presets,
+    rule_initial,
+)
 
 
 def _draft_forms(data: dict | None, today: date) -> list[RuleDraftForm]:
@@ -56,6 +63,15 @@ def _page(
         template,
         {
             "period_form": period_form,
+            "presets": [
+                {
+                    "label": label,
+                    "first": start,
+                    "last": end,
+                    "current": (start, end) == (first, last),
+                }
+                for label, start, end in presets(today)
+            ],
             "period_error": period_form.first_error() if period_form.is_bound else "",
             "report": fairness_report.report(first, last) if with_report else None,
             "drafts": drafts

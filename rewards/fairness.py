@@ -19,18 +19,30 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Min
+from django.utils import timezone
 
 from accounts.selectors import creator_profile_table
+from core.clock import rewards_today
 from core.regions import region_key
 
 from . import points as arithmetic
-from .models import CreatorTier, EarningRule, Metric, RecalcRun, Tier
+from .models import (
+    ACTIVE_STATES,
+    CreatorFairnessMonth,
+    CreatorTier,
+    DayTally,
+    EarningRule,
+    FairnessMonth,
+    Metric,
+    RecalcRun,
+    Tier,
+)
 from .recalculation import TALLY_TABLE, replay_sql
 from .selectors import same_terms
 
@@ -266,7 +278,8 @@ _ENGAGEMENT_SQL = ", ".join(f"'{m}'" for m in ENGAGEMENT_METRICS)
 
 
 def _tallied_days_cte(first: date, last: date) -> tuple[str, dict]:
-    """The CTE `tallied_days(day)`: the days of `first`..`last` the recalculation tallied.
+    """The CTEs `period_days(day)` and `tallied_days(day)`: the days of `first`..`last`, and
+    those of them the recalculation tallied.
     One index probe per day of the period (a DISTINCT over the period's tallies reads every
     one of them: a second over 30 days of 100,000 creators). MATERIALIZED so the ledger is
     joined to a handful of rows (an `IN (subquery)` a planner without statistics turned
@@ -276,21 +289,24 @@ def _tallied_days_cte(first: date, last: date) -> tuple[str, dict]:
     # PostgreSQL needs the type of a VALUES column; SQLite keeps days as ISO text.
     day = "CAST(%({})s AS DATE)" if connection.vendor == "postgresql" else "%({})s"
     values = ", ".join(f"({day.format(name)})" for name in params)
-    sql = f"""tallied_days AS MATERIALIZED (
-        SELECT d.day FROM (VALUES {values}) AS d(day)
+    # The period's days as a CTE of their own: SQLite names no columns of a derived table.
+    sql = f"""period_days(day) AS (VALUES {values}),
+    tallied_days AS MATERIALIZED (
+        SELECT d.day FROM period_days d
         WHERE EXISTS (SELECT 1 FROM {TALLY_TABLE} t WHERE t.day = d.day)
     )"""
     return sql, params
 
 
-def per_creator(first: date, last: date) -> list[CreatorPoints]:
-    """Every creator with a tally in `first`..`last`, with the points the ledger holds for
-    the tallied days (only those: the activity side cannot see the others), the linear rule's
-    points for the same counted activity (each tally at its rule's rate per unit), their
-    followers and tier. One set-based statement: the work grows with the period's rows, and
-    Python sees one row per creator. Both sides are MATERIALIZED: inlined, a planner that
-    misjudges their sizes (fresh tables) re-aggregates the ledger once per creator."""
-    tallied_days, days_params = _tallied_days_cte(first, last)
+def _sums_sql(first: date, last: date) -> tuple[str, dict]:
+    """SELECT (creator_id, points, engagement, linear, linear_engagement, qualified_views):
+    every creator with a tally in `first`..`last`, with the points the ledger holds for the
+    tallied days (only those: the activity side cannot see the others) and the linear rule's
+    points for the same counted activity (each tally at its rule's rate per unit). One
+    set-based statement: the work grows with the period's rows. Both sides are MATERIALIZED:
+    inlined, a planner that misjudges their sizes (fresh tables) re-aggregates the ledger
+    once per creator."""
+    tallied_days, params = _tallied_days_cte(first, last)
     sql = f"""
         WITH tallied AS MATERIALIZED (
             SELECT t.creator_id,
@@ -317,31 +333,178 @@ def per_creator(first: date, last: date) -> list[CreatorPoints]:
               AND e.kind IN ({arithmetic.EARNING_KINDS_SQL})
             GROUP BY e.account_id
         )
-        SELECT t.creator_id, c.followers, ct.tier_id, COALESCE(p.points, 0),
-               COALESCE(p.engagement, 0), t.linear, t.linear_engagement, t.qualified_views
-        FROM tallied t
-        JOIN {creator_profile_table()} c ON c.id = t.creator_id
-        LEFT JOIN {CreatorTier._meta.db_table} ct ON ct.creator_id = t.creator_id
-        LEFT JOIN paid p ON p.creator_id = t.creator_id
-        ORDER BY t.creator_id
+        SELECT t.creator_id, COALESCE(p.points, 0), COALESCE(p.engagement, 0),
+               COALESCE(t.linear, 0), COALESCE(t.linear_engagement, 0),
+               COALESCE(t.qualified_views, 0)
+        FROM tallied t LEFT JOIN paid p ON p.creator_id = t.creator_id
     """
+    return sql, {"first": first, "last": last, **params}
+
+
+def _with_profiles(sums_sql: str) -> str:
+    """The creators of `sums_sql` (creator_id, then its five sums) with their followers and
+    tier today, joined after the sums: one row per creator, not per tally."""
+    return f"""
+        SELECT s.*, c.followers, ct.tier_id FROM ({sums_sql}) s
+        JOIN {creator_profile_table()} c ON c.id = s.creator_id
+        LEFT JOIN {CreatorTier._meta.db_table} ct ON ct.creator_id = s.creator_id
+        ORDER BY s.creator_id
+    """
+
+
+def _creator_points(sql: str, params: dict) -> list[CreatorPoints]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"first": first, "last": last, **days_params})
+        cursor.execute(_with_profiles(sql), params)
         rows = cursor.fetchall()
     # PostgreSQL's SUMs of BIGINT arrive as Decimal: whole numbers and floats here.
     return [
         CreatorPoints(
-            row[0],
-            row[1],
-            row[2],
-            int(row[3]),
-            int(row[4]),
-            float(row[5] or 0),
-            float(row[6] or 0),
-            int(row[7] or 0),
+            creator_id,
+            followers,
+            tier_id,
+            int(points),
+            int(engagement),
+            float(linear),
+            float(linear_engagement),
+            int(qualified_views),
         )
-        for row in rows
+        for (
+            creator_id,
+            points,
+            engagement,
+            linear,
+            linear_engagement,
+            qualified_views,
+            followers,
+            tier_id,
+        ) in rows
     ]
+
+
+def per_creator(first: date, last: date) -> list[CreatorPoints]:
+    """Every creator with a tally in `first`..`last`: the ledger's points for the tallied
+    days beside the linear rule's, with their followers and tier (`_sums_sql`, one
+    statement)."""
+    return _creator_points(*_sums_sql(first, last))
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def months_of(first: date, last: date) -> list[date] | None:
+    """The months `first`..`last` covers whole, their first days in order, or None when it
+    starts or ends inside one. The month of `today` counts as whole to `today`: its days to
+    come have no tallies yet, so the month's sums are the same as those of its days so far."""
+    if first.day != 1:
+        return None
+    if last != month_end(last) and last < rewards_today() - timedelta(days=1):
+        return None
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = month_end(month) + timedelta(days=1)
+    return months
+
+
+def stale_months(months: Sequence[date]) -> list[date]:
+    """Which of `months` have no sums yet, or sums that a recalculation run finished since
+    (or still running) has changed (two queries)."""
+    computed = {m.month: m.computed_at for m in FairnessMonth.objects.filter(month__in=months)}
+    stale = [month for month in months if month not in computed]
+    runs = RecalcRun.objects.filter(
+        day__gte=min(months, default=date.min), day__lte=month_end(max(months, default=date.min))
+    ).values_list("day", "finished_at")
+    for day, finished_at in runs:
+        month = month_start(day)
+        if month in computed and (finished_at is None or finished_at > computed[month]):
+            stale.append(month)
+    return sorted(set(stale))
+
+
+def refresh_month(month: date) -> int:
+    """Sum `month` afresh for every creator tallied in it (`_sums_sql` over its days),
+    replacing its rows, in one transaction. Returns the creators written."""
+    first, last = month, month_end(month)
+    with transaction.atomic():
+        computed_at = timezone.now()
+        row, _ = FairnessMonth.objects.update_or_create(
+            month=month,
+            defaults={"days_tallied": days_measured(first, last), "computed_at": computed_at},
+        )
+        CreatorFairnessMonth.objects.filter(month=row).delete()
+        sql, params = _sums_sql(first, last)
+        table = CreatorFairnessMonth._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (month_id, creator_id, points, engagement_points,
+                    linear_points, linear_engagement_points, qualified_views)
+                SELECT %(month_id)s, s.* FROM ({sql}) s
+                """,
+                {**params, "month_id": row.pk},
+            )
+            return cursor.rowcount
+
+
+def refresh_months(first: date | None = None, today: date | None = None) -> list[date]:
+    """Beat's nightly step after the recalculation (reports.tasks): sum every month from
+    `first` (by default the first the recalculation tallied) to today's that has no sums
+    yet or whose sums a run has changed since. Returns the months summed."""
+    today = today or rewards_today()
+    first = first or DayTally.objects.aggregate(first=Min("day"))["first"]
+    if first is None:
+        return []
+    month, months = month_start(first), []
+    while month <= today:
+        months.append(month)
+        month = month_end(month) + timedelta(days=1)
+    stale = stale_months(months)
+    for month in stale:
+        refresh_month(month)
+    return stale
+
+
+@dataclass(frozen=True)
+class MonthSums:
+    """Whole months' creators read from their nightly sums, and when they were summed."""
+
+    creators: list[CreatorPoints]
+    days_measured: int
+    computed_at: datetime
+
+
+def per_creator_months(months: Sequence[date]) -> MonthSums | None:
+    """`per_creator` over whole `months` from their nightly sums (two queries), or None when
+    one has none yet. Months before the first the refresh summed had nothing tallied when it
+    ran (it starts from the first tallied day), so they add nothing. Sums a run changed
+    since are read as they are: `computed_at` says as of when (the earliest summing)."""
+    summed = list(FairnessMonth.objects.filter(month__lte=max(months)).order_by("month"))
+    if not summed:
+        return None
+    found = [row for row in summed if row.month in months]
+    if len(found) < len([month for month in months if month >= summed[0].month]):
+        return None
+    if not found:
+        return MonthSums([], 0, summed[0].computed_at)
+    table = CreatorFairnessMonth._meta.db_table
+    params = {f"m{i}": row.pk for i, row in enumerate(found)}
+    sql = f"""
+        SELECT creator_id, SUM(points), SUM(engagement_points), SUM(linear_points),
+               SUM(linear_engagement_points), SUM(qualified_views)
+        FROM {table}
+        WHERE month_id IN ({", ".join(f"%({name})s" for name in params)})
+        GROUP BY creator_id
+    """
+    return MonthSums(
+        _creator_points(sql, params),
+        sum(row.days_tallied for row in found),
+        min(row.computed_at for row in found),
+    )
 
 
 def tallied_days(first: date, last: date) -> list[date]:
@@ -507,11 +670,30 @@ LEDGER_SECONDS = 26 * 60 * 60
 
 
 def runs_stamp() -> str:
-    """What the earned points of past days depend on: the latest recalculation run, and when
-    the latest finished (only runs post earned points and corrections). One query."""
-    runs = RecalcRun.objects.aggregate(latest=Max("id"), finished=Max("finished_at"))
-    finished = runs["finished"].isoformat() if runs["finished"] else ""
-    return f"{runs['latest']}:{finished}"
+    """What the earned points of past days, and the figures kept from them, depend on: the
+    latest recalculation run, when the latest finished (only runs post earned points and
+    corrections), and when the monthly sums were last made (they follow the runs, minutes
+    later: a report read from them before is kept no longer). One query."""
+    runs, months = RecalcRun._meta.db_table, FairnessMonth._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {runs}), (SELECT MAX(finished_at) FROM {runs}), "
+            f"(SELECT MAX(computed_at) FROM {months})"
+        )
+        latest, finished, summed = cursor.fetchone()
+
+    def text(value: object) -> str:
+        # A cache key's part: no spaces (SQLite hands timestamps back as text with one).
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, datetime) else str(value).replace(" ", "T")
+
+    return ":".join(text(value) for value in (latest, finished, summed))
+
+
+def run_in_progress() -> bool:
+    """Whether a recalculation run is planning or posting (one query)."""
+    return RecalcRun.objects.filter(state__in=ACTIVE_STATES).exists()
 
 
 def ledger_for_what_if(

@@ -107,9 +107,19 @@ def rules_cte(rules: Sequence[EarningRule], keys: Sequence[int] | None = None) -
     return sql, [value for row in rows for value in row]
 
 
+def _least(a: str, b: str) -> str:
+    # One argument each, evaluated once: a CASE repeats its branches' text, and the stages
+    # nest (the what-if applies them to millions of tallies). SQLite's many-argument MIN.
+    return f"{'LEAST' if connection.vendor == 'postgresql' else 'MIN'}({a}, {b})"
+
+
+def _greatest(a: str, b: str) -> str:
+    return f"{'GREATEST' if connection.vendor == 'postgresql' else 'MAX'}({a}, {b})"
+
+
 def capped_sql(total: str) -> str:
     """`total` no larger than MAX_MEASURED, so the points stay inside 64-bit integers."""
-    return f"(CASE WHEN ({total}) > {MAX_MEASURED} THEN {MAX_MEASURED} ELSE ({total}) END)"
+    return _least(f"({total})", str(MAX_MEASURED))
 
 
 def carry_sql(total: str, r: str = "r") -> str:
@@ -122,11 +132,10 @@ def stages_sql(total: str, r: str = "r") -> tuple[str, str, str]:
     """SQL for the raw, tapered and final points of `total` (carried in + measured, capped)
     under the rule row `r`."""
     raw = f"((({total}) / {r}.unit_size) * {r}.per_unit)"
-    tapered = (
-        f"(CASE WHEN {raw} > {r}.taper_above "
-        f"THEN {r}.taper_above + ({raw} - {r}.taper_above) * {r}.taper_pct / 100 ELSE {raw} END)"
-    )
-    final = f"(CASE WHEN {tapered} > {r}.cap THEN {r}.cap ELSE {tapered} END)"
+    # Up to taper_above in full, and taper_pct % of what is above it (whole points).
+    above = _greatest(f"{raw} - {r}.taper_above", "0")
+    tapered = f"({_least(raw, f'{r}.taper_above')} + {above} * {r}.taper_pct / 100)"
+    final = _least(tapered, f"{r}.cap")
     return raw, tapered, final
 
 

@@ -161,8 +161,8 @@ PAGES = [
         role="staff",
     ),
     Page(
-        "report_fairness_year",
-        "/staff/reports/fairness/?first={year_first}&last={report_day}",
+        "report_fairness_12_months",
+        "/staff/reports/fairness/?first={months_first}&last={months_last}",
         headers=HTMX,
         role="staff",
     ),

@@ -2,6 +2,7 @@
 script with the benchmark's environment: its database and production settings).
 
     python devdata/bench/reports_seed.py seed --creators 100000 --password P [--reseed]
+    python devdata/bench/reports_seed.py warm    # beat's keep-warm task, once, timed
 
 `seed` adds, beside the creators of seed_bench_web (which must be in place), CREATORS report
 creators `rpt1` ... `rptN` and STAFF staff users (`benchstaff{k}@example.com`, the bench
@@ -21,7 +22,10 @@ What the reports read, and what is seeded for it (row counts for 100,000 creator
   (reports.impact.refresh) with no month to rewrite from raw activity (the seeded months
   stand in for them), so it rebuilds every enrolment, group and cell over the 100,000 (its
   part that sums a month of raw activity is not timed here).
-- fairness reads the period's DayTally rows and the ledger live, and the what-if replays the
+- fairness reads whole months from their nightly sums (rewards.CreatorFairnessMonth: a year
+  of them seeded for the months before the tallies, the tallied months summed by the real
+  nightly refresh in `precompute`), any other period's DayTally rows and ledger live, and
+  the what-if replays the
   last 30 days of DayTally: TALLY_DAYS (30) days ending yesterday of tallies for every metric
   with a rule in force (activity on most days, lives and uploads on fewer: about 10 M rows),
   carried remainders as the nightly run carries them (within the month) and points by
@@ -56,6 +60,8 @@ STAFF = 20
 SEED = 13
 TALLY_DAYS = 30
 MONTHS = 13
+# Months of the fairness measure's monthly sums seeded before the tallied days (a year).
+FAIRNESS_MONTHS = 12
 FLAGS_PER_1000 = 40
 # Metrics tallied daily and on what share of days a creator has any (others are left out).
 DAILY = {
@@ -158,8 +164,11 @@ def precompute(summary: dict) -> dict:
     (the report creators have none), it rebuilds the enrolments, groups and cells."""
     from django.db import connection
 
-    from reports import impact
+    from core.clock import rewards_today
+    from reports import fairness_report, impact
+    from reports.forms_fairness import last_days, presets
     from reports.models import month_of_index
+    from rewards import fairness
 
     started = perf_counter()
     done = impact.refresh(first_month=month_of_index(impact.last_complete_month() + 1))
@@ -167,10 +176,32 @@ def precompute(summary: dict) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reports_enrolledcreator, reports_impactgroup, reports_impactcell")
     log(f"nightly impact precompute: {done.enrolled:,} enrolled in {seconds} s")
+    # The fairness measure's monthly sums of the tallied months, as the same task sums them.
+    started = perf_counter()
+    summed = fairness.refresh_months()
+    months_seconds = round(perf_counter() - started, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rewards_fairnessmonth, rewards_creatorfairnessmonth")
+    log(f"nightly fairness months: {len(summed)} summed in {months_seconds} s")
+    # What a period costs the first time anyone asks for it (the page caches it after):
+    # whole months from their sums, any other period from the tallies and the ledger.
+    today = rewards_today()
+    first_views = {}
+    periods = [(label, first, last) for label, first, last in presets(today)][1:]
+    first, last = last_days(today)
+    periods.append(("90 days, not whole months", last - timedelta(days=89), last))
+    for label, first, last in periods:
+        started = perf_counter()
+        fairness_report.compute(first, last)
+        first_views[label] = round(perf_counter() - started, 2)
+        log(f"fairness report, {label}, first view: {first_views[label]} s")
     return {
         "task": "reports.refresh_creator_months",
         "enrolled": done.enrolled,
         "seconds": seconds,
+        "fairness_months_summed": len(summed),
+        "fairness_months_seconds": months_seconds,
+        "fairness_first_view_seconds": first_views,
     }
 
 
@@ -217,6 +248,9 @@ def _wipe(cursor: object, summary: dict) -> None:
         f"DELETE FROM activity_videoday WHERE {mine}",
         f"DELETE FROM activity_video WHERE {mine}",
         f"DELETE FROM reports_creatormonth WHERE {mine}",
+        # Derived sums, rebuilt by the nightly refresh: every month goes.
+        "DELETE FROM rewards_creatorfairnessmonth",
+        "DELETE FROM rewards_fairnessmonth",
         f"DELETE FROM reports_enrolledcreator WHERE {mine}",
         f"DELETE FROM rewards_creatortier WHERE {mine}",
         f"DELETE FROM rewards_pointsaccount WHERE {mine}",
@@ -278,6 +312,7 @@ class _Fill:
         counts["base_first_day"] = bench_data.stored_seed()[1]["first_day"]
         self.people()
         counts["creator_months"] = self.months()
+        counts["fairness_months"] = self.fairness_months()
         with bench_data._indexes_rebuilt_after(c, ("rewards_daytally", "rewards_pointsentry"), log):
             counts["tallies"], counts["entries"] = self.ledger()
         counts["statements"] = self.cash()
@@ -411,6 +446,45 @@ class _Fill:
             ORDER BY m, cid
             """,
             {"last_m": last},
+        )
+
+    def fairness_months(self) -> int:
+        """The fairness measure's monthly sums (rewards.CreatorFairnessMonth) for the
+        FAIRNESS_MONTHS months before the tallies' first: the months whose tallies and
+        ledger are not seeded (the nightly refresh sums the tallied ones, `precompute`).
+        Points grow with reach, less than linearly, as the rules' taper and caps make them."""
+        first_tallied = self.first_tally.replace(day=1)
+        months = [first_tallied]
+        for _ in range(FAIRNESS_MONTHS):
+            months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+        months = months[:-1]
+        self.cursor.execute(
+            "INSERT INTO rewards_fairnessmonth (month, days_tallied, computed_at) "
+            "SELECT m::date, EXTRACT(DAY FROM (m + interval '1 month' - interval '1 day'))::int,"
+            " %(now)s FROM unnest(%(months)s::date[]) m RETURNING id, month",
+            {**self.p, "months": months},
+        )
+        ids = [row[0] for row in self.cursor.fetchall()]
+        return self.execute(
+            "fairness creator-months",
+            f"""
+            INSERT INTO rewards_creatorfairnessmonth (month_id, creator_id, points,
+                engagement_points, linear_points, linear_engagement_points, qualified_views)
+            SELECT m, cid, points, points * 4 / 5, linear, linear * 4 / 5, views
+            FROM (
+                SELECT p.id AS cid, m,
+                       floor(sqrt(p.followers) * 20 * (0.3 + {u("p.id * 64 + m", 20)}))::bigint
+                           AS points,
+                       p.followers * 0.02 * (0.5 + {u("p.id * 64 + m", 21)}) AS linear,
+                       floor(p.followers * (0.5 + 2 * {u("p.id * 64 + m", 22)}))::bigint
+                           AS views
+                FROM accounts_creatorprofile p
+                CROSS JOIN unnest(%(ids)s::bigint[]) m
+                WHERE p.id > %(cbase)s AND {u("p.id * 64 + m", 23)} < 0.9
+            ) s
+            ORDER BY m, cid
+            """,
+            {"ids": ids},
         )
 
     def ledger(self) -> tuple[int, int]:
@@ -612,10 +686,23 @@ def main() -> None:
     seeding.add_argument("--creators", type=int, default=100_000)
     seeding.add_argument("--password", required=True)
     seeding.add_argument("--reseed", action="store_true")
+    sub.add_parser("warm")
     args = parser.parse_args()
     setup_django()
+    if args.command == "warm":
+        print(json.dumps(warm()), flush=True)
+        return
     summary = seed(args.creators, args.password, args.reseed)
     print(json.dumps(summary), flush=True)
+
+
+def warm() -> dict:
+    """Beat's reports.keep_fairness_warm, once, timed."""
+    from reports.tasks import keep_fairness_warm
+
+    started = perf_counter()
+    looked = keep_fairness_warm()
+    return {"looked": looked, "seconds": round(perf_counter() - started, 1)}
 
 
 if __name__ == "__main__":

@@ -976,7 +976,9 @@ def main() -> None:
                 if any(page.role == "staff" for page in config.pages):
                     staff = sessions[0]["cookies"]["staff"]
                     results.append(
-                        reports_run.time_what_if(config.base_url, staff, summary["reports"], log)
+                        reports_run.time_what_if(
+                            config.base_url, staff, summary["reports"], env, log
+                        )
                     )
             if config.chat:
                 chatters = chat_sessions(config, summary)

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
@@ -146,3 +148,17 @@ def test_make_run_seeds_the_demo_on_sqlite_too(tmp_path: object) -> None:
     assert "Paid last month's Creator Rewards Program" in seeded
     checked = manage("check_ledger")
     assert "every balance equals its entries" in checked and "Earnings balances" in checked
+    # The fairness report's SQL on SQLite: every one-click period, from the monthly sums
+    # (seed_demo's refresh made them) or live, and a period of no whole month.
+    shown = manage(
+        "shell",
+        "-c",
+        "from core.clock import rewards_today\n"
+        "from reports import fairness_report\n"
+        "from reports.forms_fairness import presets\n"
+        "periods = [(f, l) for _, f, l in presets(rewards_today())]\n"
+        "periods.append((periods[0][0].replace(day=2), periods[0][1]))\n"
+        "print([fairness_report.compute(f, l).points.creators for f, l in periods])",
+    )
+    # The shell says what it imported first; the figures are its last line.
+    assert all(creators > 0 for creators in json.loads(shown.strip().splitlines()[-1]))

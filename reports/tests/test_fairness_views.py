@@ -10,7 +10,8 @@ from django.urls import reverse
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
 from reports import fairness_report
-from reports.forms_fairness import rule_initial
+from reports.forms_fairness import last_days, rule_initial
+from rewards import fairness
 from rewards import selectors as rewards_selectors
 from rewards.models import DayTally, EarningRule, Metric, PointsEntry, RecalcLine, RecalcRun
 
@@ -110,17 +111,52 @@ def test_a_bad_period_is_refused_in_words(staff_client: Client, query: dict, mes
 def test_the_page_reads_a_fixed_number_of_queries(
     staff_client: Client, django_assert_num_queries: object
 ) -> None:
-    staff_client.get(PAGE, {"first": "2026-09-01"})  # the session's first reads
+    days = {"first": "2026-09-03", "last": "2026-10-30"}  # not whole months: computed live
+    staff_client.get(PAGE, {"first": "2026-09-02"})  # the session's first reads
     # The user; the ledger's version; tiers, points per creator, cash, days tallied; today's
     # rules for the draft. Then the period's report is kept: the user, the version, the rules.
     with django_assert_num_queries(7):
-        staff_client.get(PAGE)
+        staff_client.get(PAGE, days)
     with django_assert_num_queries(3):
-        staff_client.get(PAGE)
-    with django_assert_num_queries(7):
-        staff_client.get(PAGE, {"first": "2026-01-01", "last": "2026-11-29"})
+        staff_client.get(PAGE, days)
+    # Whole months not summed yet: one more query finds no sums, then as above.
+    with django_assert_num_queries(8):
+        staff_client.get(PAGE, {"first": "2026-01-01", "last": "2026-10-31"})
     with django_assert_num_queries(6):  # the period's region alone needs no draft
-        staff_client.get(PAGE, {"first": "2026-10-01"}, **HTMX)
+        staff_client.get(PAGE, {"first": "2026-10-02", "last": "2026-10-20"}, **HTMX)
+
+
+def test_whole_months_are_read_from_the_nightly_sums(
+    staff_client: Client, creator: CreatorProfile, django_assert_num_queries: object
+) -> None:
+    rule = EarningRule.objects.filter(metric=Metric.LIKES).earliest("valid_from")
+    DayTally.objects.create(
+        day=dt.date(2026, 10, 9), creator=creator, metric=Metric.LIKES, rule=rule, measured=40
+    )
+    fairness.refresh_months()
+    staff_client.get(PAGE, {"first": "2026-09-02"})  # the session's first reads
+    months = {"first": "2026-09-01", "last": "2026-10-31"}
+    # The user; the version; tiers, the months and their sums, cash; the draft's rules.
+    with django_assert_num_queries(7):
+        response = staff_client.get(PAGE, months)
+    page = response.content.decode()
+    assert "From the monthly sums made" in page
+    assert "1 creator with activity in the period" in page
+    assert "The nightly run tallied 1 of the 61 days" in page
+    live = staff_client.get(PAGE, {"first": "2026-09-02", "last": "2026-10-31"})
+    assert "From the monthly sums made" not in live.content.decode()
+    assert "1 creator with activity in the period" in live.content.decode()
+
+
+def test_the_page_offers_the_usual_periods_in_one_click(staff_client: Client) -> None:
+    today = rewards_today()
+    page = staff_client.get(PAGE).content.decode()
+    first, last = last_days(today)
+    assert f"?first={first:%Y-%m-%d}&amp;last={last:%Y-%m-%d}" in page
+    assert 'aria-current="true"' in page  # the default period is the one shown
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert f">{last_month:%B %Y}</a>" in page
+    assert "Last 12 whole months" in page
 
 
 def test_a_kept_report_is_computed_again_after_a_recalculation_run(creator: CreatorProfile) -> None:

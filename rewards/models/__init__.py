@@ -1,5 +1,6 @@
 """The rewards app's models, by topic. Everything is importable from `rewards.models`."""
 
+from .fairness import CreatorFairnessMonth, FairnessMonth
 from .ledger import EARNING_KINDS, EntryKind, PointsAccount, PointsEntry
 from .program import (
     CountryRate,
@@ -32,10 +33,12 @@ __all__ = [
     "CarryStart",
     "CountryRate",
     "CourseCompletion",
+    "CreatorFairnessMonth",
     "CreatorTier",
     "DayTally",
     "EarningRule",
     "EntryKind",
+    "FairnessMonth",
     "LineKind",
     "Measure",
     "Metric",
