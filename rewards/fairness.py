@@ -40,6 +40,7 @@ from .models import (
     EarningRule,
     FairnessMonth,
     Metric,
+    PointsEntry,
     RecalcRun,
     Tier,
 )
@@ -632,13 +633,20 @@ def paid_by_metric(first: date, last: date) -> dict[str, int]:
     return _paid(first, last, tallied_days(first, last))[1]
 
 
-def _paid(first: date, last: date, days: Sequence[date]) -> tuple[dict[int, int], dict[str, int]]:
+def _paid(
+    first: date,
+    last: date,
+    days: Sequence[date],
+    after_id: int = 0,
+    through_id: int | None = None,
+) -> tuple[dict[int, int], dict[str, int]]:
     """The ledger's earned points on `days`, the days of `first`..`last` the recalculation
     tallied (`tallied_days`): per creator (every entry) and per metric, from one pass over
-    the entries. The days as a list, not a join: a filter on each entry costs less than a
-    hash join of six million entries."""
+    the entries with ids in after_id..through_id (the lower one left out; every id when not
+    given). The days as a list, not a join: a filter on each entry costs less than a hash
+    join of six million entries."""
     metrics = list(Metric.values)
-    params: dict = {"first": first, "last": last}
+    params: dict = {"first": first, "last": last, "after": after_id, "through": through_id}
     # No day tallied: NULL, which no entry's day equals (the query still runs, one shape).
     listed = list(days) or [None]
     params.update({f"day{i}": day for i, day in enumerate(listed)})
@@ -654,6 +662,7 @@ def _paid(first: date, last: date, days: Sequence[date]) -> tuple[dict[int, int]
         WHERE e.activity_date BETWEEN %(first)s AND %(last)s
           AND e.activity_date IN ({", ".join(f"%(day{i})s" for i in range(len(listed)))})
           AND e.kind IN ({arithmetic.EARNING_KINDS_SQL})
+          AND e.id > %(after)s {"AND e.id <= %(through)s" if through_id is not None else ""}
         GROUP BY e.account_id
     """
     with connection.cursor() as cursor:
@@ -664,8 +673,9 @@ def _paid(first: date, last: date, days: Sequence[date]) -> tuple[dict[int, int]
     return by_creator, by_metric
 
 
-# The ledger's side of a what-if is the same for every draft of a period until a
-# recalculation run posts points: kept a night and a bit, under the runs' stamp.
+# The ledger's side of a what-if is the same for every draft of a period; the ledger only
+# grows (append-only), so what is kept stays exact with the entries after it added: kept a
+# night and a bit (the period moves on each night).
 LEDGER_SECONDS = 26 * 60 * 60
 
 
@@ -696,21 +706,56 @@ def run_in_progress() -> bool:
     return RecalcRun.objects.filter(state__in=ACTIVE_STATES).exists()
 
 
+def _ledger_now() -> tuple[int, tuple[int, int]]:
+    """The latest entry's id, and the runs' state: the latest run's id and how many are
+    planning or posting. Only runs post earned points: while none is (and none started since
+    the same state was read), no earned entry with a smaller id can still commit. One
+    query."""
+    runs, entries = RecalcRun._meta.db_table, PointsEntry._meta.db_table
+    states = ", ".join(f"'{state}'" for state in ACTIVE_STATES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {entries}), (SELECT MAX(id) FROM {runs}), "
+            f"(SELECT COUNT(*) FROM {runs} WHERE state IN ({states}))"
+        )
+        latest, latest_run, active = cursor.fetchone()
+    return latest or 0, (latest_run or 0, active)
+
+
+def _added(
+    kept: tuple[dict[int, int], dict[str, int]], more: tuple[dict[int, int], dict[str, int]]
+) -> tuple[dict[int, int], dict[str, int]]:
+    by_creator, by_metric = dict(kept[0]), dict(kept[1])
+    for creator_id, amount in more[0].items():
+        by_creator[creator_id] = by_creator.get(creator_id, 0) + amount
+    for metric, amount in more[1].items():
+        by_metric[metric] = by_metric.get(metric, 0) + amount
+    return by_creator, by_metric
+
+
 def ledger_for_what_if(
     first: date, last: date, days: Sequence[date] | None = None
 ) -> tuple[dict[int, int], dict[str, int]]:
-    """`_paid` for the period, from the cache when no run has posted since it was read (the
-    ledger pass is 2.4 s of the what-if over 100,000 creators; the nightly task reads it
-    ahead, reports.tasks). `days`: tallied_days(first, last), when the caller has them."""
+    """`_paid` for the period, read once and kept (the ledger pass is 2-4 s of the what-if
+    over 100,000 creators; the scheduled tasks read it ahead, reports.tasks), then brought up
+    to date with the entries posted since: the ledger is append-only, so the sums of the
+    entries up to a kept id plus those after it are the ledger's now. What is read while no
+    run posts is kept with its last id; what is read while one posts is exact for now but
+    not kept (an entry of that run with a smaller id could still commit). One query when
+    nothing came since, three when entries did (`days`: tallied_days(first, last), when the
+    caller has them; a query more when not)."""
     days = tallied_days(first, last) if days is None else days
-    key = region_key(
-        "rewards:what-if-ledger", first.isoformat(), last.isoformat(), len(days), runs_stamp()
-    )
-    found = cache.get(key)
-    if found is None:
-        found = _paid(first, last, days)
-        cache.set(key, found, LEDGER_SECONDS)
-    return found
+    key = region_key("rewards:what-if-ledger", first.isoformat(), last.isoformat(), len(days))
+    kept = cache.get(key)
+    latest, runs = _ledger_now()
+    through, sums = kept if kept is not None else (0, ({}, {metric: 0 for metric in Metric.values}))
+    if kept is not None and latest <= through:
+        return sums
+    sums = _added(sums, _paid(first, last, days, after_id=through, through_id=latest))
+    # Kept only when no run posted while the entries were read (other entries may come).
+    if not runs[1] and _ledger_now()[1] == runs:
+        cache.set(key, (latest, sums), LEDGER_SECONDS)
+    return sums
 
 
 @dataclass(frozen=True)

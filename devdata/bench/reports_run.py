@@ -145,7 +145,7 @@ def time_what_if(
     log: Callable[[str], None],
 ) -> dict:
     """The what-if posted by one staff member: once cold (the benchmark flushed the cache,
-    as a recalculation run in the day or a lost cache leave it), then, after beat's
+    as a lost cache leaves it until beat's next tick), then, after beat's
     keep-warm task has run once, WHAT_IF_TIMES times one after another (htmx's request, the
     region back); its line. `met` is the kept-warm figure's; `cold_met` the cold one's."""
     form = {**summary["what_if_form"], "csrfmiddlewaretoken": cookies["csrftoken"]}

@@ -12,7 +12,7 @@ from django.db import connection
 from activity.tests.factories import VideoDayFactory, VideoFactory
 from reports import fairness_report
 from rewards import fairness, points, recalculation
-from rewards.models import DayTally, EarningRule, Metric
+from rewards.models import DayTally, EarningRule, Metric, RecalcRun, RecalcState
 
 DAYS = [dt.date(2026, 10, 26) + dt.timedelta(days=i) for i in range(10)]  # 26 Oct to 4 Nov
 # From the 28th: what the 27th carried in counts, and 1 November starts afresh.
@@ -178,19 +178,34 @@ def test_the_what_if_totals_equal_the_full_replays(population: None) -> None:
     assert result.comparison.creators == len(full.by_creator) == 4
 
 
-def test_the_ledgers_side_is_read_once_until_a_run_posts_again(
+def test_the_ledgers_side_is_read_once_then_brought_up_to_date(
     population: None, django_assert_num_queries: object
 ) -> None:
     first = fairness.ledger_for_what_if(FIRST, LAST)
-    # The tallied days and the runs' stamp; the ledger's sums come from the cache.
+    # The tallied days and the latest entry; the ledger's sums come from the cache.
     with django_assert_num_queries(2):
         assert fairness.ledger_for_what_if(FIRST, LAST) == first
     assert sum(first[0].values()) == sum(first[1].values()) > 0
 
-    # Late data for a day: the next run posts a correction, and the ledger's side follows.
+    # Late data for a day: the next run posts a correction, and the ledger's side adds the
+    # entries posted since to what it kept: the same as reading the whole ledger again.
     video_day = VideoDayFactory._meta.model.objects.filter(day=LAST).order_by("pk").first()
     video_day.likes += 5_000
     video_day.save()
     assert recalculation.recalculate_day_in_process(day=LAST).state == "done"
     after = fairness.ledger_for_what_if(FIRST, LAST)
     assert sum(after[0].values()) > sum(first[0].values())
+    assert after == fairness._paid(FIRST, LAST, fairness.tallied_days(FIRST, LAST))
+    with django_assert_num_queries(2):  # kept again, with the run's entries
+        assert fairness.ledger_for_what_if(FIRST, LAST) == after
+
+
+def test_what_is_read_while_a_run_posts_is_not_kept(
+    population: None, django_assert_num_queries: object
+) -> None:
+    RecalcRun.objects.create(day=LAST, state=RecalcState.POSTING)
+    whole = fairness._paid(FIRST, LAST, fairness.tallied_days(FIRST, LAST))
+    for _ in range(2):
+        # The tallied days, the latest entry, the whole ledger's pass: every time.
+        with django_assert_num_queries(3):
+            assert fairness.ledger_for_what_if(FIRST, LAST) == whole
