@@ -35,12 +35,12 @@ def refresh_creator_months(first_month: str | None = None) -> int:
 
 @shared_task(name="reports.keep_fairness_warm", **RETRY_ON_DATABASE_ERRORS)
 def keep_fairness_warm() -> bool:
-    """Beat, every 10 minutes (migration 0003_schedule_keep_warm). The fairness page's
+    """Beat, every 2 minutes (migration 0003_schedule_keep_warm). The fairness page's
     one-click periods are kept under the recalculation runs' stamp and the monthly sums
     record when they were made, so a run in the day (a rerun, a held run approved) leaves
-    them to be computed again, and a lost cache the what-if's ledger side too: do it now, so
-    the next staff member neither waits for it nor reads a month as it was before the run
-    (seconds over 100,000 creators; a few queries when nothing changed). Not while a run is
+    them to be computed again, and a lost cache the what-if's ledger side too: do it within
+    minutes, so staff rarely wait for it or read a month's sums from before the run (seconds
+    over 100,000 creators; a few queries when nothing changed). Not while a live run is
     planning or posting: it would change them again. Returns whether it looked."""
     if fairness.run_in_progress():
         return False

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Min
@@ -413,16 +414,18 @@ def months_of(first: date, last: date) -> list[date] | None:
 
 
 def stale_months(months: Sequence[date]) -> list[date]:
-    """Which of `months` have no sums yet, or sums that a recalculation run finished since
-    (or still running) has changed (two queries)."""
+    """Which of `months` have no sums yet, or sums that a recalculation run for one of their
+    days may have changed since: it finished after they were made, or, still under way, beat
+    after (a run that died before stops counting once its month is summed again). Two
+    queries."""
     computed = {m.month: m.computed_at for m in FairnessMonth.objects.filter(month__in=months)}
     stale = [month for month in months if month not in computed]
     runs = RecalcRun.objects.filter(
         day__gte=min(months, default=date.min), day__lte=month_end(max(months, default=date.min))
-    ).values_list("day", "finished_at")
-    for day, finished_at in runs:
+    ).values_list("day", "finished_at", "heartbeat_at")
+    for day, finished_at, heartbeat_at in runs:
         month = month_start(day)
-        if month in computed and (finished_at is None or finished_at > computed[month]):
+        if month in computed and (finished_at or heartbeat_at) > computed[month]:
             stale.append(month)
     return sorted(set(stale))
 
@@ -482,13 +485,17 @@ class MonthSums:
 def per_creator_months(months: Sequence[date]) -> MonthSums | None:
     """`per_creator` over whole `months` from their nightly sums (two queries), or None when
     one has none yet. Months before the first the refresh summed had nothing tallied when it
-    ran (it starts from the first tallied day), so they add nothing. Sums a run changed
-    since are read as they are: `computed_at` says as of when (the earliest summing)."""
+    ran (it starts from the first tallied day), so they add nothing, unless tallies came
+    for them since (a backfill: a third query, then None). Sums a run changed since are
+    read as they are: `computed_at` says as of when (the earliest summing)."""
     summed = list(FairnessMonth.objects.filter(month__lte=max(months)).order_by("month"))
     if not summed:
         return None
     found = [row for row in summed if row.month in months]
     if len(found) < len([month for month in months if month >= summed[0].month]):
+        return None
+    earlier = [month for month in months if month < summed[0].month]
+    if earlier and DayTally.objects.filter(day__gte=earlier[0], day__lt=summed[0].month).exists():
         return None
     if not found:
         return MonthSums([], 0, summed[0].computed_at)
@@ -680,17 +687,19 @@ LEDGER_SECONDS = 26 * 60 * 60
 
 
 def runs_stamp() -> str:
-    """What the earned points of past days, and the figures kept from them, depend on: the
-    latest recalculation run, when the latest finished (only runs post earned points and
-    corrections), and when the monthly sums were last made (they follow the runs, minutes
-    later: a report read from them before is kept no longer). One query."""
+    """What the earned points of past days, and the figures kept from them, depend on: when
+    the latest recalculation run finished (posted, held or failed: only runs post earned
+    points and corrections; one under way changes the figures once it ends, and until then
+    what was kept is shown), how many runs have finished, and when the monthly sums were last
+    made (they follow the runs, minutes later: a report read from them before is kept no
+    longer). One query."""
     runs, months = RecalcRun._meta.db_table, FairnessMonth._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {runs}), (SELECT MAX(finished_at) FROM {runs}), "
-            f"(SELECT MAX(computed_at) FROM {months})"
+            f"SELECT (SELECT COUNT(finished_at) FROM {runs}), "
+            f"(SELECT MAX(finished_at) FROM {runs}), (SELECT MAX(computed_at) FROM {months})"
         )
-        latest, finished, summed = cursor.fetchone()
+        finished_count, finished, summed = cursor.fetchone()
 
     def text(value: object) -> str:
         # A cache key's part: no spaces (SQLite hands timestamps back as text with one).
@@ -698,12 +707,15 @@ def runs_stamp() -> str:
             return ""
         return value.isoformat() if isinstance(value, datetime) else str(value).replace(" ", "T")
 
-    return ":".join(text(value) for value in (latest, finished, summed))
+    return ":".join(text(value) for value in (finished_count, finished, summed))
 
 
 def run_in_progress() -> bool:
-    """Whether a recalculation run is planning or posting (one query)."""
-    return RecalcRun.objects.filter(state__in=ACTIVE_STATES).exists()
+    """Whether a recalculation run is planning or posting and beat in the last
+    REWARDS_RECALC_STALE_MINUTES (one that went silent is presumed dead, as the next run of
+    its day will take it over). One query."""
+    alive_since = timezone.now() - timedelta(minutes=settings.REWARDS_RECALC_STALE_MINUTES)
+    return RecalcRun.objects.filter(state__in=ACTIVE_STATES, heartbeat_at__gte=alive_since).exists()
 
 
 def _ledger_now() -> tuple[int, tuple[int, int]]:
@@ -749,7 +761,9 @@ def ledger_for_what_if(
     kept = cache.get(key)
     latest, runs = _ledger_now()
     through, sums = kept if kept is not None else (0, ({}, {metric: 0 for metric in Metric.values}))
-    if kept is not None and latest <= through:
+    if kept is not None and latest < through:  # not this ledger's (a database restored)
+        through, sums = 0, ({}, {metric: 0 for metric in Metric.values})
+    elif kept is not None and latest == through:
         return sums
     sums = _added(sums, _paid(first, last, days, after_id=through, through_id=latest))
     # Kept only when no run posted while the entries were read (other entries may come).

@@ -108,8 +108,9 @@ def rules_cte(rules: Sequence[EarningRule], keys: Sequence[int] | None = None) -
 
 
 def _least(a: str, b: str) -> str:
-    # One argument each, evaluated once: a CASE repeats its branches' text, and the stages
-    # nest (the what-if applies them to millions of tallies). SQLite's many-argument MIN.
+    # Each argument written once: a CASE repeats its branches' text, and the stages nest (the
+    # what-if applies them to millions of tallies). SQLite's many-argument MIN. Never given
+    # NULL (PostgreSQL's LEAST skips NULLs where a CASE would give NULL).
     return f"{'LEAST' if connection.vendor == 'postgresql' else 'MIN'}({a}, {b})"
 
 

@@ -1,11 +1,11 @@
-"""Keep the fairness report's default period and the what-if's ledger side computed: every
-10 minutes, reports.keep_fairness_warm computes them again if a recalculation run changed
+"""Keep the fairness page's one-click periods and the what-if's ledger side computed: every
+2 minutes, reports.keep_fairness_warm computes them again if a recalculation run changed
 them or the cache lost them (a few queries when nothing did)."""
 
 from django.db import migrations
 
 TASK = "reports.keep_fairness_warm"
-KEEP_WARM_MINUTES = 10
+KEEP_WARM_MINUTES = 2
 
 
 def schedule(apps, schema_editor):

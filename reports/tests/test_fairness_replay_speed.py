@@ -7,9 +7,11 @@ population run through the real nightly recalculation over days that cross a mon
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from activity.tests.factories import VideoDayFactory, VideoFactory
+from core.regions import region_key
 from reports import fairness_report
 from rewards import fairness, points, recalculation
 from rewards.models import DayTally, EarningRule, Metric, RecalcRun, RecalcState
@@ -209,3 +211,12 @@ def test_what_is_read_while_a_run_posts_is_not_kept(
         # The tallied days, the latest entry, the whole ledger's pass: every time.
         with django_assert_num_queries(3):
             assert fairness.ledger_for_what_if(FIRST, LAST) == whole
+
+
+def test_what_was_kept_of_another_ledger_is_read_again(population: None) -> None:
+    whole = fairness.ledger_for_what_if(FIRST, LAST)
+    # A database restored under a cache that outlived it: the kept id is past its last entry.
+    days = len(fairness.tallied_days(FIRST, LAST))
+    key = region_key("rewards:what-if-ledger", FIRST.isoformat(), LAST.isoformat(), days)
+    cache.set(key, (10**12, ({1: 5}, {Metric.LIKES: 5})))
+    assert fairness.ledger_for_what_if(FIRST, LAST) == whole

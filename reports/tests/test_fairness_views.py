@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import CreatorProfile
 from core.clock import rewards_today
@@ -13,7 +14,15 @@ from reports import fairness_report
 from reports.forms_fairness import last_days, rule_initial
 from rewards import fairness
 from rewards import selectors as rewards_selectors
-from rewards.models import DayTally, EarningRule, Metric, PointsEntry, RecalcLine, RecalcRun
+from rewards.models import (
+    DayTally,
+    EarningRule,
+    Metric,
+    PointsEntry,
+    RecalcLine,
+    RecalcRun,
+    RecalcState,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +145,9 @@ def test_whole_months_are_read_from_the_nightly_sums(
     fairness.refresh_months()
     staff_client.get(PAGE, {"first": "2026-09-02"})  # the session's first reads
     months = {"first": "2026-09-01", "last": "2026-10-31"}
-    # The user; the version; tiers, the months and their sums, cash; the draft's rules.
-    with django_assert_num_queries(7):
+    # The user; the version; tiers, the months, whether September (before the first summed)
+    # has tallies, the sums, cash; the draft's rules.
+    with django_assert_num_queries(8):
         response = staff_client.get(PAGE, months)
     page = response.content.decode()
     assert "From the monthly sums made" in page
@@ -165,7 +175,7 @@ def test_a_kept_report_is_computed_again_after_a_recalculation_run(creator: Crea
     first = last - dt.timedelta(days=29)
     kept = fairness_report.report(first, last)
     assert fairness_report.report(first, last) == kept
-    RecalcRun.objects.create(day=last)
+    RecalcRun.objects.create(day=last, state=RecalcState.DONE, finished_at=timezone.now())
     DayTally.objects.create(day=last, creator=creator, metric=Metric.LIKES, measured=7)
     again = fairness_report.report(first, last)
     assert again.points.creators == kept.points.creators + 1

@@ -136,3 +136,29 @@ def test_sums_say_when_they_were_made(activity: list) -> None:
     summed = fairness.per_creator_months([SEPTEMBER, OCTOBER])
     assert isinstance(summed.computed_at, datetime)
     assert summed.computed_at >= before
+
+
+def test_a_run_that_died_stops_counting_once_its_month_is_summed_again(activity: list) -> None:
+    silent = timezone.now() - timedelta(hours=1)
+    RecalcRun.objects.create(
+        day=date(2026, 10, 1), state=RecalcState.POSTING, started_at=silent, heartbeat_at=silent
+    )
+    FairnessMonth.objects.all().delete()
+    assert OCTOBER in fairness.refresh_months(today=date(2026, 11, 20))
+    assert fairness.refresh_months(today=date(2026, 11, 20)) == []
+    assert fairness.run_in_progress() is False  # silent: presumed dead
+
+
+def test_tallies_backfilled_before_the_first_summed_month_are_not_read_as_nothing(
+    activity: list,
+) -> None:
+    fairness.refresh_months(today=date(2026, 11, 20))
+    assert fairness.per_creator_months([date(2026, 8, 1), SEPTEMBER]) is not None
+    rule = EarningRule.objects.filter(metric=Metric.LIKES).latest("valid_from")
+    DayTally.objects.create(
+        day=date(2026, 8, 20), creator=activity[0], metric=Metric.LIKES, rule=rule, measured=9
+    )
+    # August has tallies now but no sums yet: the live measure answers until the refresh.
+    assert fairness.per_creator_months([date(2026, 8, 1), SEPTEMBER]) is None
+    fairness.refresh_months(today=date(2026, 11, 20))
+    assert len(fairness.per_creator_months([date(2026, 8, 1), SEPTEMBER]).creators) == 2
