@@ -344,8 +344,9 @@ def _sums_sql(first: date, last: date) -> tuple[str, dict]:
 
 
 def _with_profiles(sums_sql: str) -> str:
-    """The creators of `sums_sql` (creator_id, then its five sums) with their followers and
-    tier today, joined after the sums: one row per creator, not per tally."""
+    """The rows of `sums_sql` (creator_id, then its sums) with each creator's followers and
+    tier today, in creator order: joined after the sums, one row per creator, not per
+    tally (the measure's and the what-if's replay)."""
     return f"""
         SELECT s.*, c.followers, ct.tier_id FROM ({sums_sql}) s
         JOIN {creator_profile_table()} c ON c.id = s.creator_id
@@ -592,13 +593,8 @@ def _replay_rows(
     shortcuts = {} if versions is None else _shortcuts(active, versions)
     sql, params = replay_sql(first, last, active, list(Metric.values), **shortcuts)
     if with_profiles:
-        # Who each creator is (band, tier) for the comparison, joined after the replay's
-        # sums: 100,000 rows, not the tallies.
-        sql = f"""
-            SELECT p.*, c.followers, ct.tier_id FROM ({sql}) p
-            JOIN {creator_profile_table()} c ON c.id = p.creator_id
-            LEFT JOIN {CreatorTier._meta.db_table} ct ON ct.creator_id = p.creator_id
-        """
+        # Who each creator is (band, tier) for the comparison, in creator order.
+        sql = _with_profiles(sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -841,6 +837,6 @@ def draft_beside_ledger(
             paid_by_creator.get(row[0], 0),
             draft_by_creator[row[0]],
         )
-        for row in sorted(rows, key=lambda row: row[0])
+        for row in rows
     ]
     return DraftBesideLedger(first, last, len(days), creators, draft_by_metric, paid_by_metric)
